@@ -1,0 +1,47 @@
+# The commands a newcomer needs. `make run` and `make test` do all setup themselves.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SHARED ?= ../shared
+
+.PHONY: help install run test test-fast lint typecheck check eval bench clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install newswatch with pinned dependencies
+
+run: $(STAMP)  ## one full cycle with ./config.toml (works offline with the bundled sample)
+	$(BIN)/newswatch run --once
+
+test: $(STAMP)  ## the whole test suite (what CI runs)
+	$(PY) -m pytest
+
+test-fast: $(STAMP)  ## unit tests only (no real model, no servers)
+	$(PY) -m pytest -m "not integration"
+
+lint: $(STAMP)  ## ruff
+	$(BIN)/ruff check pipeline extractors storage tests benchmarks
+	$(BIN)/ruff format --check pipeline extractors storage tests benchmarks
+
+typecheck: $(STAMP)  ## mypy
+	$(BIN)/mypy
+
+check: lint typecheck test  ## everything CI cares about
+
+eval: $(STAMP)  ## extraction quality on the dev gold, next to the plain-NER baseline
+	$(BIN)/newswatch eval $(SHARED)/eval/dev_gold.jsonl $(SHARED)/eval/dev_texts.jsonl
+
+bench: $(STAMP)  ## benchmarks; writes benchmarks/RESULTS.md
+	$(PY) -m benchmarks
+
+clean:  ## remove the venv, caches and the local database
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache newswatch.db newswatch.db-wal newswatch.db-shm

@@ -1,0 +1,91 @@
+"""`newswatch eval`: extraction quality against gold, next to the NER baseline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+
+from .baseline import baseline_records
+from .model import load_model
+from .pipeline import extract
+from .records import ExtractInput
+from .scoring import score
+
+FIELDS = ("minerals", "countries", "officials", "organizations", "events", "events.participants")
+ACCURACIES = ("officials.role", "officials.country", "organizations.kind", "events.date")
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def input_from_row(row: dict[str, Any]) -> ExtractInput:
+    """An `extract` input line; unknown keys (source, source_ref) are ignored."""
+    if "id" not in row or "text" not in row:
+        raise ValueError("each line needs at least 'id' and 'text'")
+    return ExtractInput(
+        id=str(row["id"]),
+        text=str(row["text"] or ""),
+        title=row.get("title"),
+        published=None if row.get("published") is None else str(row["published"]),
+        dateline=row.get("dateline"),
+    )
+
+
+def inputs_from_lines(lines: Iterable[str]) -> Iterator[ExtractInput]:
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield input_from_row(json.loads(line))
+        except (json.JSONDecodeError, ValueError, TypeError) as exc:
+            raise ValueError(f"input line {number}: {exc}") from None
+
+
+def evaluate(
+    nlp: Language,
+    gold_path: str | Path,
+    texts_path: str | Path,
+    baseline_model: str | None = None,
+    batch_size: int = 32,
+) -> dict[str, Any]:
+    gold = read_jsonl(gold_path)
+    items = [input_from_row(row) for row in read_jsonl(texts_path)]
+    predicted = {e.id: e.to_spec() for e in extract(nlp, items, batch_size=batch_size)}
+    result: dict[str, Any] = {"newswatch": score(gold, predicted), "articles": len(gold)}
+    if baseline_model:
+        base_nlp = load_model(baseline_model)
+        base = {r["id"]: r for r in baseline_records(base_nlp, items, batch_size=batch_size)}
+        result["baseline"] = score(gold, base)
+    return result
+
+
+def format_report(result: dict[str, Any]) -> str:
+    ours, base = result["newswatch"], result.get("baseline", {})
+    lines = [
+        f"{result['articles']} articles",
+        f"{'field':22s} {'P':>6s} {'R':>6s} {'F1':>6s}   {'baseline F1':>11s}",
+    ]
+    for name in FIELDS:
+        row = ours.get(name, {"p": 1.0, "r": 1.0, "f1": 1.0, "tp": 0, "fp": 0, "fn": 0})
+        b = base.get(name, {}).get("f1")
+        lines.append(
+            f"{name:22s} {row['p']:6.3f} {row['r']:6.3f} {row['f1']:6.3f}   "
+            f"{'-' if b is None else format(b, '.3f'):>11s}"
+            f"   (tp {row['tp']}, fp {row['fp']}, fn {row['fn']})"
+        )
+    lines.append(f"{'accuracy':22s} {'':>20s}   {'baseline':>11s}")
+    for name in ACCURACIES:
+        value = ours.get(name, {}).get("accuracy")
+        n = ours.get(name, {}).get("n", 0)
+        b = base.get(name, {}).get("accuracy")
+        lines.append(
+            f"{name:22s} {'n/a' if value is None else format(value, '.3f'):>20s}   "
+            f"{'-' if b is None else format(b, '.3f'):>11s}   (n {n})"
+        )
+    return "\n".join(lines)

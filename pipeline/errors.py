@@ -1,0 +1,75 @@
+"""Every error newswatch raises on purpose, in one tree.
+
+    NewswatchError                 base class; the CLI turns it into a one-line message
+    ├── ConfigError                bad or missing config: names the key (exit code 2)
+    ├── ModelNotFoundError         the configured spaCy model is not installed (exit code 2)
+    ├── LockedError                another writer holds the database lock (exit code 1)
+    └── FetchError                 one URL could not be turned into usable bytes
+        ├── BlockedURLError        scheme or address refused before connecting
+        ├── HTTPStatusError        a status other than 2xx/304 (carries .status)
+        ├── TooLargeError          decoded body passed the byte cap
+        ├── TooManyRedirectsError  more hops than [fetch] max_redirects
+        ├── ContentTypeError       a content type the stage cannot use
+        └── TransportError         DNS, TLS, connection reset, timeout
+
+A FetchError for one item is recorded with its reason and the run goes on; the
+others stop the command.
+"""
+
+from __future__ import annotations
+
+
+class NewswatchError(Exception):
+    """Base class for errors that carry a message meant for the user."""
+
+    exit_code = 1
+
+
+class ConfigError(NewswatchError):
+    exit_code = 2
+
+
+class ModelNotFoundError(NewswatchError):
+    exit_code = 2
+
+
+class LockedError(NewswatchError):
+    exit_code = 1
+
+
+class FetchError(NewswatchError):
+    """One URL failed; `reason` is a short machine-friendly tag for the runs table."""
+
+    reason = "fetch"
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class BlockedURLError(FetchError):
+    reason = "blocked"
+
+
+class HTTPStatusError(FetchError):
+    reason = "http-status"
+
+    def __init__(self, message: str, *, url: str | None = None, status: int = 0) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+
+
+class TooLargeError(FetchError):
+    reason = "too-large"
+
+
+class TooManyRedirectsError(FetchError):
+    reason = "redirects"
+
+
+class ContentTypeError(FetchError):
+    reason = "content-type"
+
+
+class TransportError(FetchError):
+    reason = "transport"
