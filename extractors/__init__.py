@@ -5,11 +5,37 @@ Public surface:
     extract(nlp, items, ...) -> Iterator[Extraction]
     load_model(name) -> Language           with the en_core_web_sm stand-in
     ExtractInput, Extraction, Official, Organization, Event, Mention
+
+Names that need spaCy are imported on first use, so that storage and the
+read-only commands, which only need the record types, start without loading it.
 """
 
-from .model import load_model
-from .pipeline import EXTRACTOR_VERSION, build_nlp, extract, extraction_from_doc, make_doc
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .records import Event, ExtractInput, Extraction, Mention, Official, Organization
+
+if TYPE_CHECKING:
+    from .model import load_model
+    from .pipeline import EXTRACTOR_VERSION, build_nlp, extract, extraction_from_doc, make_doc
+
+_LAZY = {
+    "load_model": "model",
+    "EXTRACTOR_VERSION": "pipeline",
+    "build_nlp": "pipeline",
+    "extract": "pipeline",
+    "extraction_from_doc": "pipeline",
+    "make_doc": "pipeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EXTRACTOR_VERSION",

@@ -1,17 +1,237 @@
-"""Placeholder for the newswatch_countries component (being written)."""
+"""newswatch_countries: countries named, or referred to by a demonym, in a doc.
+
+Matching (gazetteer.SurfaceMatcher) is on ORTH for the case-sensitive abbreviations in
+data/countries.tsv ("US", "U.K.", so the pronoun "us" never counts) and on LOWER for the
+rest (Reuters titles are in capitals), with line breaks allowed inside names. The longest match wins ("South
+Africa" over "Africa"-less "South", "Papua New Guinea" over "Guinea"). A match is then
+dropped when its context says it is not the country (rules below, words in
+data/name_context.tsv): a lowercase common noun ("china", "turkey"), part of a company
+name ("British Petroleum Co PLC", Reuters' "<New Zealand Aluminium Smelters Ltd>"), a
+region ("Latin America", "Indian Ocean"), a language ("the Italian word for") or part of
+a person's name. Government bodies and forums keep their country ("US Treasury").
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from pathlib import Path
+
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
+
+from .gazetteer import (
+    COUNTRIES_TSV,
+    NAME_CONTEXT_TSV,
+    SurfaceMatcher,
+    country_lookup,
+    load_countries,
+    load_name_context,
+)
+from .records import Mention, to_plain
+
+DEMONYM_SUFFIX = "#demonym"
+# Compound tokens the tokenizer keeps whole ("U.S.-China", "U.S.-based"): parts are looked up.
+HYPHEN_COMPOUND = re.compile(r"(?<![\w.])[A-Za-z][\w.'\u2019]*(?:-[\w.'\u2019]+)+")
+# After these, the capitals "US" in an all-caps title is the pronoun ("LET US", "TELL US").
+PRONOUN_US_AFTER = frozenset({"LET", "TELL", "GIVE", "HELP", "JOIN", "SHOW", "ASK", "WITH"})
 
 
-@Language.factory("newswatch_countries", assigns=["doc._.nw_countries"])
-def make_component(nlp: Language, name: str) -> "Component":
-    return Component()
+@Language.factory(
+    "newswatch_countries",
+    assigns=["doc._.nw_countries"],
+    requires=["token.ent_type", "token.is_sent_start"],
+    default_config={"gazetteer_path": None, "context_path": None},
+)
+def make_component(
+    nlp: Language, name: str, gazetteer_path: str | None, context_path: str | None
+) -> CountryComponent:
+    return CountryComponent(
+        nlp,
+        Path(gazetteer_path) if gazetteer_path else COUNTRIES_TSV,
+        Path(context_path) if context_path else NAME_CONTEXT_TSV,
+    )
 
 
-class Component:
+class CountryComponent:
+    """Sets `doc._.nw_countries` to a list of plain `Mention` dicts, in text order."""
+
+    def __init__(
+        self, nlp: Language, gazetteer_path: Path = COUNTRIES_TSV, context_path: Path = NAME_CONTEXT_TSV
+    ) -> None:
+        self.gazetteer_path = gazetteer_path
+        self.context = load_name_context(context_path)
+        self.matcher = SurfaceMatcher(nlp)
+        for entry in load_countries(gazetteer_path).entries:
+            for surface in entry.surfaces:
+                key = entry.canonical + (DEMONYM_SUFFIX if surface.is_demonym else "")
+                self.matcher.add(key, surface.text, surface.exact_case)
+
     def __call__(self, doc: Doc) -> Doc:
-        doc._.nw_countries = []
+        mentions = []
+        for span in self.matcher(doc):
+            canonical, _, kind = span.label_.partition("#")
+            if self.names_country(span, is_demonym=bool(kind)):
+                mentions.append(make_mention(canonical, span.start_char, span.end_char, span))
+        mentions += self.compound_mentions(doc, {m.start for m in mentions})
+        mentions = with_divided_germany(mentions)
+        mentions.sort(key=lambda m: m.start)
+        doc._.nw_countries = [to_plain(m) for m in mentions]
         return doc
+
+    def names_country(self, span: Span, is_demonym: bool) -> bool:
+        doc = span.doc
+        caps = in_caps_text(span)
+        if not caps and span.text.islower():
+            return False  # "china" (porcelain), "turkey" (the bird)
+        before = doc[span.start - 1].lower_ if span.start > 0 else ""
+        after = following_words(span)
+        if before in self.context["region_prefix"] and span[0].lower_.startswith("america"):
+            return False  # Latin America, North American, Anglo American
+        if before in ("-",) and span.start > 1:
+            if doc[span.start - 2].lower_ in self.context["region_prefix"]:
+                return False  # Anglo-American, Indo-Pacific style compounds
+        if any(words in self.context["not_country_after"] for words in after):
+            return False  # Indian Ocean, Korean Peninsula
+        if span.text == "US" and caps and before.upper() in PRONOUN_US_AFTER:
+            return False  # "LET US" in a title
+        if is_demonym and self.is_language(span, after):
+            return False
+        if inside_person_name(span) or is_state_after_city(span, is_demonym):
+            return False
+        if after[0] in self.context["currency_word"]:
+            return True  # "U.S. Dollar debt", "Australian dollar": the country's currency
+        return not inside_company_name(span, self.context)
+
+    def is_language(self, span: Span, after: tuple[str, ...]) -> bool:
+        """ "the Italian word for", "French-speaking", "published in Chinese." """
+        if any(words in self.context["language_after"] for words in after):
+            return True
+        doc = span.doc
+        if span.end < len(doc) - 1 and doc[span.end].text == "-":
+            if doc[span.end + 1].lower_ in self.context["language_after"]:
+                return True
+        head = span.root.head
+        if span.root.dep_ == "dobj" and head.lemma_ in ("speak", "learn", "teach", "translate"):
+            return True
+        before = doc[span.start - 1].lower_ if span.start > 0 else ""
+        next_is_word = span.end < len(doc) and doc[span.end].is_alpha
+        next_is_and = span.end < len(doc) and doc[span.end].lower_ in ("and", "or")
+        return before == "in" and (not next_is_word or next_is_and)
+
+    def compound_mentions(self, doc: Doc, seen: set[int]) -> list[Mention]:
+        """Countries inside hyphenated tokens the tokenizer keeps whole ("U.S.-China")."""
+        mentions = []
+        for found in HYPHEN_COMPOUND.finditer(doc.text):
+            span = doc.char_span(found.start(), found.end(), alignment_mode="expand")
+            if span is None or len(span) != 1 or found.start() in seen:
+                continue
+            offset = found.start()
+            for part in found.group().split("-"):
+                canonical = country_lookup(part, self.gazetteer_path) if part[:1].isupper() else None
+                if canonical and not inside_company_name(span, self.context):
+                    mentions.append(make_mention(canonical, offset, offset + len(part), span))
+                offset += len(part) + 1
+        return mentions
+
+
+def with_divided_germany(mentions: list[Mention]) -> list[Mention]:
+    """In a text from before 1990 that names West (not East) Germany, a bare "Germany" or
+    "German" is West Germany too (the dev notes keep historical states as named)."""
+    names = {m.canonical for m in mentions}
+    if "West Germany" not in names or "East Germany" in names:
+        return mentions
+    return [
+        dataclasses.replace(m, canonical="West Germany") if m.canonical == "Germany" else m
+        for m in mentions
+    ]
+
+
+def make_mention(canonical: str, start: int, end: int, span: Span) -> Mention:
+    sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+    return Mention(
+        canonical=canonical,
+        start=start,
+        end=end,
+        text=span.doc.text[start:end],
+        sent_start=sent.start_char,
+        sent_end=sent.end_char,
+    )
+
+
+def following_words(span: Span) -> tuple[str, ...]:
+    """The next word and the next two words, lowercased ("word", "new year")."""
+    doc = span.doc
+    one = doc[span.end].lower_ if span.end < len(doc) else ""
+    two = f"{one} {doc[span.end + 1].lower_}" if span.end + 1 < len(doc) else one
+    return (one, two)
+
+
+def in_caps_text(span: Span) -> bool:
+    """Whether the span sits in an all-capitals line, like a Reuters title."""
+    doc = span.doc
+    line_start = doc.text.rfind("\n", 0, span.start_char) + 1
+    line_end = doc.text.find("\n", span.end_char)
+    line = doc.text[line_start : line_end if line_end >= 0 else len(doc.text)]
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def inside_person_name(span: Span) -> bool:
+    """Inside a PERSON entity ("Bill Jordan", "Jordan said" after him)."""
+    return any(t.ent_type_ == "PERSON" for t in span)
+
+
+def inside_company_name(span: Span, context: dict[str, frozenset[str]]) -> bool:
+    """Part of a company's name: Reuters' <...> name tags, a capitalised name ending in a
+    company suffix, or a longer ORG entity without any government or forum word."""
+    doc = span.doc
+    text = doc.text
+    open_tag = text.rfind("<", 0, span.start_char)
+    if open_tag > text.rfind(">", 0, span.start_char):
+        close_tag = text.find(">", span.end_char, span.end_char + 120)
+        if close_tag >= 0 and "<" not in text[span.end_char : close_tag]:
+            return True
+    suffixes = context["company_suffix"]
+    for token in doc[span.end : span.end + 8]:
+        if token.is_space:
+            if "\n\n" in token.text:
+                break  # a paragraph (or the title) ends here
+            continue  # Reuters wraps lines inside names
+        word = token.lower_.rstrip(".")
+        if word in suffixes:
+            return True
+        if not (token.is_title or token.is_upper or word in ("&", "of", "and")):
+            break
+    for ent in doc.ents:
+        if ent.label_ == "ORG" and ent.start <= span.start and span.end <= ent.end:
+            # Only the ORG's words on the span's own line: NER runs spans on across line
+            # breaks ("the U.S.\n REUTER"); Reuters' <...> tags above handle wrapped names.
+            line = [t for t in ent if not has_newline_between(t, span)]
+            if len([t for t in line if t.lower_ != "the"]) <= len(span):
+                return False  # the ORG is just the country (a tagging slip)
+            tokens = line + ([doc[ent.end]] if ent.end < len(doc) else [])
+            words = {t.lower_ for t in tokens} | {
+                f"{a.lower_} {b.lower_}" for a, b in zip(tokens[:-1], tokens[1:], strict=True)
+            }
+            return not (words & context["government_word"])
+    return False
+
+
+def has_newline_between(token: Token, span: Span) -> bool:
+    text = span.doc.text
+    if token.idx < span.start_char:
+        return "\n" in text[token.idx : span.start_char]
+    return "\n" in text[span.end_char : token.idx + len(token)]
+
+
+def is_state_after_city(span: Span, is_demonym: bool) -> bool:
+    """ "Atlanta, Georgia", "the state of Georgia": Georgia is also a US state, and it is the
+    one country name that is; elsewhere "Paris, France" still names France."""
+    doc = span.doc
+    if span.text.casefold() != "georgia" or is_demonym:
+        return False
+    before = doc[max(0, span.start - 3) : span.start]
+    if before.text.lower().endswith("state of"):
+        return True
+    return len(before) >= 2 and before[-1].text == "," and before[-2].ent_type_ == "GPE"

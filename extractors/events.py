@@ -1,17 +1,252 @@
-"""Placeholder for the newswatch_events component (being written)."""
+"""The newswatch_events component: typed events with evidence, date and participants.
+
+Triggers from data/event_triggers.tsv propose an event type in a sentence;
+event_rules checks the parse (subject, hedging, commodity); event_actors supplies
+the participants and minerals the sibling components found in that sentence;
+dates resolves the date expression attached to the trigger. Repeated reports of
+the same occurrence in one article are merged into one record (spec: one record
+per real-world occurrence), keeping the first - usually the fullest - sentence.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
+
+from . import event_rules as rules
+from .dates import anchor_date, resolve_date
+from .event_actors import Actor, ActorIndex, build_index, participants
+from .records import Event, to_plain
+
+# Reporting verbs: everywhere in news, a statement only from a public speaker.
+WEAK_VERBS = ("say", "tell", "reply", "statement")
+# Commodity words that name the same market, for merging repeated price reports.
+COMMODITY_ALIASES = {"crude": "oil", "brent": "oil"}
 
 
-@Language.factory("newswatch_events", assigns=["doc._.nw_events"])
-def make_component(nlp: Language, name: str) -> "Component":
-    return Component()
+@Language.factory(
+    "newswatch_events",
+    assigns=["doc._.nw_events"],
+    default_config={"triggers_path": None, "ner_fallback": True},
+)
+def make_component(
+    nlp: Language, name: str, triggers_path: str | None, ner_fallback: bool
+) -> Component:
+    path = Path(triggers_path) if triggers_path else rules.DEFAULT_TRIGGERS
+    return Component(nlp, path, ner_fallback)
+
+
+@dataclass
+class Candidate:
+    """An event before merging, with what merging needs to compare."""
+
+    event: Event
+    keys: set[str]  # the actors that identify this occurrence
+    order: int
+    depth: int = 0  # the trigger's distance from the sentence root
+    reported: bool = False  # a bare "said": only when nothing else happens in the sentence
 
 
 class Component:
+    def __init__(self, nlp: Language, triggers_path: Path, ner_fallback: bool = True) -> None:
+        self.lexicon = rules.load_lexicon(triggers_path)
+        self.matcher = rules.build_matcher(nlp, self.lexicon)
+        self.ner_fallback = ner_fallback
+
     def __call__(self, doc: Doc) -> Doc:
-        doc._.nw_events = []
+        meta: dict[str, Any] = doc._.nw_meta or {}
+        body_offset = int(meta.get("body_offset") or 0)
+        anchor = anchor_date(meta.get("published"), meta.get("dateline"), doc.text[body_offset:])
+        office_words = self.lexicon.words.get("officeword", frozenset())
+        index = build_index(doc, self.ner_fallback, office_words)
+        commodity_tokens: set[int] = set()
+        hits: list[tuple[rules.Trigger, Token]] = []
+        for match_id, start, end in self.matcher(doc):
+            key = doc.vocab.strings[match_id]
+            if key == "lexicon:commodity":
+                commodity_tokens.update(range(start, end))
+            trig = self.lexicon.triggers.get(key)
+            if trig and rules.pos_ok(doc[end - 1], trig.pos):
+                hits.append((trig, doc[end - 1]))
+        by_sentence: dict[int, list[Candidate]] = {}
+        body_start = next((t.i for t in doc if t.idx >= body_offset), len(doc))
+        for trig, token in hits:
+            if token.i < body_start:
+                continue  # the headline repeats the lead, in headline grammar
+            sent = token.sent
+            if sent.start < body_start:  # the parser ran the headline into the lead
+                sent = doc[body_start : sent.end]
+            cand = self._candidate(trig, token, sent, index, commodity_tokens, anchor)
+            if cand is not None:
+                by_sentence.setdefault(sent.start, []).append(cand)
+        candidates = [pick_main(by_sentence[k]) for k in sorted(by_sentence)]
+        for order, cand in enumerate(candidates):
+            cand.order = order
+        doc._.nw_events = [to_plain(e) for e in merge(candidates)]
         return doc
+
+    def _candidate(
+        self,
+        trig: rules.Trigger,
+        token: Token,
+        sent: Span,
+        index: ActorIndex,
+        commodity_tokens: set[int],
+        anchor: date | None,
+    ) -> Candidate | None:
+        words = self.lexicon.words
+        commodity = words.get("commodity", frozenset())
+        etype = rules.specific_check(trig, token, commodity)
+        if etype is None:
+            return None
+        actors = index.actors_in(sent.start_char, sent.end_char)
+        minerals = index.minerals_in(sent.start_char, sent.end_char)
+        has_commodity = bool(minerals) or any(sent.start <= i < sent.end for i in commodity_tokens)
+        keys: set[str] = set()
+        if trig.guard == "speaker":
+            speaker = self._speaker(token, index, trig.pattern in WEAK_VERBS)
+            if not speaker:
+                return None
+            keys = {speaker[0].canonical}
+            # the issuer first, then whom the statement is aimed at or about
+            actors = speaker + [a for a in actors if a not in speaker]
+        elif rules.is_hedged(token) or not self._guard_holds(
+            trig.guard, token, sent, actors, has_commodity, index
+        ):
+            return None
+        evidence = sent.text.strip()
+        lead = len(sent.text) - len(sent.text.lstrip())
+        names = participants(actors)
+        if not keys:
+            specific = [a.canonical for a in actors if a.kind != "country"]
+            keys = set(specific or names)
+        if etype == "price" or not keys:
+            keys = set(minerals) or {
+                COMMODITY_ALIASES.get(t.lemma_.lower(), t.lemma_.lower())
+                for t in sent
+                if t.i in commodity_tokens
+            }
+        event = Event(
+            type=etype,
+            evidence=evidence,
+            evidence_start=sent.start_char + lead,
+            evidence_end=sent.start_char + lead + len(evidence),
+            name=rules.event_name(token)
+            if etype in ("meeting", "agreement", "statement")
+            else None,
+            location=rules.event_location(sent, token),
+            participants=names,
+            minerals=minerals,
+        )
+        self._set_date(event, sent, token, anchor)
+        depth = len(list(token.ancestors))
+        return Candidate(event, keys, 0, depth, trig.pattern in WEAK_VERBS)
+
+    def _guard_holds(
+        self,
+        guard: str,
+        token: Token,
+        sent: Span,
+        actors: list[Actor],
+        has_commodity: bool,
+        index: ActorIndex,
+    ) -> bool:
+        """Whether the sentence holds what the trigger's guard asks for (see the tsv header)."""
+        words = self.lexicon.words
+        commodity = words.get("commodity", frozenset())
+        if guard == "actor":
+            return bool(actors)
+        if guard == "commodity":
+            return has_commodity
+        if guard == "trade":
+            return has_commodity or bool(rules.lemmas(sent) & words.get("trade", frozenset()))
+        if guard == "business":
+            return (
+                has_commodity
+                or bool(rules.lemmas(sent) & words.get("business", frozenset()))
+                or any(a.org_kind == "company" for a in actors)
+            )
+        if guard == "subject_commodity":
+            subj = rules.subject_span(token)
+            objs = [
+                token.doc[c.left_edge.i : c.right_edge.i + 1]
+                for c in token.children
+                if c.dep_ == "dobj"
+            ]
+            spans = [s for s in (subj, *objs) if s is not None]
+            return any(
+                rules.lemmas(s) & (commodity | {"price"})
+                or index.minerals_in(s.start_char, s.end_char)
+                for s in spans
+            )
+        return True
+
+    def _speaker(self, token: Token, index: ActorIndex, weak_verb: bool) -> list[Actor]:
+        """Who issues the statement; [] when it is no official, public body or country.
+
+        A plain "said" is everywhere in news, so it needs a public speaker; strong
+        verbs (welcome, warn, condemn) accept any named organisation.
+        """
+        subj = rules.subject_span(token)
+        if subj is None:
+            return []
+        words = rules.lemmas(subj)
+        if words & self.lexicon.words.get("nonspeaker", frozenset()):
+            return []
+        found = index.actors_in(subj.start_char, subj.end_char)
+        titled = bool(words & self.lexicon.words.get("officeword", frozenset()))
+        if weak_verb and not titled:
+            found = [a for a in found if a.public and (a.confirmed or a.kind != "official")]
+        if found:
+            # the most specific actor speaks: an official over an org over a country
+            rank = {"official": 0, "org": 1, "country": 2}
+            return sorted(found, key=lambda a: rank[a.kind])
+        return []
+
+    def _set_date(self, event: Event, sent: Span, token: Token, anchor: date | None) -> None:
+        for ent in rules.date_tokens_attached(sent, token):
+            resolved = resolve_date(ent.text, anchor, future=rules.is_future(ent.root))
+            if resolved:
+                event.date = resolved.isoformat()
+                event.date_text = ent.text
+                return
+
+
+def pick_main(cands: list[Candidate]) -> Candidate:
+    """The sentence's one event: its main happening, not a bare "said" around it.
+
+    "The Commission said it has opened an enquiry into dumping" reports a trade
+    measure; the saying only counts when nothing else happens in the sentence.
+    """
+    return min(cands, key=lambda c: (c.reported, c.depth, c.event.evidence_start))
+
+
+def merge(candidates: list[Candidate]) -> list[Event]:
+    """One record per occurrence: same type and a shared identifying actor (or name)."""
+    kept: list[Candidate] = []
+    for cand in candidates:
+        for other in kept:
+            if other.event.type != cand.event.type:
+                continue
+            same_name = bool(cand.event.name) and cand.event.name == other.event.name
+            if same_name or (cand.keys and cand.keys & other.keys):
+                _absorb(other, cand)
+                break
+        else:
+            kept.append(cand)
+    return [c.event for c in kept]
+
+
+def _absorb(into: Candidate, other: Candidate) -> None:
+    """Fold a repeat into the first report: fill what the first one lacked."""
+    ev, new = into.event, other.event
+    ev.date, ev.date_text = (ev.date, ev.date_text) if ev.date else (new.date, new.date_text)
+    ev.location = ev.location or new.location
+    ev.name = ev.name or new.name
+    ev.minerals = list(dict.fromkeys(ev.minerals + new.minerals))
+    into.keys |= other.keys

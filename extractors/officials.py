@@ -1,17 +1,458 @@
-"""Placeholder for the newswatch_officials component (being written)."""
+"""The newswatch_officials component: public office holders with role and country.
+
+People come from NER PERSON spans (honorifics dropped, surname-only mentions folded
+into the fullest name). A person is an official only when the article ties an office
+to them: a title before the name ("US Treasury Secretary Scott Bessent"), an
+apposition after it ("Roy Denman, head of the EC delegation") or before it ("the
+chairman of the working party, Ambassador Stefan Johannesson"). Organisational
+roles ("chairman", "spokesman", "director") count only for government or
+intergovernmental bodies, so company and union people stay out. The country comes
+from the title's country word, else the sentence, else the article's main country;
+officials of intergovernmental bodies get none.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
+
+from .names import (
+    DATA_DIR,
+    KindClassifier,
+    OfficeLexicon,
+    fold,
+    normalize_dashes,
+    strip_possessive,
+)
+from .records import Mention, Official, to_plain
+
+MODIFIERS = {"former", "acting", "deputy", "vice", "interim", "then", "outgoing", "incoming"}
+STOP_HEADS = {"officer", "official"}  # the vaguest roles: used only when nothing better
+PUBLIC_KINDS = ("government", "intergovernmental")
+FINITE = {"VBD", "VBZ", "VBP", "MD"}
+APPOSITION_VERBS = {"heads": "head", "leads": "head", "chairs": "chairman", "runs": "head"}
 
 
-@Language.factory("newswatch_officials", assigns=["doc._.nw_officials"])
-def make_component(nlp: Language, name: str) -> "Component":
-    return Component()
+@Language.factory(
+    "newswatch_officials",
+    assigns=["doc._.nw_officials"],
+    requires=["doc.ents", "doc.sents", "doc._.nw_countries", "doc._.nw_organizations"],
+)
+def make_component(nlp: Language, name: str) -> OfficialsComponent:
+    return OfficialsComponent.from_data(DATA_DIR)
 
 
-class Component:
+@dataclass
+class _Role:
+    text: str
+    priority: int  # 3 apposition, 2 title, 1 rank only, 0 officer/official
+    country: str | None = None
+    igo: bool = False
+
+
+@dataclass
+class _Person:
+    words: list[str]
+    mentions: list[Mention] = field(default_factory=list)
+    roles: list[_Role] = field(default_factory=list)
+    of_country: str | None = None
+    context_countries: list[str | None] = field(default_factory=list)
+    igo_context: bool = False
+
+
+class OfficialsComponent:
+    def __init__(self, offices: OfficeLexicon, kinds: KindClassifier) -> None:
+        self.lex = offices
+        self.kinds = kinds
+        self.office_words = offices.office_words
+        self.heads = {p.split()[-1].split("-")[-1] for p in offices.office_phrases}
+        self.abbrev_words = {w for key in offices.abbrev for w in key.split()}
+
+    @classmethod
+    def from_data(cls, data_dir: Path) -> OfficialsComponent:
+        return cls(
+            OfficeLexicon.load(data_dir / "office_titles.txt"),
+            KindClassifier.load(data_dir / "org_kinds.tsv"),
+        )
+
     def __call__(self, doc: Doc) -> Doc:
-        doc._.nw_officials = []
+        doc._.nw_officials = [to_plain(o) for o in self.extract(doc)]
         return doc
+
+    def extract(self, doc: Doc) -> list[Official]:
+        ctx = _Context(doc, self.lex)
+        people: list[_Person] = []
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            span, lead = self._person_span(ent)
+            if span is None:
+                continue
+            person = _attach(people, [w for w in strip_possessive(span.text).split()])
+            person.mentions.append(_mention(span, " ".join(person.words)))
+            roles = [r for r in (self._title(span, ctx, lead), *self._appositions(span, ctx)) if r]
+            person.roles.extend(roles)
+            if span.end + 1 < len(doc) and doc[span.end].lower_ == "of":
+                person.of_country = person.of_country or ctx.countries.get(doc[span.end + 1].idx)
+            if roles:
+                best = max(roles, key=lambda r: r.priority)
+                person.context_countries.append(self._context_country(span, best, ctx))
+                person.igo_context = person.igo_context or ctx.igo_sentence(span.sent)
+        out = []
+        for person in people:
+            if not person.roles:
+                continue
+            role = max(person.roles, key=lambda r: r.priority)  # max() keeps the first
+            name = normalize_dashes(" ".join(person.words))
+            out.append(Official(name, role.text, self._country(person, role, ctx), person.mentions))
+        return out
+
+    # -- people -------------------------------------------------------------------
+    def _person_span(self, ent: Span) -> tuple[Span | None, str | None]:
+        """The name without honorifics or titles NER swallowed ("Lady Starmer")."""
+        start, lead = ent.start, None
+        while start < ent.end - 1 and (
+            ent.doc[start].lower_ in self.lex.honorifics
+            or ent.doc[start].lower_ in self.lex.abbrev
+            or ent.doc[start].lower_ in self.office_words
+        ):
+            if ent.doc[start].lower_ in self.lex.abbrev:
+                lead = self.lex.abbrev[ent.doc[start].lower_]
+            start += 1
+        end = ent.end
+        while end > start and (ent.doc[end - 1].text in ("'s", "’s", "'", "’") or ent.doc[end - 1].is_space):
+            end -= 1
+        span = ent.doc[start:end]
+        if not span.text or "\n" in span.text or not span.text[0].isupper():
+            return None, None
+        if any(not (t.is_alpha or t.text in (".", "-") or t.is_title) for t in span):
+            return None, None
+        return span, lead
+
+    # -- roles ----------------------------------------------------------------------
+    def _title(self, span: Span, ctx: _Context, lead: str | None) -> _Role | None:
+        """The title right before the name: "US Treasury Secretary", "Lt. Gen."."""
+        doc = span.doc
+        k = span.start - 1
+        while k >= span.sent.start and doc[k].lower_ in self.lex.honorifics and doc[k].lower_ not in self.lex.abbrev:
+            k -= 1  # "Prime Minister Sir Keir Starmer"
+        end = k + 1
+        while k >= span.sent.start and self._title_token(doc, k, end, ctx):
+            k -= 1
+        start = k + 1
+        while start < end and not self._useful_lead(doc[start], ctx):
+            start += 1
+        if start >= end:
+            return _Role(lead, 1) if lead else None
+        role = self._role_from(doc[start:end], ctx, priority=2, allow_abbrev=True)
+        if role is None and ctx.public_sentence(span.sent):
+            # "lawmakers on the House Select Committee ..., led by chairman Mike Gallagher"
+            role = self._role_from(doc[start:end], ctx, priority=2, public=True)
+        return role
+
+    def _title_token(self, doc: Doc, k: int, end: int, ctx: _Context) -> bool:
+        tok, low = doc[k], doc[k].lower_
+        nxt = doc[k + 1] if k + 1 < end else None
+        if tok.ent_type_ == "PERSON" or tok.is_space:
+            return False
+        if low in self.office_words or low in MODIFIERS or low in self.abbrev_words:
+            return True
+        if tok.text == "." and k > 0 and (doc[k - 1].text + ".").lower() in self.abbrev_words:
+            return True
+        if tok.text == "-" or (low in ("to", "be", "elect") and (nxt is not None and nxt.text == "-" or doc[k - 1].text == "-")):
+            return True
+        if (doc[k - 1].text + ".").lower() in self.abbrev_words and nxt is not None and nxt.text == ".":
+            return True
+        if tok.text in ("'s", "’s") and k > 0 and doc[k - 1].idx in ctx.countries:
+            return True
+        if low == "of" and nxt is not None and nxt.text[:1].isupper() and doc[k - 1].lower_ in self.office_words:
+            return True
+        if tok.text[:1].isupper() and tok.is_alpha or tok.text in ("U.S.", "U.K.", "U.N.", "E.U."):
+            return True
+        # "finance minister", "standards commissioner": a lowercase word before an office word
+        return (
+            tok.is_alpha
+            and tok.pos_ in ("NOUN", "ADJ", "PROPN")
+            and nxt is not None
+            and (nxt.lower_ in self.office_words or nxt.text == "-")
+        )
+
+    def _useful_lead(self, tok: Token, ctx: _Context) -> bool:
+        """A title may start with a country, an org, an office word; not "Yesterday"."""
+        low = tok.lower_
+        return (
+            tok.idx in ctx.countries
+            or tok.idx in ctx.orgs
+            or low in self.office_words
+            or low in MODIFIERS
+            or low in self.abbrev_words
+            or tok.pos_ == "PROPN"
+            or tok.ent_type_ in ("ORG", "NORP", "GPE")
+        )
+
+    def _role_from(
+        self,
+        phrase: Span,
+        ctx: _Context,
+        priority: int,
+        allow_abbrev: bool = False,
+        public: bool = False,
+    ) -> _Role | None:
+        """Check a title phrase and turn it into a role: country words out, abbreviations
+        expanded, organisational roles only for public bodies."""
+        doc = phrase.doc
+        text = normalize_dashes(phrase.text)
+        low = fold(text)
+        if allow_abbrev:
+            for abbrev, office in sorted(self.lex.abbrev.items(), key=lambda kv: -len(kv[0])):
+                if low == abbrev:
+                    return _Role(office, 1)
+                if low.endswith(" " + abbrev):  # "Military spokesperson Lt. Gen."
+                    cut = len(text) - len(abbrev)
+                    rest = [t for t in phrase if t.idx - phrase.start_char < cut]
+                    if rest:
+                        phrase = doc[rest[0].i : rest[-1].i + 1]
+                        text, low = normalize_dashes(phrase.text), fold(normalize_dashes(phrase.text))
+                    break
+        bare = re.sub(r"-(to-be|elect|designate)$", "", low)
+        words = [w.strip(".,") for w in re.split(r"[\s-]+", bare) if w.strip(".,")]
+        head_kind, head_word = self._head(words)
+        if head_kind is None:
+            return None
+        country = None
+        start = phrase.start
+        while start < phrase.end and (doc[start].idx in ctx.countries or doc[start].text in ("'s", "’s")):
+            country = country or ctx.countries.get(doc[start].idx)
+            start += 1
+        if start >= phrase.end:
+            return None
+        public = public or self._public(phrase, ctx)
+        if head_kind == "weak" and not (public or country):
+            return None
+        role_text = normalize_dashes(doc[start : phrase.end].text)
+        if head_word in STOP_HEADS:
+            priority = 0
+        elif head_kind == "rank" and priority == 2:
+            priority = 1
+        return _Role(role_text, priority, country, igo=self._igo(phrase, ctx))
+
+    def _head(self, words: list[str]) -> tuple[str | None, str]:
+        """The rightmost office phrase: "Minister for Railways, ..." -> minister."""
+        for i in range(len(words) - 1, -1, -1):
+            for n in (3, 2, 1):
+                if i - n + 1 >= 0:
+                    kind = self.lex.kind_of(" ".join(words[i - n + 1 : i + 1]))
+                    if kind:
+                        return kind, words[i]
+        return None, ""
+
+    def _public(self, phrase: Span, ctx: _Context) -> bool:
+        low = " " + fold(phrase.text) + " "
+        if any(f" {w} " in low for w in self.lex.govwords):
+            return True
+        for tok in phrase:
+            kind = ctx.orgs.get(tok.idx) or self.kinds.kind(tok.text) if tok.text[:1].isupper() else None
+            if kind in PUBLIC_KINDS:
+                return True
+        return False
+
+    def _igo(self, phrase: Span, ctx: _Context) -> bool:
+        return any(
+            (ctx.orgs.get(t.idx) or self.kinds.exact.get(fold(t.text).replace(".", ""), ""))
+            == "intergovernmental"
+            for t in phrase
+            if t.text[:1].isupper()
+        )
+
+    def _appositions(self, span: Span, ctx: _Context) -> list[_Role | None]:
+        doc = span.doc
+        roles: list[_Role | None] = []
+        end = span.end
+        if end < span.sent.end - 1 and doc[end].text == ",":
+            roles.append(self._apposition(doc, end + 1, span.sent.end, ctx))
+        k = span.start - 1
+        while k >= span.sent.start and self._title_token(doc, k, span.start, ctx):
+            k -= 1
+        if k > span.sent.start and doc[k].text == ",":
+            j = k - 1
+            while j >= span.sent.start and doc[j].text not in (",", ";", ":") and doc[j].tag_ not in FINITE:
+                j -= 1
+            roles.append(self._apposition(doc, j + 1, k, ctx))
+        return roles
+
+    def _apposition(self, doc: Doc, start: int, limit: int, ctx: _Context) -> _Role | None:
+        """ "the FBI director", "Minister for Railways, Information and Broadcasting, and
+        Electronics and Information Technology", "a spokesman for EU trade commissioner X"."""
+        while start < limit and doc[start].lower_ in ("but", "and", "while"):
+            start += 1
+        verb = doc[start + 1].lower_ if start + 1 < limit and doc[start].lower_ == "who" else ""
+        if verb in APPOSITION_VERBS and start + 2 < limit:
+            end = self._phrase_end(doc, start + 2, limit)
+            phrase_text = f"{APPOSITION_VERBS[verb]} of {doc[start + 2 : end].text}"
+            role = self._role_from(doc[start + 2 : end], ctx, 3)
+            public = self._public(doc[start + 2 : end], ctx)
+            return _Role(normalize_dashes(phrase_text), 3, igo=self._igo(doc[start + 2 : end], ctx)) if public or role else None
+        country = None
+        if start < limit and doc[start].lower_ in ("the", "a", "an"):
+            start += 1
+        if start + 1 < limit and doc[start + 1].text in ("'s", "’s"):
+            country = ctx.countries.get(doc[start].idx)
+            if country is None and doc[start].lower_ not in ("country", "nation", "region", "state", "government"):
+                return None  # "the Prime Minister's wife" is about someone else
+            start += 2
+        end = self._phrase_end(doc, start, limit)
+        if end <= start:
+            return None
+        head = next((i for i in range(start, end) if doc[i].lower_ in self.heads), None)
+        if head is None or head - start > 4:
+            return None
+        if any(doc[i].pos_ not in ("NOUN", "PROPN", "ADJ", "PUNCT") for i in range(start, head)):
+            return None  # "both prior to the general": not a noun group
+        if head + 1 < end and doc[head + 1].text in ("'s", "’s"):
+            return None
+        # the role is the noun group up to the head, plus its "of/for ..." complement
+        stop = end if head + 1 < end and doc[head + 1].lower_ in ("of", "for", "at", "to", "general") else head + 1
+        if head + 1 < end and doc[head + 1].lower_ in ("general",):
+            stop = max(stop, head + 2)
+        phrase = doc[start:stop]
+        complement = doc[head + 1 : end]
+        if any(ctx.orgs.get(t.idx) not in (None, *PUBLIC_KINDS, "forum") for t in complement):
+            return None  # "president of the Carnegie Corporation": a company role
+        role = self._role_from(phrase, ctx, 3)
+        if role is None:
+            return None
+        role.country = role.country or country
+        role.igo = role.igo or self._igo(complement, ctx)
+        return role
+
+    def _phrase_end(self, doc: Doc, start: int, limit: int) -> int:
+        """End of an apposition: the next clause boundary, but not inside a portfolio
+        list ("Minister for Railways, Information and Broadcasting, and ...")."""
+        i = start
+        while i < limit:
+            tok = doc[i]
+            if tok.text in (".", ";", ":", "(", ")", '"', "“", "”") or tok.is_space:
+                break
+            if tok.tag_ in FINITE or tok.lower_ in ("who", "which", "that", "said", "says"):
+                break
+            if tok.text == ",":
+                nxt = doc[i + 1] if i + 1 < limit else None
+                after = doc[i + 2] if i + 2 < limit else None
+                in_list = any(doc[j].lower_ in ("for", "of") for j in range(start, i))
+                if not (in_list and nxt is not None and (nxt.text[:1].isupper() or (nxt.lower_ == "and" and after is not None and after.text[:1].isupper()))):
+                    break
+            i += 1
+        return i
+
+    # -- country ------------------------------------------------------------------------
+    def _country(self, person: _Person, role: _Role, ctx: _Context) -> str | None:
+        if role.country:
+            return role.country
+        if role.igo:
+            return None
+        for other in person.roles:
+            if other.country:
+                return other.country
+        if any(r.igo for r in person.roles):
+            return None
+        if person.of_country:
+            return person.of_country
+        seat = self.lex.seat_country(" ".join(r.text for r in person.roles))
+        if seat and (seat in ctx.all_countries or not ctx.all_countries):
+            return seat
+        for guess in person.context_countries:
+            if guess is not None:
+                return guess
+        if person.igo_context:
+            return None
+        return ctx.seat_country or ctx.main_country
+
+
+    def _context_country(self, span: Span, role: _Role, ctx: _Context) -> str | None:
+        """A country for a title without one: the same office with a country word in
+        the two sentences before ("Pakistan's defense minister condemns ..." then
+        "Defense Minister Khawaja Mohammad Asif"), else the first country named
+        before the person in the sentence."""
+        doc = span.doc
+        head = _last_word(role.text)
+        sent = span.sent
+        prev_start = sent.start
+        for _ in range(2):
+            if prev_start == 0:
+                break
+            prev_start = doc[prev_start - 1].sent.start
+        for tok in doc[prev_start : sent.start]:
+            if tok.idx in ctx.countries:
+                window = doc[tok.i + 1 : min(tok.i + 5, sent.start)]
+                if any(t.lower_ == head for t in window):
+                    return ctx.countries[tok.idx]
+        before = [ctx.countries[t.idx] for t in doc[sent.start : span.start] if t.idx in ctx.countries]
+        return before[0] if before else None
+
+
+class _Context:
+    """What the officials rules read from earlier components, indexed by token start."""
+
+    def __init__(self, doc: Doc, lex: OfficeLexicon) -> None:
+        self.countries: dict[int, str] = {}
+        counts: Counter[str] = Counter()
+        for m in doc._.nw_countries or []:
+            counts[m["canonical"]] += 1
+            for tok in doc.char_span(m["start"], m["end"], alignment_mode="expand") or []:
+                self.countries[tok.idx] = m["canonical"]
+        self.main_country = counts.most_common(1)[0][0] if counts else None
+        self.all_countries = set(counts)
+        seats: Counter[str] = Counter()
+        for org in doc._.nw_organizations or []:
+            seat = lex.seats.get(fold(org["name"]).replace(".", ""))
+            if seat:
+                seats[seat] += len(org["mentions"])
+        self.seat_country = seats.most_common(1)[0][0] if seats else None
+        self.orgs: dict[int, str] = {}
+        for org in doc._.nw_organizations or []:
+            for m in org["mentions"]:
+                for tok in doc.char_span(m["start"], m["end"], alignment_mode="expand") or []:
+                    self.orgs[tok.idx] = org["kind"]
+
+    def public_sentence(self, sent: Span) -> bool:
+        kinds = {self.orgs[t.idx] for t in sent if t.idx in self.orgs}
+        return bool(kinds & set(PUBLIC_KINDS)) and "company" not in kinds
+
+    def igo_sentence(self, sent: Span) -> bool:
+        """An intergovernmental body named and no country: "UN spokesperson X said ..."."""
+        has_igo = any(self.orgs.get(t.idx) == "intergovernmental" for t in sent)
+        return has_igo and not any(t.idx in self.countries for t in sent)
+
+
+def _attach(people: list[_Person], words: list[str]) -> _Person:
+    """The person a mention refers to: same full name, or a surname/first-name mention of
+    the latest person who has it; a fuller name upgrades a surname-only record."""
+    key = [fold(w) for w in words]
+    for person in reversed(people):
+        pkey = [fold(w) for w in person.words]
+        if pkey == key:
+            return person
+        if len(key) == 1 and key[0] in (pkey[-1], pkey[0]):
+            return person
+        if len(pkey) == 1 and len(key) > 1 and pkey[0] == key[-1]:
+            person.words = list(words)
+            return person
+    people.append(_Person(list(words)))
+    return people[-1]
+
+
+def _last_word(text: str) -> str:
+    words = re.findall(r"[\w']+", fold(text))
+    return words[-1] if words else ""
+
+
+def _mention(span: Span, name: str) -> Mention:
+    return Mention(name, span.start_char, span.end_char, span.text, span.sent.start_char, span.sent.end_char)
+
+
+

@@ -1,17 +1,396 @@
-"""Placeholder for the newswatch_organizations component (being written)."""
+"""The newswatch_organizations component: named organisations, merged per article.
+
+Candidates come from NER ORG spans plus capitalised word sequences that end in an
+org head word ("US-India Strategic Partnership Forum", which the small model misses)
+and lowercase "<portfolio> ministry". Each is cleaned (possessives, tickers, leading
+"the"), filtered (generic phrases, countries, people's names, portfolios inside a
+minister's title, the signing news agency), merged by normalised name, linked to its
+acronym ("Long Name (ACR)", later bare "ACR"), and given a kind from cue words.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
+
+from . import acronyms
+from .names import (
+    DATA_DIR,
+    KindClassifier,
+    NewsAgencies,
+    OfficeLexicon,
+    fold,
+    name_key,
+    normalize_dashes,
+    strip_possessive,
+)
+from .records import Mention, Organization, to_plain
+
+LEADING_DROP = {"the", "his", "her", "its", "their", "a", "an", "our"}
+CONNECTORS = {"of", "and", "&", "for", "on", "de", "-", "–"}
+REPORTING = {"photographer", "photojournalist", "reporter", "correspondent", "journalist"}
+COMPANY_FORMS = {"ltd", "inc", "corp", "co", "plc", "kk", "ag", "sa", "nv", "llc", "group"}
+SIGNER_RE = r"\(\s*{a}\s*\)|[-\u2013\u2014]{{1,2}}\s*{a}\s*$|^\s*{a}\s*[-\u2013\u2014]"
 
 
-@Language.factory("newswatch_organizations", assigns=["doc._.nw_organizations"])
-def make_component(nlp: Language, name: str) -> "Component":
-    return Component()
+@Language.factory(
+    "newswatch_organizations",
+    assigns=["doc._.nw_organizations"],
+    requires=["doc.ents", "doc.sents"],
+)
+def make_component(nlp: Language, name: str) -> OrganizationsComponent:
+    return OrganizationsComponent.from_data(DATA_DIR)
 
 
-class Component:
+@dataclass
+class _Record:
+    name: str
+    key: str
+    mentions: list[Mention] = field(default_factory=list)
+    acronym: str | None = None
+    agency: bool = False
+
+
+class OrganizationsComponent:
+    def __init__(
+        self, kinds: KindClassifier, agencies: NewsAgencies, offices: OfficeLexicon
+    ) -> None:
+        self.kinds = kinds
+        self.agencies = agencies
+        self.office_words = offices.office_words - {"state", "house", "general", "foreign"}
+        self.honorifics = offices.honorifics | {"lord", "lady"}
+        # last words of office titles ("Secretary", "spokesman"): they end a title, not a name
+        self.office_heads = {p.split()[-1].split("-")[-1] for p in offices.office_phrases}
+
+    @classmethod
+    def from_data(cls, data_dir: Path) -> OrganizationsComponent:
+        return cls(
+            KindClassifier.load(data_dir / "org_kinds.tsv"),
+            NewsAgencies.load(data_dir / "news_agencies.txt"),
+            OfficeLexicon.load(data_dir / "office_titles.txt"),
+        )
+
     def __call__(self, doc: Doc) -> Doc:
-        doc._.nw_organizations = []
+        doc._.nw_organizations = [to_plain(org) for org in self.extract(doc)]
         return doc
+
+    # -- candidates ---------------------------------------------------------------
+    def extract(self, doc: Doc) -> list[Organization]:
+        meta = doc._.nw_meta or {}
+        body_start = int(meta.get("body_offset") or 0)
+        headline_case = _is_headline_case(doc.text[:body_start])
+        countries = _country_chars(doc)
+        people = _person_words(doc, self.honorifics)
+        signers = self._signers(doc, str(meta.get("dateline") or ""))
+        spans = self._candidates(doc, body_start if headline_case else 0)
+        pairs = acronyms.parenthesised_pairs(doc, spans)
+        records: dict[str, _Record] = {}
+        title_only: list[tuple[Span, str]] = []
+        for i, span in enumerate(spans):
+            cleaned = self._clean(span, countries)
+            if cleaned is None:
+                continue
+            name = normalize_dashes(cleaned.text)
+            if not self._acceptable(cleaned, name, countries, people):
+                continue
+            agency = self.agencies.lookup(name)
+            if agency and (agency in signers or _reporting_use(cleaned)):
+                continue
+            if headline_case and cleaned.start_char < body_start:
+                title_only.append((cleaned, name))
+                continue
+            rec = records.setdefault(name_key(name), _Record(name, name_key(name)))
+            rec.agency = rec.agency or bool(agency)
+            rec.mentions.append(_mention(cleaned, name))
+            if i in pairs and pairs[i] != name:
+                rec.acronym = pairs[i]
+        country_words = {name_key(t.text) for t in doc if t.idx in countries}
+        merged = _merge_short_forms(list(records.values()), country_words)
+        for span, name in title_only:  # headlines add mentions to known orgs only
+            for rec in merged:
+                if name_key(name) in (rec.key, name_key(rec.acronym or "")):
+                    rec.mentions.insert(0, _mention(span, rec.name))
+        _link_bare_acronyms(doc, merged)
+        out = []
+        for rec in sorted(merged, key=lambda r: min(m.start for m in r.mentions)):
+            kind = "other" if rec.agency else self.kind_of(rec)
+            out.append(Organization(rec.name, rec.acronym, kind, rec.mentions))
+        return out
+
+    def kind_of(self, rec: _Record) -> str:
+        for name in (rec.name, rec.acronym):
+            kind = self.kinds.kind(name) if name else None
+            if kind and kind != "exclude":
+                return kind
+        return "company"  # unmarked proper names in news are mostly firms
+
+    def _candidates(self, doc: Doc, skip_before: int) -> list[Span]:
+        spans = [e for e in doc.ents if e.label_ == "ORG" and e.start_char >= skip_before]
+        taken = {t.i for e in spans for t in e}
+        for sent in doc.sents:
+            if sent.end_char <= skip_before:
+                continue
+            for span in self._capitalised_runs(doc, sent):
+                if not any(t.i in taken for t in span):
+                    spans.append(span)
+                    taken.update(t.i for t in span)
+                elif not any(e.start <= span.start and span.end <= e.end for e in spans):
+                    spans = [e for e in spans if not (e.start >= span.start and e.end <= span.end)]
+                    if not any(t.i in {x.i for e in spans for x in e} for t in span):
+                        spans.append(span)
+            for tok in sent:
+                if tok.lower_ == "ministry" and tok.text.islower() and tok.i > 0:
+                    prev = doc[tok.i - 1]
+                    if prev.is_alpha and prev.text.islower() and not prev.is_stop:
+                        spans.append(doc[tok.i - 1 : tok.i + 1])
+        return sorted(spans, key=lambda s: s.start)
+
+    def _capitalised_runs(self, doc: Doc, sent: Span) -> list[Span]:
+        """Capitalised word sequences (with of/and/& inside) that end in an org head word."""
+        out, i = [], sent.start
+        while i < sent.end:
+            if not _is_cap(doc[i]) or doc[i].lower_ in self.office_words:
+                i += 1
+                continue
+            j = i
+            last_head = -1
+            while j < sent.end:
+                tok = doc[j]
+                if tok.lower_ in self.office_words and j > i:
+                    break
+                if tok.is_space and "\n\n" not in tok.text and j + 1 < sent.end:
+                    j += 1  # a wrapped line inside a name (Reuters texts)
+                    continue
+                if _is_cap(tok) or (
+                    tok.lower_ in CONNECTORS and j + 1 < sent.end and _is_cap(doc[j + 1])
+                ):
+                    if fold(tok.text).rstrip(".") in self.kinds.heads or fold(tok.text) in self.kinds.heads:
+                        last_head = j
+                    j += 1
+                    if "\n\n" in tok.whitespace_:
+                        break
+                    continue
+                break
+            if last_head > i:
+                out.append(doc[i : last_head + 1])
+            i = max(j, i + 1)
+        return out
+
+    # -- cleaning and filtering ---------------------------------------------------
+    def _clean(self, span: Span, countries: dict[int, str]) -> Span | None:
+        doc = span.doc
+        start, end = span.start, span.end
+        for k in range(start, end):  # a paragraph break inside: not one name
+            if "\n\n" in doc[k].whitespace_ or "\n\n" in doc[k].text:
+                return None
+        if start > 0 and doc[start - 1].text in ('"', "“", "'", "‘"):
+            return None  # a quoted title ("State of Agricultural Commodity Markets")
+        # "Mexico's National Statistics Institute" -> the part after a country's 's;
+        # "British Petroleum Co PLC's" / "Toblerone's Facebook" -> the part before.
+        for k in range(start, end):
+            if doc[k].text in ("'s", "’s", "'", "’") and k > start:
+                if doc[k - 1].idx in countries:
+                    start = k + 1
+                elif k == end - 1 or self.kinds.kind(doc[k + 1 : end].text) in (None, "exclude"):
+                    end = k  # "Toblerone's Facebook": the owner is the org
+                break  # else "National People's Congress": one name
+        while start < end and (
+            doc[start].lower_ in LEADING_DROP
+            or (self.agencies.lookup(doc[start].text) and end - start > 2 and doc[start + 1].text == "-")
+        ):
+            start += 2 if doc[start + 1 : start + 2].text == "-" else 1
+        full_end = end
+        while end > start and (
+            doc[end - 1].text in (">", "<", "'s", "’s", ")", "(", ",", "-")
+            or doc[end - 1].is_space
+            or (end - start > 1 and re.search(r"\d|=", doc[end - 1].text))
+            or (end - start > 1 and self._trailing_descriptor(doc[end - 1]))
+        ):
+            end -= 1
+        if any(
+            doc[k].lower_ in self.honorifics or doc[k].lower_ in self.office_heads
+            for k in range(end, full_end)
+        ):
+            # "Waseda University Political Science Professor": the org ends at its head
+            heads = [k for k in range(start, end) if fold(doc[k].text) in self.kinds.heads]
+            end = heads[-1] + 1 if heads else end
+        while start < end and doc[start].text in ("<", "(", "-", '"', "“"):
+            start += 1
+        return doc[start:end] if end > start else None
+
+    def _trailing_descriptor(self, tok: Token) -> bool:
+        """"Antara news agency", "Waseda University ... Professor", "AP Photographer"."""
+        low = tok.lower_
+        if tok.text.islower() and tok.doc[tok.i - 1].text[:1].isupper():
+            return True
+        if fold(tok.text) in self.kinds.heads:
+            return False
+        return low in REPORTING or low in self.honorifics or low in self.office_heads
+
+    def _acceptable(
+        self, span: Span, name: str, countries: dict[int, str], people: set[str]
+    ) -> bool:
+        first = span[0]
+        if not (name[0].isupper() or name[0].isdigit()):
+            return span[-1].lower_ == "ministry" and len(span) == 2
+        kind = self.kinds.kind(name)
+        gerund = first.lower_.endswith("ing") and first.lemma_.lower() != first.lower_
+        if re.search(r"[\"“”@/]", name) or (kind is None and gerund):
+            return False  # "@POTUS", "Securing Critical Minerals Supply Chains" (a title)
+        if len(span) > 1 and name.isupper() and not self.kinds.kind(name):
+            return False  # an all-caps headline fragment ("CUT EXPORT")
+        if all(t.idx in countries for t in span if t.is_alpha):
+            return False
+        if kind == "exclude":
+            return False
+        if kind is None and set(fold(name).split()) <= people:
+            return False  # "Trump", "Nakasone" tagged ORG
+        prev = span.doc[span.start - 1] if span.start > 0 else None
+        if prev is not None and prev.lower_.rstrip(".") in self.honorifics:
+            return False
+        return not _inside_portfolio(span)
+
+    def _signers(self, doc: Doc, dateline: str) -> set[str]:
+        """Agencies that sign the story: dateline tags, a closing "Reuter", "RTRS"."""
+        found = set()
+        head, tail = doc.text[:400], doc.text[-80:]
+        for alias_key, canonical in self.agencies.canonical.items():
+            alias = re.escape(alias_key)
+            pattern = re.compile(SIGNER_RE.format(a=alias), re.IGNORECASE | re.MULTILINE)
+            if (
+                pattern.search(head)
+                or pattern.search(tail)
+                or pattern.search(dateline)
+                or re.search(rf"\b{alias}\s*$", tail, re.IGNORECASE)
+                or (alias_key == "rtrs" and "RTRS" in doc.text)
+            ):
+                found.add(canonical)
+        return found
+
+
+def _is_cap(tok: Token) -> bool:
+    text = tok.text
+    return bool(text) and (text[0].isupper() or text[0].isdigit()) and not tok.is_punct
+
+
+def _is_headline_case(title: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'’.-]*", title)]
+    if len(words) < 3:
+        return False
+    caps = sum(1 for w in words if w[0].isupper())
+    return caps / len(words) >= 0.7
+
+
+def _country_chars(doc: Doc) -> dict[int, str]:
+    """Token start offsets covered by a country mention -> its canonical name."""
+    out: dict[int, str] = {}
+    for m in doc._.nw_countries or []:
+        span = doc.char_span(m["start"], m["end"], alignment_mode="expand")
+        for tok in span or []:
+            out[tok.idx] = m["canonical"]
+    return out
+
+
+def _person_words(doc: Doc, honorifics: set[str]) -> set[str]:
+    words: set[str] = set()
+    for ent in doc.ents:
+        if ent.label_ == "PERSON":
+            words.update(w for w in fold(strip_possessive(ent.text)).split() if w not in honorifics)
+    return words
+
+
+def _inside_portfolio(span: Span) -> bool:
+    """Is the span a portfolio inside "Minister for Railways, Information and ..."?"""
+    k = span.start - 1
+    while k >= 0 and k >= span.start - 12:
+        tok = span.doc[k]
+        if tok.lower_ in ("for", "of"):
+            return k > 0 and span.doc[k - 1].lower_ in ("minister", "secretary", "commissioner")
+        if not (tok.text in (",", "and", "&") or (tok.text[:1].isupper() and tok.ent_type_ != "PERSON")):
+            return False
+        k -= 1
+    return False
+
+
+def _reporting_use(span: Span) -> bool:
+    """"told Reuters", "AP photojournalist": the outlet reporting, not an actor."""
+    doc = span.doc
+    before = doc[max(0, span.start - 2) : span.start].text.lower()
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    return bool(re.search(r"\b(told|to)\b", before)) or after in REPORTING or (
+        span.start > 0 and doc[span.start - 1].text == "(" and after == ")"
+    )
+
+
+def _mention(span: Span, name: str) -> Mention:
+    sent = span.sent
+    return Mention(name, span.start_char, span.end_char, span.text, sent.start_char, sent.end_char)
+
+
+def _strip_country_words(words: list[str], country_words: set[str]) -> list[str]:
+    while len(words) > 1 and (words[0] in country_words or words[0] in ("us", "uk", "un", "eu")):
+        words = words[1:]
+    return words
+
+
+def _merge_short_forms(records: list[_Record], country_words: set[str]) -> list[_Record]:
+    """Fold "Labour" into "Labour Party", "Hecla" into "Hecla Mining Co", "Communist
+    Party" into "Chinese Communist Party", a bare acronym into its long name."""
+    by_acronym = {name_key(r.acronym): r for r in records if r.acronym}
+    keep: list[_Record] = []
+    ordered = sorted(records, key=lambda r: -len(r.key.split()))
+    for rec in ordered:
+        target = by_acronym.get(rec.key)
+        if target is None:
+            target = _longer_form(rec, keep, country_words)
+        if target is not None and target is not rec:
+            target.mentions.extend(rec.mentions)
+            target.agency = target.agency or rec.agency
+            if acronyms.looks_like_acronym(rec.name) and rec.name.isupper():
+                target.acronym = target.acronym or rec.name
+            continue
+        keep.append(rec)
+    return keep
+
+
+def _longer_form(
+    rec: _Record, longer: list[_Record], country_words: set[str]
+) -> _Record | None:
+    words = rec.key.split()
+    if rec.name.isupper() and len(words) == 1:
+        for cand in longer:
+            if acronyms.fits(rec.name, cand.name, strict=True):
+                return cand
+        return None
+    for cand in longer:
+        cwords = _strip_country_words(cand.key.split(), country_words)
+        if len(cwords) < len(words) or cwords == cand.key.split() == words:
+            continue
+        if cwords[: len(words)] == words:
+            return cand
+    return None
+
+
+def _link_bare_acronyms(doc: Doc, records: list[_Record]) -> None:
+    """An all-caps token that abbreviates an org ("BP" for British Petroleum Co PLC)."""
+    for tok in doc:
+        text = tok.text
+        if not (2 <= len(text) <= 6 and text.isalpha() and text.isupper()):
+            continue
+        if tok.i > 0 and doc[tok.i - 1].text == "<":
+            continue  # a ticker, not an acronym
+        if tok.ent_type_ in ("GPE", "NORP", "PERSON"):
+            continue
+        for rec in records:
+            if rec.acronym or len(rec.key.split()) < 2:
+                continue
+            full = acronyms.initials(rec.name) == text
+            prefix = rec.key.split()[-1] in COMPANY_FORMS and acronyms.fits(text, rec.name, True)
+            if full or prefix:
+                rec.acronym = text
+                rec.mentions.append(_mention(doc[tok.i : tok.i + 1], rec.name))
+                break

@@ -67,6 +67,45 @@ def main(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool)
 
 
 @main.command()
+@click.option("--once", is_flag=True, required=True, help="Run one cycle and exit.")
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this feed (repeatable).")
+@click.pass_obj
+@user_errors
+def run(obj: Context, once: bool, sources: tuple[str, ...]) -> None:
+    """Poll the configured sources once, store new articles with their extraction.
+
+    Prints what the run did: sources polled, new articles, unchanged, errors.
+    For unattended polling use `newswatch schedule`.
+    """
+    config = obj.config
+    from .run import RunContext, run_once
+
+    unknown = sorted(set(sources) - {f.name for f in config.feeds})
+    if unknown:
+        raise click.UsageError(f"no feed named {', '.join(unknown)} in the config")
+    summary = run_once(config, RunContext(sources=list(sources) or None))
+    click.echo(format_summary(summary))
+    if summary.errors and summary.new_articles == 0 and summary.sources_polled == len(summary.errors):
+        sys.exit(1)  # every source failed: nothing worked
+
+
+def format_summary(summary: Any) -> str:
+    lines = [
+        f"run {summary.run_id}: {summary.sources_polled} sources polled "
+        f"({summary.sources_not_modified} not modified), "
+        f"{summary.new_articles} new articles, {summary.unchanged} unchanged, "
+        f"{len(summary.errors)} errors",
+    ]
+    lines += [f"  error  {e}" for e in summary.errors]
+    lines.append(f"database: {summary.db_path}")
+    lines.append(
+        "next: `newswatch extract FILE.jsonl`, `newswatch eval GOLD TEXTS`, "
+        f"or open the database with `sqlite-utils tables {summary.db_path} --counts`"
+    )
+    return "\n".join(lines)
+
+
+@main.command()
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
 @click.option("--model", default=None, help="spaCy model (default: [nlp] model, or en_core_web_sm).")
 @click.pass_obj

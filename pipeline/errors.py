@@ -4,6 +4,7 @@
     ├── ConfigError                bad or missing config: names the key (exit code 2)
     ├── ModelNotFoundError         the configured spaCy model is not installed (exit code 2)
     ├── LockedError                another writer holds the database lock (exit code 1)
+    ├── StorageError               the database cannot be opened, migrated or written
     └── FetchError                 one URL could not be turned into usable bytes
         ├── BlockedURLError        scheme or address refused before connecting
         ├── HTTPStatusError        a status other than 2xx/304 (carries .status)
@@ -35,6 +36,10 @@ class ModelNotFoundError(NewswatchError):
 
 class LockedError(NewswatchError):
     exit_code = 1
+
+
+class StorageError(NewswatchError):
+    """The database file is missing, not SQLite, from a newer newswatch, or a write failed."""
 
 
 class FetchError(NewswatchError):

@@ -1,0 +1,65 @@
+"""Acronyms: "Long Name (ACRONYM)" pairs and whether a short form fits a long name."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span
+
+# Words that acronyms usually skip ("Association of Southeast Asian Nations" -> ASEAN).
+FUNCTION_WORDS = frozenset({"of", "and", "the", "for", "on", "in", "&", "-", "de", "du", "e"})
+_ACRONYM_RE = re.compile(r"^[A-Za-z][A-Za-z&.+]{1,9}$")
+
+
+def looks_like_acronym(text: str) -> bool:
+    """"WTO", "USISPF", "LeT", "Nato": two capitals, or a short capitalised word."""
+    if not _ACRONYM_RE.match(text) or not text[0].isupper():
+        return False
+    return sum(c.isupper() for c in text) >= 2 or len(text) <= 5
+
+
+def initials(name: str) -> str:
+    """Initials of the content words, hyphenated parts counted ("US-India" -> UI)."""
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in FUNCTION_WORDS]
+    return "".join(w[0] for w in words if w[0].isalnum()).upper()
+
+
+def fits(acronym: str, name: str, strict: bool = False) -> bool:
+    """Does `acronym` abbreviate `name`?
+
+    Either its letters are the initials of the name's content words, or of its first
+    words (BP = British Petroleum Co PLC), or they occur in order inside the name's
+    words starting with the first letter (ASEAN in "Association of Southeast Asian
+    Nations", USISPF in "US-India Strategic Partnership Forum"). `strict` (for a
+    short form NOT introduced in parentheses) allows only the two initials readings.
+    """
+    letters = re.sub(r"[^A-Za-z]", "", acronym).upper()
+    if len(letters) < 2:
+        return False
+    inits = initials(name)
+    if letters == inits or (len(letters) >= 2 and inits.startswith(letters)):
+        return True
+    flat = re.sub(r"[^A-Za-z]", "", name).upper()
+    if strict or not flat or flat[0] != letters[0]:
+        return False
+    # in-order subsequence, and every content word's initial must be used
+    pos = 0
+    for ch in letters:
+        pos = flat.find(ch, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    return True
+
+
+def parenthesised_pairs(doc: Doc, spans: list[Span]) -> dict[int, str]:
+    """For spans directly followed by "(ACR)" that fits them: span index -> ACR."""
+    pairs: dict[int, str] = {}
+    for i, span in enumerate(spans):
+        if span.end + 2 >= len(doc):
+            continue
+        open_, inner, close = doc[span.end], doc[span.end + 1], doc[span.end + 2]
+        if open_.text == "(" and close.text == ")" and looks_like_acronym(inner.text):
+            if fits(inner.text, span.text):
+                pairs[i] = inner.text
+    return pairs

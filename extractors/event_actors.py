@@ -1,0 +1,154 @@
+"""Who and what a sentence names, for event participants and minerals.
+
+Reads what the earlier components put on `doc._` (officials, organisations,
+countries, minerals) into one offset-sorted index, so an event can ask "which
+actors lie inside this character span" cheaply. Surname mentions ("Bangemann",
+"Mr Mandelson") carry their official's full name because the officials component
+lists every mention under its official.
+
+When a sibling component has produced nothing (not installed, or still a
+placeholder) and `ner_fallback` is on, the model's NER spans stand in: PERSON for
+officials, ORG for organisations, GPE for countries. That is coarser (cities pass
+as countries, executives as officials) but keeps events usable on their own.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc
+
+# Suffixes that make an ORG span a company when no organisations component ran.
+COMPANY_SUFFIXES = ("corp", "co", "ltd", "inc", "plc", "kk", "group", "ag", "sa", "llc")
+# Organisation kinds that speak for states (a "said" by them is a statement).
+PUBLIC_KINDS = ("government", "intergovernmental", "forum", "association")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One mention of a possible participant."""
+
+    canonical: str
+    kind: str  # "official" | "org" | "country"
+    start: int
+    end: int
+    org_kind: str | None = None  # organisations only
+    country: str | None = None  # officials only: the state they serve
+    confirmed: bool = True  # False for NER stand-ins: a PERSON is not surely an official
+
+    @property
+    def public(self) -> bool:
+        """Speaks for a state or public body (so its "said" is a formal statement)."""
+        return self.kind != "org" or (self.org_kind or "other") in PUBLIC_KINDS
+
+
+class ActorIndex:
+    """Actors and minerals of one doc, looked up by character span."""
+
+    def __init__(self, actors: list[Actor], minerals: list[tuple[int, int, str]]) -> None:
+        self.actors = sorted(actors, key=lambda a: (a.start, a.end))
+        self._starts = [a.start for a in self.actors]
+        self.minerals = sorted(minerals)
+        self._mineral_starts = [m[0] for m in self.minerals]
+
+    def actors_in(self, start: int, end: int) -> list[Actor]:
+        lo = bisect.bisect_left(self._starts, start)
+        hi = bisect.bisect_left(self._starts, end)
+        return [a for a in self.actors[lo:hi] if a.end <= end]
+
+    def minerals_in(self, start: int, end: int) -> list[str]:
+        lo = bisect.bisect_left(self._mineral_starts, start)
+        hi = bisect.bisect_left(self._mineral_starts, end)
+        return _unique(m[2] for m in self.minerals[lo:hi])
+
+
+def _unique(items: Any) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _mentions(records: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return [m for r in records or [] for m in r.get("mentions", [])]
+
+
+def _strip_the(text: str) -> str:
+    return text[4:] if text.lower().startswith("the ") else text
+
+
+def build_index(
+    doc: Doc, ner_fallback: bool = True, office_words: frozenset[str] = frozenset()
+) -> ActorIndex:
+    """Index the doc's officials, organisations, countries and minerals.
+
+    `office_words` (ministry, commission...) mark a NER-only ORG as a public body.
+    """
+    actors: list[Actor] = []
+    officials = doc._.nw_officials or []
+    for off in officials:
+        for m in off.get("mentions", []):
+            actors.append(
+                Actor(off["name"], "official", m["start"], m["end"], country=off.get("country"))
+            )
+    orgs = doc._.nw_organizations or []
+    for org in orgs:
+        for m in org.get("mentions", []):
+            actors.append(Actor(org["name"], "org", m["start"], m["end"], org_kind=org.get("kind")))
+    countries = doc._.nw_countries or []
+    for m in countries:
+        actors.append(Actor(m["canonical"], "country", m["start"], m["end"]))
+    if ner_fallback:
+        have = (bool(officials), bool(orgs), bool(countries))
+        actors.extend(_ner_actors(doc, *have, office_words=office_words))
+    minerals = [(m["start"], m["end"], m["canonical"]) for m in doc._.nw_minerals or []]
+    return ActorIndex(actors, minerals)
+
+
+def _ner_actors(
+    doc: Doc,
+    have_officials: bool,
+    have_orgs: bool,
+    have_countries: bool,
+    office_words: frozenset[str] = frozenset(),
+) -> list[Actor]:
+    """NER stand-ins for the sibling outputs that are missing."""
+    actors: list[Actor] = []
+    full_names: dict[str, str] = {}  # surname -> fullest PERSON form seen so far
+    for ent in doc.ents:
+        text = _strip_the(ent.text.strip()).replace("\n", " ")
+        if ent.label_ == "PERSON" and not have_officials:
+            honorifics = ("mr", "mrs", "ms", "dr", "sir", "lord", "lady")
+            parts = [p for p in text.split() if p.lower().rstrip(".") not in honorifics]
+            if not parts:
+                continue
+            surname = parts[-1]
+            if len(parts) > 1 or surname not in full_names:
+                full_names[surname] = " ".join(parts)
+            actors.append(
+                Actor(
+                    full_names[surname], "official", ent.start_char, ent.end_char, confirmed=False
+                )
+            )
+        elif ent.label_ == "ORG" and not have_orgs:
+            words = text.lower().replace(".", "").split()
+            kind = "other"
+            if words and words[-1] in COMPANY_SUFFIXES:
+                kind = "company"
+            elif set(words) & set(office_words):
+                kind = "government"
+            actors.append(
+                Actor(text, "org", ent.start_char, ent.end_char, org_kind=kind, confirmed=False)
+            )
+        elif ent.label_ == "GPE" and not have_countries:
+            actors.append(Actor(text, "country", ent.start_char, ent.end_char))
+    return actors
+
+
+def participants(actors: list[Actor]) -> list[str]:
+    """Canonical participant names, in order, each once; officials bring their country."""
+    names: list[str] = []
+    for actor in actors:
+        names.append(actor.canonical)
+        if actor.kind == "official" and actor.country:
+            names.append(actor.country)
+    return _unique(names)

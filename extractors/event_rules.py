@@ -1,0 +1,279 @@
+"""The trigger lexicon and the parse-based checks that turn a trigger into an event.
+
+A trigger (a lemma or phrase from data/event_triggers.tsv) only proposes an
+event type; the dependency parse decides whether the sentence really reports one:
+who the subject is (analysts' opinions are not statements), whether the verb is
+hedged ("could impose tariffs"), and whether a supply or price word is about a
+commodity at all ("Indian strikes" are not mine strikes).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Span, Token
+
+DEFAULT_TRIGGERS = Path(__file__).parent / "data" / "event_triggers.tsv"
+
+SUBJECT_DEPS = ("nsubj", "nsubjpass")
+MODALS = ("could", "might", "may", "would", "should", "can")
+CONDITIONAL_MARKS = ("if", "unless")
+FUTURE_AUX = ("will", "shall", "'ll", "wo")
+# Verbs that make a partnership or framework an event rather than a topic.
+LAUNCH_VERBS = (
+    "launch",
+    "sign",
+    "form",
+    "establish",
+    "embark",
+    "forge",
+    "create",
+    "unveil",
+    "agree",
+)
+# Verbs a price noun must govern or be governed by to be a price move.
+PRICE_VERBS = (
+    "rise", "fall", "add", "lose", "gain", "climb", "slip", "drop", "ease", "jump",
+    "slide", "tumble", "surge", "decline", "raise", "cut", "set", "lower", "increase",
+    "reduce", "hike", "plunge", "soar", "firm", "edge",
+)  # fmt: skip
+FACILITY_WORDS = ("mine", "mining", "smelter", "refinery", "plant", "mill", "project")
+TRANSACTION_VERBS = ("sell", "buy", "purchase", "acquire", "invest", "merge")
+STAKE_WORDS = ("stake", "interest", "share", "unit", "smelter", "mine", "plant", "firm", "company")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    type: str
+    pattern: str
+    pos: str  # VERB | NOUN | ANY
+    guard: str
+
+
+@dataclass
+class Lexicon:
+    triggers: dict[str, Trigger]  # match key -> trigger
+    words: dict[str, frozenset[str]]  # "commodity", "nonspeaker", "officeword" -> lemmas
+
+
+def load_lexicon(path: Path = DEFAULT_TRIGGERS) -> Lexicon:
+    """Read the trigger table; a malformed row is a clear error, not a traceback later."""
+    triggers: dict[str, Trigger] = {}
+    words: dict[str, set[str]] = {}
+    with path.open(encoding="utf-8") as fh:
+        rows = (line for line in fh if line.strip() and not line.startswith("#"))
+        reader = csv.DictReader(rows, delimiter="\t")
+        for lineno, row in enumerate(reader, start=2):
+            kind, pattern = (row.get("type") or "").strip(), (row.get("pattern") or "").strip()
+            if not kind or not pattern:
+                raise ValueError(f"{path}: row {lineno} needs a type and a pattern")
+            if kind.startswith("lexicon:"):
+                words.setdefault(kind.split(":", 1)[1], set()).add(pattern.lower())
+                continue
+            pos = (row.get("pos") or "ANY").strip().upper()
+            triggers[f"{kind}|{pattern}|{pos}"] = Trigger(
+                kind, pattern.lower(), pos, (row.get("guard") or "actor").strip()
+            )
+    return Lexicon(triggers, {k: frozenset(v) for k, v in words.items()})
+
+
+def _token_patterns(words: list[str], attr: str) -> list[dict[str, object]]:
+    if attr == "LEMMA":
+        return [{"LEMMA": {"IN": [w, w.capitalize(), w.upper()]}} for w in words]
+    return [{"LOWER": w} for w in words]
+
+
+def build_matcher(nlp: Language, lexicon: Lexicon) -> Matcher:
+    """One matcher for every trigger and lexicon word: a single pass per doc."""
+    matcher = Matcher(nlp.vocab)
+    for key, trig in lexicon.triggers.items():
+        words = trig.pattern.split()
+        matcher.add(key, [_token_patterns(words, "LEMMA"), _token_patterns(words, "LOWER")])
+    for name, entries in lexicon.words.items():
+        pats = [_token_patterns(w.split(), a) for w in entries for a in ("LEMMA", "LOWER")]
+        matcher.add(f"lexicon:{name}", pats)
+    return matcher
+
+
+def pos_ok(token: Token, pos: str) -> bool:
+    if pos == "VERB":
+        # "agreed cuts", "the proposed plan": a participle used as an adjective
+        if token.dep_ == "amod":
+            return False
+        return token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB")
+    if pos == "NOUN":
+        return token.pos_ in ("NOUN", "PROPN")
+    return True
+
+
+def governing_verb(token: Token) -> Token | None:
+    """The verb the token belongs to: itself, or the first verb up its head chain."""
+    for tok in (token, *token.ancestors):
+        if tok.pos_ in ("VERB", "AUX"):
+            return tok
+    return None
+
+
+def is_hedged(token: Token) -> bool:
+    """A modal or an if/unless clause on the trigger's verb: not (yet) a happening."""
+    verb = governing_verb(token)
+    if verb is None:
+        return False
+    for tok in (verb, *verb.ancestors):
+        for child in tok.children:
+            if child.dep_ == "aux" and child.lower_ in MODALS:
+                return True
+            if child.dep_ == "mark" and child.lower_ in CONDITIONAL_MARKS:
+                return True
+        if tok.dep_ not in ("xcomp", "ccomp", "conj", "advcl", "acl"):
+            break
+    return False
+
+
+def subject_span(token: Token) -> Span | None:
+    """The trigger's subject (or passive agent); for a noun, its verb's or possessor."""
+    verb = token if token.pos_ in ("VERB", "AUX") else None
+    if verb is None:
+        for child in token.children:
+            if child.dep_ == "poss":
+                return token.doc[child.left_edge.i : child.right_edge.i + 1]
+        # "said in a statement": the statement's speaker is the saying verb's subject
+        if token.head.dep_ == "prep" and token.head.head.pos_ == "VERB":
+            verb = token.head.head
+        else:
+            return None
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS and child.dep_ != "nsubjpass":
+            return token.doc[child.left_edge.i : child.right_edge.i + 1]
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for pobj in child.children:
+                return token.doc[pobj.left_edge.i : pobj.right_edge.i + 1]
+    if verb.dep_ in ("xcomp", "conj") and verb.head is not verb:
+        return subject_span(verb.head)
+    return None
+
+
+def lemmas(span: Iterable[Token]) -> set[str]:
+    return {t.lemma_.lower() for t in span} | {t.lower_ for t in span}
+
+
+def specific_check(trig: Trigger, token: Token, commodity: frozenset[str]) -> str | None:
+    """Trigger-specific parse conditions; returns the (possibly changed) type or None."""
+    lemma = trig.pattern.split()[-1]
+    heads = {token.head.lemma_.lower(), *(a.lemma_.lower() for a in list(token.ancestors)[:2])}
+    kids = {c.lower_ for c in token.children}
+    if lemma == "conference" and kids & {"news", "press"}:
+        return None
+    if lemma in ("partnership", "framework") and not heads & set(LAUNCH_VERBS):
+        return None
+    if lemma == "call" and not (
+        kids & {"on", "for"} or any(c.dep_ == "xcomp" for c in token.children)
+    ):
+        return None
+    # a call between two parties: "has spoken (to) Secretary Rubio"
+    if lemma == "speak" and not any(
+        c.dep_ == "dobj" or (c.dep_ == "prep" and c.lower_ in ("to", "with"))
+        for c in token.children
+    ):
+        return None
+    if lemma == "review" and not lemmas(token.sent) & {
+        "mining",
+        "mine",
+        "contract",
+        "licence",
+        "license",
+    }:
+        return None
+    if lemma == "price" and not (
+        token.dep_ in ("nsubj", "dobj", "nsubjpass") and token.head.lemma_.lower() in PRICE_VERBS
+    ):
+        return None
+    if lemma == "kill" and not lemmas(token.sent) & {*FACILITY_WORDS, "refinery"}:
+        return None
+    if lemma in ("sell", "sale"):
+        obj = [c for c in token.children if c.dep_ in ("dobj", "prep")]
+        words = set().union(*(lemmas(c.subtree) for c in obj)) if obj else set()
+        if words & commodity and not words & set(STAKE_WORDS):
+            return "supply"  # stockpile sales count as supply (NOTES)
+    if lemma == "agree" and any(
+        c.dep_ == "xcomp" and c.lemma_.lower() in TRANSACTION_VERBS for c in token.children
+    ):
+        return None  # "agreed to sell its smelter": the sale is the event
+    return trig.type
+
+
+def date_tokens_attached(sent: Span, trigger: Token) -> list[Span]:
+    """DATE/TIME entities of the sentence whose head chain reaches the trigger (or its verb)."""
+    verb = governing_verb(trigger)
+    targets = {trigger.i} | ({verb.i} if verb is not None else set())
+    found = []
+    for ent in sent.ents:
+        if ent.label_ not in ("DATE", "TIME"):
+            continue
+        chain = [ent.root, *list(ent.root.ancestors)[:4]]
+        if any(t.i in targets for t in chain):
+            found.append(ent)
+    return found
+
+
+def is_future(token: Token) -> bool:
+    """Whether the verb that governs `token` speaks of something still to come."""
+    verb = governing_verb(token)
+    if verb is None:
+        return False
+    for tok in (verb, *list(verb.ancestors)[:2]):
+        kids = list(tok.children)
+        if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in kids):
+            return True
+        if tok.lemma_ in ("due", "schedule", "plan") or any(c.lower_ == "due" for c in kids):
+            return True
+        if (
+            tok.tag_ == "VBG"
+            and not any(c.dep_ == "aux" for c in kids)
+            and tok.dep_ in ("acl", "ROOT")
+        ):
+            return True
+        if tok.tag_ in ("VBD", "VBN"):
+            return False
+    return False
+
+
+def event_name(trigger: Token) -> str | None:
+    """A capitalised name around a title-case trigger: "Finance Ministerial on ... Chains"."""
+    if not trigger.is_title or trigger.sent.start == trigger.i:
+        return None
+    doc, sent = trigger.doc, trigger.sent
+    start = trigger.i
+    while start - 1 > sent.start and doc[start - 1].is_title and doc[start - 1].pos_ == "PROPN":
+        start -= 1
+    end = trigger.i + 1
+    while end < sent.end:
+        tok = doc[end]
+        in_name = tok.is_title and tok.pos_ in ("PROPN", "NOUN", "VERB")
+        joins = tok.lower_ in ("on", "of", "for", "and") and end + 1 < sent.end
+        if in_name or (joins and doc[end + 1].is_title):
+            end += 1
+        else:
+            break
+    if end - start < 2:
+        return None
+    return doc[start:end].text
+
+
+def event_location(sent: Span, trigger: Token) -> str | None:
+    """A place introduced by "in"/"at" and attached near the trigger."""
+    for ent in sent.ents:
+        if ent.label_ not in ("GPE", "LOC", "FAC"):
+            continue
+        prep = ent.root.head
+        if ent.root.dep_ == "pobj" and prep.lower_ in ("in", "at"):
+            chain = [prep.head, *list(prep.head.ancestors)[:3]]
+            if any(t.i == trigger.i for t in chain) or prep.head.i == trigger.i:
+                return ent.text.replace("\n", " ")
+    return None

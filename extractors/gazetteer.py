@@ -1,0 +1,211 @@
+"""Loading the gazetteer data files (countries, minerals) and looking names up in them.
+
+The files live in extractors/data/ and are read once per path (the loaders are cached
+on the path, so every component instance and sibling module shares one parsed copy
+without any module-level state of its own). Sibling components use `country_lookup`
+to turn a surface form ("U.S.", "Indian", "S. Korea") into the canonical country.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.errors import NewswatchError
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+COUNTRIES_TSV = DATA_DIR / "countries.tsv"
+MINERALS_TSV = DATA_DIR / "minerals.tsv"
+
+# A value starting with this marker is matched case-sensitively ("=US" never matches "us").
+CASE_MARK = "="
+
+
+class GazetteerError(NewswatchError):
+    """A gazetteer data file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One way of writing an entry: the text and whether its case must match exactly."""
+
+    text: str
+    exact_case: bool
+    is_demonym: bool = False
+
+
+@dataclass(frozen=True)
+class CountryEntry:
+    canonical: str
+    surfaces: tuple[Surface, ...]
+
+
+@dataclass(frozen=True)
+class MineralEntry:
+    canonical: str
+    synonyms: tuple[str, ...]
+    symbols: tuple[str, ...]  # chemical symbols, matched case-sensitively and only in lists
+    group: str | None  # the group it belongs to ("rare earth elements"), if any
+    lists: tuple[str, ...]  # critical-minerals lists naming it
+    needs_context: bool  # an everyday word too ("lead", "tin"): matched only in metal context
+
+
+@dataclass(frozen=True)
+class CountryIndex:
+    entries: tuple[CountryEntry, ...]
+    exact: dict[str, str] = field(default_factory=dict)  # key with case kept -> canonical
+    folded: dict[str, str] = field(default_factory=dict)  # casefolded key -> canonical
+
+
+def read_rows(path: Path, min_columns: int) -> list[list[str]]:
+    """The tab-separated rows of a data file, without '#' comment lines or blank lines."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise GazetteerError(f"cannot read gazetteer file {path}: {exc}") from exc
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = [cell.strip() for cell in line.split("\t")]
+        if not cells[0]:
+            raise GazetteerError(f"{path}:{number}: the first column (canonical name) is empty")
+        rows.append(cells + [""] * (min_columns - len(cells)))
+    return rows
+
+
+def split_values(cell: str) -> list[str]:
+    return [value.strip() for value in cell.split("|") if value.strip()]
+
+
+def to_surface(value: str, is_demonym: bool = False) -> Surface:
+    if value.startswith(CASE_MARK):
+        return Surface(value[len(CASE_MARK) :], exact_case=True, is_demonym=is_demonym)
+    return Surface(value, exact_case=False, is_demonym=is_demonym)
+
+
+def lookup_key(text: str, exact_case: bool) -> str:
+    """Spacing and full stops do not matter ("S. Korea" = "S.Korea", "U.S." = "US")."""
+    key = re.sub(r"[\s.]+", "", text.replace("\u2019", "'"))
+    return key if exact_case else key.casefold()
+
+
+@lru_cache(maxsize=8)
+def load_countries(path: Path = COUNTRIES_TSV) -> CountryIndex:
+    """The countries gazetteer: canonical name, aliases, demonyms (see the file's header)."""
+    entries = []
+    exact: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    for canonical, aliases, demonyms, *_ in read_rows(path, 3):
+        surfaces = [to_surface(canonical)]
+        surfaces += [to_surface(v) for v in split_values(aliases)]
+        surfaces += [to_surface(v, is_demonym=True) for v in split_values(demonyms)]
+        entries.append(CountryEntry(canonical, tuple(surfaces)))
+        for surface in surfaces:
+            table = exact if surface.exact_case else folded
+            table.setdefault(lookup_key(surface.text, surface.exact_case), canonical)
+    return CountryIndex(tuple(entries), exact, folded)
+
+
+def country_lookup(surface: str, path: Path = COUNTRIES_TSV) -> str | None:
+    """The canonical country a surface form names ("U.S." -> "United States"), else None.
+
+    Case-sensitive aliases ("US", "UK") also match when written in capitals only, so
+    the pronoun "us" gives None; a trailing possessive ("India's") is ignored.
+    """
+    text = re.sub(r"['\u2019]s?$", "", surface.strip())
+    if not text:
+        return None
+    index = load_countries(path)
+    found = index.exact.get(lookup_key(text, exact_case=True))
+    if found is None:
+        found = index.folded.get(lookup_key(text, exact_case=False))
+    return found
+
+
+@lru_cache(maxsize=8)
+def load_minerals(path: Path = MINERALS_TSV) -> tuple[MineralEntry, ...]:
+    """The minerals gazetteer: canonical, synonyms, symbols, group, lists, flags."""
+    entries = []
+    for canonical, synonyms, symbols, group, lists, flags, *_ in read_rows(path, 6):
+        entries.append(
+            MineralEntry(
+                canonical=canonical,
+                synonyms=tuple(split_values(synonyms)),
+                symbols=tuple(split_values(symbols)),
+                group=group or None,
+                lists=tuple(split_values(lists)),
+                needs_context="context" in split_values(flags),
+            )
+        )
+    return tuple(entries)
+
+
+def mineral_lookup(surface: str, path: Path = MINERALS_TSV) -> str | None:
+    """The canonical mineral a word or phrase names ("aluminium" -> "aluminum"), else None."""
+    wanted = re.sub(r"[\s-]+", " ", surface.strip()).casefold()
+    for entry in load_minerals(path):
+        names = (entry.canonical, *entry.synonyms)
+        if any(re.sub(r"[\s-]+", " ", name).casefold() == wanted for name in names):
+            return entry.canonical
+    return None
+
+
+NAME_CONTEXT_TSV = DATA_DIR / "name_context.tsv"
+
+
+@lru_cache(maxsize=8)
+def load_name_context(path: Path = NAME_CONTEXT_TSV) -> dict[str, frozenset[str]]:
+    """Context word lists by kind ("company_suffix" -> {"ltd", "plc", ...}); see the file."""
+    kinds: dict[str, set[str]] = {}
+    for kind, word, *_ in read_rows(path, 2):
+        if not word:
+            raise GazetteerError(f"{path}: kind {kind!r} has an empty word")
+        kinds.setdefault(kind, set()).add(word.casefold())
+    return {kind: frozenset(words) for kind, words in kinds.items()}
+
+
+class SurfaceMatcher:
+    """Finds gazetteer surfaces in a doc, tolerant of the line breaks news wires put
+    inside names ("West\\nGermany", "rare\\nearths").
+
+    One-token surfaces go to PhraseMatchers (ORTH for exact case, LOWER otherwise);
+    longer ones to a Matcher whose patterns allow a whitespace token between words,
+    which a PhraseMatcher cannot.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.multi = Matcher(nlp.vocab)
+
+    def add(self, key: str, text: str, exact_case: bool) -> None:
+        tokens = [t for t in self.nlp.make_doc(text) if not t.is_space]
+        if len(tokens) == 1:
+            target = self.exact if exact_case else self.folded
+            target.add(key, [self.nlp.make_doc(tokens[0].text)])
+            return
+        pattern: list[dict[str, Any]] = []
+        for i, token in enumerate(tokens):
+            if i:
+                pattern.append({"IS_SPACE": True, "OP": "?"})
+            pattern.append({"ORTH": token.text} if exact_case else {"LOWER": token.lower_})
+        self.multi.add(key, [pattern])
+
+    def __call__(self, doc: Doc) -> list[Span]:
+        """The longest non-overlapping matches, in text order, labelled with their key."""
+        spans = [
+            Span(doc, start, end, label=match_id)
+            for matcher in (self.exact, self.folded, self.multi)
+            for match_id, start, end in matcher(doc)
+        ]
+        return sorted(filter_spans(spans), key=lambda s: s.start)

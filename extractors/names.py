@@ -1,0 +1,194 @@
+"""Name and title normalisation shared by the organisations and officials components.
+
+Both components clean spaCy spans the same way (dashes, possessives, honorifics) and
+read the same kind of tab-separated data files, so the helpers live here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_DASH_RE = re.compile(f"\\s*[{DASHES}]\\s*")
+_POSSESSIVE_RE = re.compile(r"\s*['\u2019]s?$")
+# "U.S."/"US"/"United States" name the same thing inside an org name ("U.S. Treasury").
+_US_RE = re.compile(r"\b(u\.\s?s\.|united states)(?=\s|$|-)")
+
+
+def normalize_dashes(text: str) -> str:
+    """Hyphen/en-dash variants become "-" (the spec's name form); whitespace collapses."""
+    text = _DASH_RE.sub("-", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def strip_possessive(text: str) -> str:
+    return _POSSESSIVE_RE.sub("", text)
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents removed: for comparing names, never for output."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def name_key(name: str) -> str:
+    """The merge key of an org name: case, dashes, punctuation, "the", U.S./US folded."""
+    key = fold(normalize_dashes(name))
+    key = re.sub(r"^the\s+", "", key)
+    key = _US_RE.sub("us", key)
+    key = re.sub(r"[^\w\s&+-]", "", key)
+    return re.sub(r"\s+", " ", key).strip()
+
+
+def data_lines(path: Path) -> Iterator[list[str]]:
+    """Non-comment, non-blank lines of a data file, split on tabs."""
+    with path.open(encoding="utf-8") as handle:
+        for raw in handle:
+            line = raw.rstrip("\n")
+            if line.strip() and not line.lstrip().startswith("#"):
+                yield [cell.strip() for cell in line.split("\t")]
+
+
+@dataclass
+class OfficeLexicon:
+    """Office titles (extractors/data/office_titles.txt), lowercase phrases by kind."""
+
+    strong: set[str] = field(default_factory=set)
+    weak: set[str] = field(default_factory=set)
+    rank: set[str] = field(default_factory=set)
+    abbrev: dict[str, str] = field(default_factory=dict)
+    honorifics: set[str] = field(default_factory=set)
+    govwords: set[str] = field(default_factory=set)
+    seats: dict[str, str] = field(default_factory=dict)  # "senate" -> United States
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> OfficeLexicon:
+        lex = cls()
+        for cells in data_lines(path or DATA_DIR / "office_titles.txt"):
+            kind, phrase = cells[0], cells[1].lower()
+            if kind == "abbrev":
+                lex.abbrev[phrase] = cells[2]
+            elif kind == "seat":
+                lex.seats[phrase] = cells[2]
+            elif kind == "honorific":
+                lex.honorifics.add(phrase)
+            elif kind in ("strong", "weak", "rank", "govwords", "govword"):
+                getattr(lex, "govwords" if kind.startswith("govword") else kind).add(phrase)
+            else:
+                raise ValueError(f"{path}: unknown office kind {kind!r}")
+        return lex
+
+    @property
+    def office_phrases(self) -> set[str]:
+        return self.strong | self.weak | self.rank
+
+    @property
+    def office_words(self) -> set[str]:
+        """Single words that occur in office phrases ("prime", "minister", "general")."""
+        words: set[str] = set()
+        for phrase in self.office_phrases | self.govwords:
+            words.update(re.split(r"[\s-]+", phrase))
+        return words - {"of", "for", "and", "the", "to", "be", ""}
+
+    def seat_country(self, text: str) -> str | None:
+        """The country of the longest seat named in `text` ("House Speaker" -> US)."""
+        low = " " + re.sub(r"[^\w\s']", " ", fold(text)) + " "
+        low = re.sub(r"\s+", " ", low)
+        found = [s for s in self.seats if f" {s} " in low]
+        return self.seats[max(found, key=len)] if found else None
+
+    def kind_of(self, phrase: str) -> str | None:
+        """strong/weak/rank for a lowercase office phrase, else None."""
+        phrase = normalize_dashes(phrase.lower())
+        for kind in ("weak", "strong", "rank"):
+            options = getattr(self, kind)
+            if phrase in options or phrase.replace("-", " ") in options:
+                return kind
+        return None
+
+
+def strip_honorifics(words: list[str], honorifics: set[str]) -> list[str]:
+    """Drop leading honorifics ("Sir Roy Denman" -> Roy Denman); keep a lone word."""
+    out = list(words)
+    while len(out) > 1 and out[0].lower() in honorifics:
+        out.pop(0)
+    return out
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.split(r"[\s\-]+", fold(normalize_dashes(name))) if w]
+
+
+@dataclass
+class KindClassifier:
+    """Organisation kinds from cue words (extractors/data/org_kinds.tsv).
+
+    `kind()` returns one of records.ORG_KINDS, "exclude" for generic phrases, or None
+    when no cue applies (the caller picks a default).
+    """
+
+    exact: dict[str, str] = field(default_factory=dict)
+    suffix: dict[str, str] = field(default_factory=dict)
+    words: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    heads: set[str] = field(default_factory=set)  # lowercase last words that end a name
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> KindClassifier:
+        kinds = cls()
+        for cells in data_lines(path or DATA_DIR / "org_kinds.tsv"):
+            cue, kind, where = cells[0], cells[1], cells[2]
+            if where == "exact":
+                kinds.exact[name_key(cue)] = kind
+            elif where == "suffix":
+                kinds.suffix[fold(cue)] = kind
+            elif where == "word":
+                kinds.words.append((tuple(_words(cue)), kind))
+            else:
+                raise ValueError(f"org_kinds.tsv: unknown match {where!r} for {cue!r}")
+            if len(cells) > 3 and cells[3] == "head":
+                kinds.heads.add(_words(cue)[-1])
+        return kinds
+
+    def kind(self, name: str) -> str | None:
+        key = name_key(name)
+        if key in self.exact:
+            return self.exact[key]
+        words = _words(name)
+        if not words:
+            return "exclude"
+        if words[-1] in self.suffix:
+            return self.suffix[words[-1]]
+        best: tuple[int, int, str] | None = None  # (position, -length, kind)
+        for cue, kind in self.words:
+            n = len(cue)
+            for pos in range(len(words) - n + 1):
+                if tuple(words[pos : pos + n]) == cue:
+                    cand = (pos, -n, kind)
+                    if best is None or cand < best:
+                        best = cand
+                    break
+        return best[2] if best else None
+
+
+@dataclass
+class NewsAgencies:
+    """News agencies and wire services (extractors/data/news_agencies.txt)."""
+
+    canonical: dict[str, str] = field(default_factory=dict)  # name_key(alias) -> first name
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> NewsAgencies:
+        agencies = cls()
+        for cells in data_lines(path or DATA_DIR / "news_agencies.txt"):
+            aliases = [a.strip() for a in cells[0].split("|") if a.strip()]
+            for alias in aliases:
+                agencies.canonical[name_key(alias)] = aliases[0]
+        return agencies
+
+    def lookup(self, name: str) -> str | None:
+        return self.canonical.get(name_key(name))

@@ -1,0 +1,215 @@
+"""One run: feeds → fetch → text → NLP → store. The CLI and the scheduler both call `run_once`.
+
+Articles stream through the stages: pages are fetched (a few at a time) while
+earlier ones are in NLP, and each article is stored with all its extraction in one
+transaction as soon as its batch leaves the pipeline, so a killed run loses at most
+the batch in flight. The spaCy model is loaded only when there is a new article:
+a run over unchanged sources costs a few conditional GETs and nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import httpx
+
+from storage import Store, WriterLock, open_database
+
+from .config import Config
+from .errors import FetchError
+from .fetch import Fetcher
+from .models import ArticleText, FeedItem, RunSummary, Source
+from .sources import poll_source, read_local_page, resolve_source
+from .text import article_from_text, extract_article
+from .urls import canonicalize_url
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class RunContext:
+    """What a run needs besides config; every part can be injected (tests, scheduler)."""
+
+    client: httpx.Client | None = None  # the network seam
+    nlp: Language | None = None  # reuse a loaded pipeline across scheduled runs
+    clock: Clock = utc_now
+    sources: list[str] | None = None  # only these feed names (None: all)
+
+    def pipeline(self, config: Config) -> Language:
+        if self.nlp is None:
+            from extractors import build_nlp
+
+            self.nlp = build_nlp(config.nlp)
+        return self.nlp
+
+
+def run_once(config: Config, context: RunContext | None = None) -> RunSummary:
+    """Poll every configured source once, store what is new, and say what happened."""
+    context = context or RunContext()
+    with WriterLock(config.db_path):
+        db = open_database(config.db_path)
+        try:
+            return _run(config, context, Store(db))
+        finally:
+            db.close()
+
+
+def _run(config: Config, context: RunContext, store: Store) -> RunSummary:
+    summary = RunSummary(db_path=str(config.db_path))
+    summary.run_id = store.start_run(_iso(context.clock()))
+    status = "failed"
+    try:
+        with Fetcher(config.fetch, client=context.client) as fetcher:
+            articles = _new_articles(config, context, store, fetcher, summary)
+            _extract_and_store(config, context, store, articles, summary)
+        status = "ok" if not summary.errors else "partial"
+    finally:
+        store.finish_run(summary.run_id, summary, status, _iso(context.clock()))
+    return summary
+
+
+def _new_articles(
+    config: Config, context: RunContext, store: Store, fetcher: Fetcher, summary: RunSummary
+) -> Iterator[ArticleText]:
+    """Poll the sources and yield the articles not stored yet (lazily, in feed order).
+
+    Articles yielded earlier in this run may still be in NLP, not yet in the
+    database, so the run also remembers the URLs and text hashes it has yielded.
+    """
+    seen = _Seen(store)
+    for feed in config.feeds:
+        if context.sources is not None and feed.name not in context.sources:
+            continue
+        source = resolve_source(feed, config.base_dir)
+        poll = poll_source(source, fetcher, store.feed_validators(source.name))
+        store.record_poll(source, poll, _iso(context.clock()))
+        summary.sources_polled += 1
+        if poll.status == "error":
+            _error(store, summary, source.name, source.location, poll.error or "error")
+            continue
+        if poll.status == "not_modified":
+            summary.sources_not_modified += 1
+            log.info("%s: not modified", source.name)
+            continue
+        log.info("%s: %d items", source.name, len(poll.items))
+        fresh = []
+        for item in poll.items:
+            if seen.known(canonical_url=canonicalize_url(item.link)):
+                summary.unchanged += 1
+            else:
+                fresh.append(item)
+        workers = max(1, config.fetch.concurrency)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            # map keeps feed order; fetching overlaps with NLP on earlier articles.
+            results = pool.map(lambda it: _fetch_article(source, fetcher, it), fresh)
+            for item, result in zip(fresh, results, strict=True):
+                if isinstance(result, FetchError):
+                    _error(store, summary, source.name, item.link, f"{result.reason}: {result}")
+                elif seen.known(canonical_url=result.canonical_url, text_hash=result.text_hash):
+                    summary.unchanged += 1
+                else:
+                    seen.add(result)
+                    yield result
+
+
+class _Seen:
+    """Stored articles plus those yielded in this run, by canonical URL and text hash."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.urls: set[str] = set()
+        self.hashes: set[str] = set()
+
+    def known(self, canonical_url: str, text_hash: str | None = None) -> bool:
+        if canonical_url in self.urls or (text_hash is not None and text_hash in self.hashes):
+            return True
+        return self.store.article_exists(canonical_url=canonical_url, text_hash=text_hash)
+
+    def add(self, article: ArticleText) -> None:
+        self.urls.add(article.canonical_url)
+        self.hashes.add(article.text_hash)
+
+
+def _fetch_article(source: Source, fetcher: Fetcher, item: FeedItem) -> ArticleText | FetchError:
+    try:
+        if item.link.startswith("file:"):
+            page = read_local_page(item.link)
+        else:
+            page = fetcher.fetch_page(item.link)
+        if page.final_url.lower().endswith(".txt") or (page.content_type or "").startswith(
+            "text/plain"
+        ):
+            text = page.body.decode("utf-8", errors="replace")
+            return article_from_text(text, page.final_url, item, source.name)
+        return extract_article(page, item, source.name)
+    except FetchError as exc:
+        log.debug("%s: %s", item.link, exc)
+        return exc
+
+
+def _extract_and_store(
+    config: Config,
+    context: RunContext,
+    store: Store,
+    articles: Iterator[ArticleText],
+    summary: RunSummary,
+) -> None:
+    first = next(articles, None)
+    if first is None:
+        return  # nothing new: the model is never loaded
+    from extractors import ExtractInput, extract
+
+    pending: dict[str, ArticleText] = {}
+
+    def inputs() -> Iterator[ExtractInput]:
+        for n, article in enumerate(_chain(first, articles)):
+            key = str(n)
+            pending[key] = article
+            yield ExtractInput(
+                id=key,
+                text=article.text,
+                title=article.title,
+                published=article.published,
+                dateline=article.dateline,
+            )
+
+    nlp = context.pipeline(config)
+    batches = extract(nlp, inputs(), batch_size=config.nlp.batch_size, n_process=config.nlp.n_process)
+    for extraction in batches:
+        article = pending.pop(extraction.id)
+        if store.add_article(article, extraction, _iso(context.clock())) is None:
+            summary.unchanged += 1  # same text arrived twice in this run
+        else:
+            summary.new_articles += 1
+            log.info("stored %s", article.canonical_url)
+
+
+def _chain(first: ArticleText, rest: Iterator[ArticleText]) -> Iterator[ArticleText]:
+    yield first
+    yield from rest
+
+
+def _error(store: Store, summary: RunSummary, source: str, url: str, message: str) -> None:
+    reason, _, detail = message.partition(": ")
+    log.info("%s: %s", source, message)  # the summary shows it; -v logs it as it happens
+    summary.errors.append(f"{source}: {message}")
+    if summary.run_id is not None:
+        store.record_error(summary.run_id, source, url, reason, detail or message)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,208 @@
+"""Schema migrations: an ordered list of functions, the DB's version in PRAGMA user_version.
+
+Migration N (1-based) takes the schema from version N-1 to N. Each one runs in
+its own transaction together with the user_version bump, so a failure leaves
+the database at the previous version, never half-migrated; running `migrate`
+again only applies what is missing. Never edit a released migration: append a
+new one.
+
+Column notes (the things a reader cannot guess):
+- sources.etag / last_modified: byte-exact as the server sent them (TEXT), sent
+  back verbatim; they only change on a 200.
+- articles.raw_html: zlib-compressed page bytes, kept for reprocessing.
+- entities.key: the normalised name used for linking, unique per type;
+  canonical_name is what people read. aliases: every surface form seen.
+  attributes: current role/country/acronym/kind (latest non-null by article
+  time); history: {field: {value: last time seen}}.
+- article_entities: one row per extraction record per article (an official, an
+  organisation, a mineral or a country named in it); the link that entity
+  merges and splits move, and what an entity's fields are recomputed from.
+- mentions."end" is a SQL keyword: quote it in queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import sqlite_utils
+
+from extractors.records import EVENT_TYPES
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+ENTITY_TYPES = ("official", "organization", "mineral", "country", "person")
+
+
+def _v1_initial_schema(db: sqlite_utils.Database) -> None:
+    event_types = ", ".join(f"'{t}'" for t in EVENT_TYPES)
+    entity_types = ", ".join(f"'{t}'" for t in ENTITY_TYPES)
+    statements = [
+        """CREATE TABLE sources (
+            name TEXT PRIMARY KEY,
+            location TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '[]',
+            etag TEXT,
+            last_modified TEXT,
+            last_polled TEXT,
+            last_success TEXT,
+            last_error TEXT,
+            last_status TEXT,
+            last_http_status INTEGER,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            items_seen INTEGER NOT NULL DEFAULT 0,
+            polls INTEGER NOT NULL DEFAULT 0,
+            not_modified_count INTEGER NOT NULL DEFAULT 0,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            disabled_reason TEXT
+        )""",
+        """CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            url TEXT NOT NULL,
+            canonical_url TEXT NOT NULL UNIQUE,
+            text_hash TEXT NOT NULL UNIQUE,
+            title TEXT,
+            authors TEXT NOT NULL DEFAULT '[]',
+            published TEXT,
+            language TEXT,
+            dateline TEXT,
+            text TEXT NOT NULL,
+            raw_html BLOB,
+            fetched_at TEXT NOT NULL,
+            extractor_version TEXT,
+            processed_at TEXT
+        )""",
+        "CREATE INDEX idx_articles_published ON articles (published)",
+        "CREATE INDEX idx_articles_source_published ON articles (source, published)",
+        f"""CREATE TABLE entities (
+            id INTEGER PRIMARY KEY,
+            type TEXT NOT NULL CHECK (type IN ({entity_types})),
+            canonical_name TEXT NOT NULL,
+            key TEXT NOT NULL,
+            aliases TEXT NOT NULL DEFAULT '[]',
+            attributes TEXT NOT NULL DEFAULT '{{}}',
+            history TEXT NOT NULL DEFAULT '{{}}',
+            first_seen TEXT,
+            last_seen TEXT,
+            mention_count INTEGER NOT NULL DEFAULT 0,
+            extractor_version TEXT NOT NULL DEFAULT '',
+            UNIQUE (type, key)
+        )""",
+        "CREATE INDEX idx_entities_canonical ON entities (canonical_name COLLATE NOCASE)",
+        # Lookup keys for linking: an official's surname, an organisation's
+        # normalised names and acronyms. Not unique: two officials share a surname.
+        """CREATE TABLE entity_keys (
+            entity_id INTEGER NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
+            type TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (type, kind, value, entity_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX idx_entity_keys_entity ON entity_keys (entity_id)",
+        """CREATE TABLE article_entities (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            entity_id INTEGER NOT NULL REFERENCES entities (id),
+            type TEXT NOT NULL,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            seen TEXT,
+            extractor_version TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_article_entities_entity ON article_entities (entity_id, article_id)",
+        "CREATE INDEX idx_article_entities_article ON article_entities (article_id)",
+        "CREATE INDEX idx_article_entities_name ON article_entities (type, name_key)",
+        """CREATE TABLE mentions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            entity_id INTEGER NOT NULL REFERENCES entities (id),
+            article_entity_id INTEGER REFERENCES article_entities (id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            sentence TEXT,
+            sentence_start INTEGER,
+            extractor_version TEXT NOT NULL DEFAULT '',
+            CHECK (0 <= start AND start <= "end")
+        )""",
+        "CREATE INDEX idx_mentions_entity ON mentions (entity_id, article_id)",
+        "CREATE INDEX idx_mentions_article ON mentions (article_id)",
+        "CREATE INDEX idx_mentions_article_entity ON mentions (article_entity_id)",
+        f"""CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            type TEXT NOT NULL CHECK (type IN ({event_types})),
+            name TEXT,
+            date TEXT,
+            date_text TEXT,
+            location TEXT,
+            minerals TEXT NOT NULL DEFAULT '[]',
+            evidence TEXT NOT NULL,
+            evidence_start INTEGER,
+            evidence_end INTEGER,
+            extractor_version TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_events_type_date ON events (type, date)",
+        "CREATE INDEX idx_events_date ON events (date)",
+        "CREATE INDEX idx_events_article ON events (article_id)",
+        """CREATE TABLE event_participants (
+            event_id INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            entity_id INTEGER REFERENCES entities (id),
+            name TEXT NOT NULL,
+            kind TEXT
+        )""",
+        "CREATE INDEX idx_event_participants_event ON event_participants (event_id)",
+        "CREATE INDEX idx_event_participants_entity ON event_participants (entity_id)",
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL DEFAULT 'running',
+            sources_polled INTEGER NOT NULL DEFAULT 0,
+            not_modified INTEGER NOT NULL DEFAULT 0,
+            new_articles INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE run_errors (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            source TEXT,
+            url TEXT,
+            reason TEXT NOT NULL,
+            message TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX idx_run_errors_run ON run_errors (run_id)",
+    ]
+    for sql in statements:
+        db.execute(sql)
+    # External-content FTS5 index kept in step by triggers on insert/update/delete.
+    db.table("articles").enable_fts(
+        ["title", "text"], fts_version="FTS5", create_triggers=True, tokenize="porter unicode61"
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Apply the migrations the database lacks, each in one transaction; returns how many."""
+    applied = 0
+    for number, migration in enumerate(migrations, start=1):
+        with db.atomic():
+            # Re-read inside the transaction: the version is the source of truth.
+            if schema_version(db) >= number:
+                continue
+            migration(db)
+            # PRAGMA user_version is transactional: it commits with the schema change.
+            db.execute(f"PRAGMA user_version = {number}")
+        applied += 1
+    return applied
