@@ -59,9 +59,17 @@ class BlockedURLError(FetchError):
 class HTTPStatusError(FetchError):
     reason = "http-status"
 
-    def __init__(self, message: str, *, url: str | None = None, status: int = 0) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int = 0,
+        retry_after: str | None = None,
+    ) -> None:
         super().__init__(message, url=url)
         self.status = status
+        self.retry_after = retry_after  # the Retry-After header of a 429/503, verbatim
 
 
 class TooLargeError(FetchError):
