@@ -51,18 +51,21 @@ def main(argv: Sequence[str] | None = None, registry: Sequence[Benchmark] = REGI
     chosen = [b for b in registry if not args.only or b.name in args.only]
     started = dt.datetime.now(dt.UTC)
     facts = machine_facts()
-    outcomes = []
-    for bench in chosen:
+    output = args.output or (None if args.quick or args.only else DEFAULT_OUTPUT)
+    outcomes: list[dict[str, Any]] = []
+    for i, bench in enumerate(chosen):
         print(f"[bench] {bench.name}: {bench.what} ...", file=sys.stderr, flush=True)
         outcome = run_one(bench, quick=args.quick)
         print(f"[bench] {bench.name}: {outcome['status']}", file=sys.stderr, flush=True)
         outcomes.append(outcome)
-    report = render(outcomes, facts, started=started, quick=args.quick)
-    output = args.output or (None if args.quick or args.only else DEFAULT_OUTPUT)
+        if output is not None:
+            # Written after every benchmark so a long run interrupted late keeps its results.
+            pending = [b.name for b in chosen[i + 1 :]]
+            report = render(outcomes, facts, started=started, quick=args.quick, pending=pending)
+            Path(output).write_text(report, encoding="utf-8")
     if output is None:
-        print(report)
+        print(render(outcomes, facts, started=started, quick=args.quick))
     else:
-        Path(output).write_text(report, encoding="utf-8")
         print(f"[bench] wrote {output}", file=sys.stderr)
     return 1 if any(o["status"] == "ERROR" for o in outcomes) else 0
 
@@ -183,9 +186,15 @@ def _git_commit() -> str:
 
 
 def render(
-    outcomes: Sequence[dict[str, Any]], facts: dict[str, str], started: dt.datetime, quick: bool
+    outcomes: Sequence[dict[str, Any]],
+    facts: dict[str, str],
+    started: dt.datetime,
+    quick: bool,
+    pending: Sequence[str] = (),
 ) -> str:
     lines = ["# newswatch benchmark results", ""]
+    if pending:
+        lines += [f"**Run in progress; still to run: {', '.join(pending)}.**", ""]
     if quick:
         lines += ["**QUICK smoke run on tiny inputs: the figures below mean nothing.**", ""]
     lines += [

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import time
-import traceback
 from collections.abc import Callable
 from itertools import islice
 from typing import Any
@@ -107,16 +106,9 @@ def run_parallel(quick: bool = False) -> dict[str, Any]:
 
     harness.consume(extract(nlp, items[:8], batch_size=config.batch_size))
     load_before = os.getloadavg()[0]
-    try:
-        comparison = harness.interleaved(with_processes(1), with_processes(2), chunks)
-    except Exception:
-        return harness.result(
-            name="nlp_parallel",
-            figures=[],
-            target=f"n_process=2 speed-up >= {PARALLEL_TARGET}x",
-            met=False,
-            notes="n_process=2 failed:\n" + traceback.format_exc(),
-        )
+    # A failure (e.g. a component output msgpack cannot carry) propagates: the runner
+    # reports it as ERROR with the traceback.
+    comparison = harness.interleaved(with_processes(1), with_processes(2), chunks)
     load_after = os.getloadavg()[0]
     # A speed-up that changes the output is no speed-up: compare records on a sample.
     sample = items[:SAME_OUTPUT_SAMPLE]

@@ -88,7 +88,7 @@ def extract_trafilatura(case: PageCase) -> Extracted:
     import trafilatura
 
     doc = trafilatura.bare_extraction(case.html, url=case.url, with_metadata=True)
-    if doc is None:
+    if not isinstance(doc, trafilatura.settings.Document):
         return Extracted(None, (), None, "")
     authors = tuple(a.strip() for a in (doc.author or "").split(";") if a.strip())
     return Extracted(doc.title, authors, doc.date, doc.text or "")
@@ -180,6 +180,7 @@ def compare(shared: Path = DEFAULT_SHARED, limit: int | None = None, every: int 
 
 
 def load_floors(path: Path = FLOORS_PATH) -> dict[str, float]:
+    """The pinned minimum per metric (keys not in METRICS, such as "_note", are skipped)."""
     return {k: float(v) for k, v in json.loads(path.read_text()).items() if k in METRICS}
 
 
@@ -190,6 +191,24 @@ def format_table(result: dict) -> str:
         lines.append(f"{metric:<22}{ours:>11.4f}{theirs:>13.4f}{ours - theirs:>+9.4f}")
     lines.append(f"pages: {result['pages']}")
     return "\n".join(lines)
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Entry point for `python -m benchmarks` (harness format); quick = every 10th page."""
+    from .harness import figure, result, shared_dir
+
+    outcome = compare(shared_dir(), every=10 if quick else 1)
+    ours, theirs = outcome["newswatch"], outcome["trafilatura"]
+    figures = [figure(f"{m} newswatch", ours[m], "") for m in METRICS]
+    figures += [figure(f"{m} trafilatura", theirs[m], "") for m in METRICS]
+    met = all(ours[m] >= theirs[m] for m in METRICS)
+    return result(
+        "text_quality",
+        figures,
+        "newswatch >= plain trafilatura on every metric",
+        met,
+        f"pages: {outcome['pages']}",
+    )
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -12,7 +12,7 @@ _ACRONYM_RE = re.compile(r"^[A-Za-z][A-Za-z&.+]{1,9}$")
 
 
 def looks_like_acronym(text: str) -> bool:
-    """"WTO", "USISPF", "LeT", "Nato": two capitals, or a short capitalised word."""
+    """ "WTO", "USISPF", "LeT", "Nato": two capitals, or a short capitalised word."""
     if not _ACRONYM_RE.match(text) or not text[0].isupper():
         return False
     return sum(c.isupper() for c in text) >= 2 or len(text) <= 5
@@ -59,7 +59,7 @@ def parenthesised_pairs(doc: Doc, spans: list[Span]) -> dict[int, str]:
         if span.end + 2 >= len(doc):
             continue
         open_, inner, close = doc[span.end], doc[span.end + 1], doc[span.end + 2]
-        if open_.text == "(" and close.text == ")" and looks_like_acronym(inner.text):
-            if fits(inner.text, span.text):
-                pairs[i] = inner.text
+        parenthesised = open_.text == "(" and close.text == ")"
+        if parenthesised and looks_like_acronym(inner.text) and fits(inner.text, span.text):
+            pairs[i] = inner.text
     return pairs

@@ -2,8 +2,8 @@
 
 Matching (gazetteer.SurfaceMatcher) is on ORTH for the case-sensitive abbreviations in
 data/countries.tsv ("US", "U.K.", so the pronoun "us" never counts) and on LOWER for the
-rest (Reuters titles are in capitals), with line breaks allowed inside names. The longest match wins ("South
-Africa" over "Africa"-less "South", "Papua New Guinea" over "Guinea"). A match is then
+rest (Reuters titles are in capitals), with line breaks allowed inside names. The longest
+match wins ("Papua New Guinea" over "Guinea", "South Korea" over "Korea"). A match is then
 dropped when its context says it is not the country (rules below, words in
 data/name_context.tsv): a lowercase common noun ("china", "turkey"), part of a company
 name ("British Petroleum Co PLC", Reuters' "<New Zealand Aluminium Smelters Ltd>"), a
@@ -14,6 +14,7 @@ a person's name. Government bodies and forums keep their country ("US Treasury")
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from pathlib import Path
 
@@ -57,7 +58,10 @@ class CountryComponent:
     """Sets `doc._.nw_countries` to a list of plain `Mention` dicts, in text order."""
 
     def __init__(
-        self, nlp: Language, gazetteer_path: Path = COUNTRIES_TSV, context_path: Path = NAME_CONTEXT_TSV
+        self,
+        nlp: Language,
+        gazetteer_path: Path = COUNTRIES_TSV,
+        context_path: Path = NAME_CONTEXT_TSV,
     ) -> None:
         self.gazetteer_path = gazetteer_path
         self.context = load_name_context(context_path)
@@ -88,9 +92,12 @@ class CountryComponent:
         after = following_words(span)
         if before in self.context["region_prefix"] and span[0].lower_.startswith("america"):
             return False  # Latin America, North American, Anglo American
-        if before in ("-",) and span.start > 1:
-            if doc[span.start - 2].lower_ in self.context["region_prefix"]:
-                return False  # Anglo-American, Indo-Pacific style compounds
+        if (
+            before == "-"
+            and span.start > 1
+            and doc[span.start - 2].lower_ in self.context["region_prefix"]
+        ):
+            return False  # Anglo-American, Indo-Pacific style compounds
         if any(words in self.context["not_country_after"] for words in after):
             return False  # Indian Ocean, Korean Peninsula
         if span.text == "US" and caps and before.upper() in PRONOUN_US_AFTER:
@@ -108,9 +115,9 @@ class CountryComponent:
         if any(words in self.context["language_after"] for words in after):
             return True
         doc = span.doc
-        if span.end < len(doc) - 1 and doc[span.end].text == "-":
-            if doc[span.end + 1].lower_ in self.context["language_after"]:
-                return True
+        hyphen_next = span.end < len(doc) - 1 and doc[span.end].text == "-"
+        if hyphen_next and doc[span.end + 1].lower_ in self.context["language_after"]:
+            return True  # French-speaking
         head = span.root.head
         if span.root.dep_ == "dobj" and head.lemma_ in ("speak", "learn", "teach", "translate"):
             return True
@@ -128,7 +135,9 @@ class CountryComponent:
                 continue
             offset = found.start()
             for part in found.group().split("-"):
-                canonical = country_lookup(part, self.gazetteer_path) if part[:1].isupper() else None
+                canonical = (
+                    country_lookup(part, self.gazetteer_path) if part[:1].isupper() else None
+                )
                 if canonical and not inside_company_name(span, self.context):
                     mentions.append(make_mention(canonical, offset, offset + len(part), span))
                 offset += len(part) + 1
@@ -212,7 +221,7 @@ def inside_company_name(span: Span, context: dict[str, frozenset[str]]) -> bool:
                 return False  # the ORG is just the country (a tagging slip)
             tokens = line + ([doc[ent.end]] if ent.end < len(doc) else [])
             words = {t.lower_ for t in tokens} | {
-                f"{a.lower_} {b.lower_}" for a, b in zip(tokens[:-1], tokens[1:], strict=True)
+                f"{a.lower_} {b.lower_}" for a, b in itertools.pairwise(tokens)
             }
             return not (words & context["government_word"])
     return False

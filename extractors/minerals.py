@@ -57,7 +57,10 @@ class MineralComponent:
     """Sets `doc._.nw_minerals` to a list of plain `Mention` dicts, in text order."""
 
     def __init__(
-        self, nlp: Language, gazetteer_path: Path = MINERALS_TSV, context_path: Path = NAME_CONTEXT_TSV
+        self,
+        nlp: Language,
+        gazetteer_path: Path = MINERALS_TSV,
+        context_path: Path = NAME_CONTEXT_TSV,
     ) -> None:
         self.context = load_name_context(context_path)
         self.matcher = SurfaceMatcher(nlp)
@@ -125,9 +128,12 @@ class MineralComponent:
             return True
         if span.start > 0 and doc[span.start - 1].lower_ in words:
             return True
-        if span.start > 1 and doc[span.start - 1].lower_ == "of":
-            if doc[span.start - 2].lower_ in words:
-                return True
+        if (
+            span.start > 1
+            and doc[span.start - 1].lower_ == "of"
+            and doc[span.start - 2].lower_ in words
+        ):
+            return True
         return next_to_listed(span, matched)
 
     def is_listed_symbol(self, span: Span, matched: set[int]) -> bool:
@@ -158,6 +164,10 @@ def is_title_case_title(span: Span) -> bool:
     body_offset = int(meta.get("body_offset") or 0)
     if span.start_char >= body_offset:
         return False
-    words = [t for t in span.doc.char_span(0, body_offset, alignment_mode="contract") or [] if t.is_alpha]
+    words = [
+        t for t in span.doc.char_span(0, body_offset, alignment_mode="contract") or [] if t.is_alpha
+    ]
     long_words = [t for t in words if len(t) > 3]
-    return bool(long_words) and sum(t.is_title or t.is_upper for t in long_words) >= 0.7 * len(long_words)
+    return bool(long_words) and sum(t.is_title or t.is_upper for t in long_words) >= 0.7 * len(
+        long_words
+    )

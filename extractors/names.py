@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spacy.tokens import Doc, Span
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _DASH_RE = re.compile(f"\\s*[{DASHES}]\\s*")
@@ -192,3 +194,12 @@ class NewsAgencies:
 
     def lookup(self, name: str) -> str | None:
         return self.canonical.get(name_key(name))
+
+
+def sentence_index(doc: Doc) -> list[Span]:
+    """The sentence of every token, by token index: one pass over doc.sents, reused
+    (Span.sent re-walks the sentence starts on every call)."""
+    out: list[Span] = []
+    for sent in doc.sents:
+        out.extend([sent] * len(sent))
+    return out

@@ -27,6 +27,7 @@ from .names import (
     OfficeLexicon,
     fold,
     normalize_dashes,
+    sentence_index,
     strip_possessive,
 )
 from .records import Mention, Official, to_plain
@@ -34,6 +35,7 @@ from .records import Mention, Official, to_plain
 MODIFIERS = {"former", "acting", "deputy", "vice", "interim", "then", "outgoing", "incoming"}
 STOP_HEADS = {"officer", "official"}  # the vaguest roles: used only when nothing better
 PUBLIC_KINDS = ("government", "intergovernmental")
+DOTTED = {"U.S.", "U.K.", "U.N.", "E.U."}
 FINITE = {"VBD", "VBZ", "VBP", "MD"}
 APPOSITION_VERBS = {"heads": "head", "leads": "head", "chairs": "chairman", "runs": "head"}
 
@@ -87,14 +89,18 @@ class OfficialsComponent:
     def extract(self, doc: Doc) -> list[Official]:
         ctx = _Context(doc, self.lex)
         people: list[_Person] = []
-        for ent in doc.ents:
-            if ent.label_ != "PERSON":
+        for ent in sorted([*doc.ents, *_unlabelled_names(doc, ctx)], key=lambda e: e.start):
+            # NER misses some names ("Ajit Doval" as GPE, "Waqar Noor" as nothing):
+            # take those only with an apposition that names an office
+            if ent.label_ != "PERSON" and (
+                not _name_like(ent, ctx) or not any(self._appositions(ent, ctx))
+            ):
                 continue
             span, lead = self._person_span(ent)
             if span is None:
                 continue
             person = _attach(people, [w for w in strip_possessive(span.text).split()])
-            person.mentions.append(_mention(span, " ".join(person.words)))
+            person.mentions.append(_mention(span, " ".join(person.words), ctx.sent_at[span.start]))
             roles = [r for r in (self._title(span, ctx, lead), *self._appositions(span, ctx)) if r]
             person.roles.extend(roles)
             if span.end + 1 < len(doc) and doc[span.end].lower_ == "of":
@@ -102,15 +108,20 @@ class OfficialsComponent:
             if roles:
                 best = max(roles, key=lambda r: r.priority)
                 person.context_countries.append(self._context_country(span, best, ctx))
-                person.igo_context = person.igo_context or ctx.igo_sentence(span.sent)
+                person.igo_context = person.igo_context or ctx.igo_sentence(ctx.sent_at[span.start])
         out = []
         for person in people:
             if not person.roles:
                 continue
-            role = max(person.roles, key=lambda r: r.priority)  # max() keeps the first
+            role = max(person.roles, key=self._rank)  # max() keeps the first of equals
             name = normalize_dashes(" ".join(person.words))
             out.append(Official(name, role.text, self._country(person, role, ctx), person.mentions))
         return out
+
+    def _rank(self, role: _Role) -> tuple[int, int]:
+        """Appositions over titles over ranks; within those, "President" over "leader"."""
+        kind, _ = self._head(re.findall(r"[\w'.]+", fold(role.text)))
+        return role.priority, {"strong": 2, "rank": 1}.get(kind or "", 0)
 
     # -- people -------------------------------------------------------------------
     def _person_span(self, ent: Span) -> tuple[Span | None, str | None]:
@@ -125,7 +136,9 @@ class OfficialsComponent:
                 lead = self.lex.abbrev[ent.doc[start].lower_]
             start += 1
         end = ent.end
-        while end > start and (ent.doc[end - 1].text in ("'s", "’s", "'", "’") or ent.doc[end - 1].is_space):
+        while end > start and (
+            ent.doc[end - 1].text in ("'s", "’s", "'", "’") or ent.doc[end - 1].is_space
+        ):
             end -= 1
         span = ent.doc[start:end]
         if not span.text or "\n" in span.text or not span.text[0].isupper():
@@ -139,10 +152,14 @@ class OfficialsComponent:
         """The title right before the name: "US Treasury Secretary", "Lt. Gen."."""
         doc = span.doc
         k = span.start - 1
-        while k >= span.sent.start and doc[k].lower_ in self.lex.honorifics and doc[k].lower_ not in self.lex.abbrev:
+        while (
+            k >= ctx.sent_at[span.start].start
+            and doc[k].lower_ in self.lex.honorifics
+            and doc[k].lower_ not in self.lex.abbrev
+        ):
             k -= 1  # "Prime Minister Sir Keir Starmer"
         end = k + 1
-        while k >= span.sent.start and self._title_token(doc, k, end, ctx):
+        while k >= ctx.sent_at[span.start].start and self._title_token(doc, k, end, ctx):
             k -= 1
         start = k + 1
         while start < end and not self._useful_lead(doc[start], ctx):
@@ -150,7 +167,7 @@ class OfficialsComponent:
         if start >= end:
             return _Role(lead, 1) if lead else None
         role = self._role_from(doc[start:end], ctx, priority=2, allow_abbrev=True)
-        if role is None and ctx.public_sentence(span.sent):
+        if role is None and ctx.public_sentence(ctx.sent_at[span.start]):
             # "lawmakers on the House Select Committee ..., led by chairman Mike Gallagher"
             role = self._role_from(doc[start:end], ctx, priority=2, public=True)
         return role
@@ -158,21 +175,35 @@ class OfficialsComponent:
     def _title_token(self, doc: Doc, k: int, end: int, ctx: _Context) -> bool:
         tok, low = doc[k], doc[k].lower_
         nxt = doc[k + 1] if k + 1 < end else None
-        if tok.ent_type_ == "PERSON" or tok.is_space:
+        if tok.ent_type_ == "PERSON" or "\n\n" in tok.text:
             return False
+        if tok.is_space:
+            return True  # a wrapped line inside a title (Reuters texts)
         if low in self.office_words or low in MODIFIERS or low in self.abbrev_words:
             return True
         if tok.text == "." and k > 0 and (doc[k - 1].text + ".").lower() in self.abbrev_words:
             return True
-        if tok.text == "-" or (low in ("to", "be", "elect") and (nxt is not None and nxt.text == "-" or doc[k - 1].text == "-")):
+        if tok.text == "-" or (
+            low in ("to", "be", "elect")
+            and ((nxt is not None and nxt.text == "-") or doc[k - 1].text == "-")
+        ):
             return True
-        if (doc[k - 1].text + ".").lower() in self.abbrev_words and nxt is not None and nxt.text == ".":
+        if (
+            (doc[k - 1].text + ".").lower() in self.abbrev_words
+            and nxt is not None
+            and nxt.text == "."
+        ):
             return True
         if tok.text in ("'s", "’s") and k > 0 and doc[k - 1].idx in ctx.countries:
             return True
-        if low == "of" and nxt is not None and nxt.text[:1].isupper() and doc[k - 1].lower_ in self.office_words:
+        if (
+            low == "of"
+            and nxt is not None
+            and nxt.text[:1].isupper()
+            and doc[k - 1].lower_ in self.office_words
+        ):
             return True
-        if tok.text[:1].isupper() and tok.is_alpha or tok.text in ("U.S.", "U.K.", "U.N.", "E.U."):
+        if (tok.text[:1].isupper() and tok.is_alpha) or tok.text in DOTTED:
             return True
         # "finance minister", "standards commissioner": a lowercase word before an office word
         return (
@@ -217,7 +248,10 @@ class OfficialsComponent:
                     rest = [t for t in phrase if t.idx - phrase.start_char < cut]
                     if rest:
                         phrase = doc[rest[0].i : rest[-1].i + 1]
-                        text, low = normalize_dashes(phrase.text), fold(normalize_dashes(phrase.text))
+                        text, low = (
+                            normalize_dashes(phrase.text),
+                            fold(normalize_dashes(phrase.text)),
+                        )
                     break
         bare = re.sub(r"-(to-be|elect|designate)$", "", low)
         words = [w.strip(".,") for w in re.split(r"[\s-]+", bare) if w.strip(".,")]
@@ -226,7 +260,9 @@ class OfficialsComponent:
             return None
         country = None
         start = phrase.start
-        while start < phrase.end and (doc[start].idx in ctx.countries or doc[start].text in ("'s", "’s")):
+        while start < phrase.end and (
+            doc[start].idx in ctx.countries or doc[start].text in ("'s", "’s")
+        ):
             country = country or ctx.countries.get(doc[start].idx)
             start += 1
         if start >= phrase.end:
@@ -256,7 +292,11 @@ class OfficialsComponent:
         if any(f" {w} " in low for w in self.lex.govwords):
             return True
         for tok in phrase:
-            kind = ctx.orgs.get(tok.idx) or self.kinds.kind(tok.text) if tok.text[:1].isupper() else None
+            kind = (
+                ctx.orgs.get(tok.idx) or self.kinds.kind(tok.text)
+                if tok.text[:1].isupper()
+                else None
+            )
             if kind in PUBLIC_KINDS:
                 return True
         return False
@@ -273,14 +313,18 @@ class OfficialsComponent:
         doc = span.doc
         roles: list[_Role | None] = []
         end = span.end
-        if end < span.sent.end - 1 and doc[end].text == ",":
-            roles.append(self._apposition(doc, end + 1, span.sent.end, ctx))
+        if end < ctx.sent_at[span.start].end - 1 and doc[end].text == ",":
+            roles.append(self._apposition(doc, end + 1, ctx.sent_at[span.start].end, ctx))
         k = span.start - 1
-        while k >= span.sent.start and self._title_token(doc, k, span.start, ctx):
+        while k >= ctx.sent_at[span.start].start and self._title_token(doc, k, span.start, ctx):
             k -= 1
-        if k > span.sent.start and doc[k].text == ",":
+        if k > ctx.sent_at[span.start].start and doc[k].text == ",":
             j = k - 1
-            while j >= span.sent.start and doc[j].text not in (",", ";", ":") and doc[j].tag_ not in FINITE:
+            while (
+                j >= ctx.sent_at[span.start].start
+                and doc[j].text not in (",", ";", ":")
+                and doc[j].tag_ not in FINITE
+            ):
                 j -= 1
             roles.append(self._apposition(doc, j + 1, k, ctx))
         return roles
@@ -288,7 +332,9 @@ class OfficialsComponent:
     def _apposition(self, doc: Doc, start: int, limit: int, ctx: _Context) -> _Role | None:
         """ "the FBI director", "Minister for Railways, Information and Broadcasting, and
         Electronics and Information Technology", "a spokesman for EU trade commissioner X"."""
-        while start < limit and doc[start].lower_ in ("but", "and", "while"):
+        while start < limit and (
+            doc[start].lower_ in ("but", "and", "while") or doc[start].is_space
+        ):
             start += 1
         verb = doc[start + 1].lower_ if start + 1 < limit and doc[start].lower_ == "who" else ""
         if verb in APPOSITION_VERBS and start + 2 < limit:
@@ -296,13 +342,23 @@ class OfficialsComponent:
             phrase_text = f"{APPOSITION_VERBS[verb]} of {doc[start + 2 : end].text}"
             role = self._role_from(doc[start + 2 : end], ctx, 3)
             public = self._public(doc[start + 2 : end], ctx)
-            return _Role(normalize_dashes(phrase_text), 3, igo=self._igo(doc[start + 2 : end], ctx)) if public or role else None
+            return (
+                _Role(normalize_dashes(phrase_text), 3, igo=self._igo(doc[start + 2 : end], ctx))
+                if public or role
+                else None
+            )
         country = None
         if start < limit and doc[start].lower_ in ("the", "a", "an"):
             start += 1
         if start + 1 < limit and doc[start + 1].text in ("'s", "’s"):
             country = ctx.countries.get(doc[start].idx)
-            if country is None and doc[start].lower_ not in ("country", "nation", "region", "state", "government"):
+            if country is None and doc[start].lower_ not in (
+                "country",
+                "nation",
+                "region",
+                "state",
+                "government",
+            ):
                 return None  # "the Prime Minister's wife" is about someone else
             start += 2
         end = self._phrase_end(doc, start, limit)
@@ -313,12 +369,13 @@ class OfficialsComponent:
             return None
         if any(doc[i].pos_ not in ("NOUN", "PROPN", "ADJ", "PUNCT") for i in range(start, head)):
             return None  # "both prior to the general": not a noun group
-        if head + 1 < end and doc[head + 1].text in ("'s", "’s"):
+        after = head + 1
+        while after < end and doc[after].is_space:
+            after += 1
+        if after < end and doc[after].text in ("'s", "’s"):
             return None
         # the role is the noun group up to the head, plus its "of/for ..." complement
-        stop = end if head + 1 < end and doc[head + 1].lower_ in ("of", "for", "at", "to", "general") else head + 1
-        if head + 1 < end and doc[head + 1].lower_ in ("general",):
-            stop = max(stop, head + 2)
+        stop = end if after < end and doc[after].lower_ in ("of", "for", "at", "to") else head + 1
         phrase = doc[start:stop]
         complement = doc[head + 1 : end]
         if any(ctx.orgs.get(t.idx) not in (None, *PUBLIC_KINDS, "forum") for t in complement):
@@ -336,7 +393,7 @@ class OfficialsComponent:
         i = start
         while i < limit:
             tok = doc[i]
-            if tok.text in (".", ";", ":", "(", ")", '"', "“", "”") or tok.is_space:
+            if tok.text in (".", ";", ":", "(", ")", '"', "“", "”") or "\n\n" in tok.text:
                 break
             if tok.tag_ in FINITE or tok.lower_ in ("who", "which", "that", "said", "says"):
                 break
@@ -344,7 +401,14 @@ class OfficialsComponent:
                 nxt = doc[i + 1] if i + 1 < limit else None
                 after = doc[i + 2] if i + 2 < limit else None
                 in_list = any(doc[j].lower_ in ("for", "of") for j in range(start, i))
-                if not (in_list and nxt is not None and (nxt.text[:1].isupper() or (nxt.lower_ == "and" and after is not None and after.text[:1].isupper()))):
+                if not (
+                    in_list
+                    and nxt is not None
+                    and (
+                        nxt.text[:1].isupper()
+                        or (nxt.lower_ == "and" and after is not None and after.text[:1].isupper())
+                    )
+                ):
                     break
             i += 1
         return i
@@ -372,7 +436,6 @@ class OfficialsComponent:
             return None
         return ctx.seat_country or ctx.main_country
 
-
     def _context_country(self, span: Span, role: _Role, ctx: _Context) -> str | None:
         """A country for a title without one: the same office with a country word in
         the two sentences before ("Pakistan's defense minister condemns ..." then
@@ -380,25 +443,43 @@ class OfficialsComponent:
         before the person in the sentence."""
         doc = span.doc
         head = _last_word(role.text)
-        sent = span.sent
+        sent = ctx.sent_at[span.start]
         prev_start = sent.start
         for _ in range(2):
             if prev_start == 0:
                 break
-            prev_start = doc[prev_start - 1].sent.start
+            prev_start = ctx.sent_at[prev_start - 1].start
         for tok in doc[prev_start : sent.start]:
             if tok.idx in ctx.countries:
                 window = doc[tok.i + 1 : min(tok.i + 5, sent.start)]
                 if any(t.lower_ == head for t in window):
                     return ctx.countries[tok.idx]
-        before = [ctx.countries[t.idx] for t in doc[sent.start : span.start] if t.idx in ctx.countries]
-        return before[0] if before else None
+        before = [
+            ctx.countries[t.idx] for t in doc[sent.start : span.start] if t.idx in ctx.countries
+        ]
+        if before:
+            return before[0]
+        # "Prime Minister Keir Starmer says the U.K. is ...": a country as the next subject
+        speech_verb = span.root.head
+        for tok in doc[span.end : sent.end]:
+            if tok.idx not in ctx.countries:
+                continue
+            subject = tok if tok.dep_.startswith("nsubj") else tok.head
+            verb = subject.head
+            if (
+                subject.dep_.startswith("nsubj")
+                and verb.head == speech_verb
+                and verb.dep_ == "ccomp"
+            ):
+                return ctx.countries[tok.idx]
+        return None
 
 
 class _Context:
     """What the officials rules read from earlier components, indexed by token start."""
 
     def __init__(self, doc: Doc, lex: OfficeLexicon) -> None:
+        self.sent_at = sentence_index(doc)
         self.countries: dict[int, str] = {}
         counts: Counter[str] = Counter()
         for m in doc._.nw_countries or []:
@@ -446,13 +527,37 @@ def _attach(people: list[_Person], words: list[str]) -> _Person:
     return people[-1]
 
 
+def _name_like(span: Span, ctx: _Context) -> bool:
+    """Two or three capitalised proper-noun tokens that are not a country or an org."""
+    return (
+        2 <= len(span) <= 3
+        and all(t.pos_ == "PROPN" and t.is_alpha and t.text[:1].isupper() for t in span)
+        and not any(t.idx in ctx.countries or t.idx in ctx.orgs for t in span)
+        and span.end < len(span.doc)
+        and span.doc[span.end].text == ","
+    )
+
+
+def _unlabelled_names(doc: Doc, ctx: _Context) -> list[Span]:
+    """Sentence-initial "Firstname Lastname," that NER left without a label."""
+    out = []
+    starts = {sent.start for sent in ctx.sent_at}
+    starts.update(t.i + 1 for t in doc if t.is_space and "\n\n" in t.text)
+    for k in sorted(starts):
+        while k < len(doc) and doc[k].is_space:
+            k += 1
+        for n in (3, 2):
+            span = doc[k : k + n]
+            if len(span) == n and not any(t.ent_type_ for t in span) and _name_like(span, ctx):
+                out.append(span)
+                break
+    return out
+
+
 def _last_word(text: str) -> str:
     words = re.findall(r"[\w']+", fold(text))
     return words[-1] if words else ""
 
 
-def _mention(span: Span, name: str) -> Mention:
-    return Mention(name, span.start_char, span.end_char, span.text, span.sent.start_char, span.sent.end_char)
-
-
-
+def _mention(span: Span, name: str, sent: Span) -> Mention:
+    return Mention(name, span.start_char, span.end_char, span.text, sent.start_char, sent.end_char)

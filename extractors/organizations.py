@@ -26,6 +26,7 @@ from .names import (
     fold,
     name_key,
     normalize_dashes,
+    sentence_index,
     strip_possessive,
 )
 from .records import Mention, Organization, to_plain
@@ -34,7 +35,6 @@ LEADING_DROP = {"the", "his", "her", "its", "their", "a", "an", "our"}
 CONNECTORS = {"of", "and", "&", "for", "on", "de", "-", "–"}
 REPORTING = {"photographer", "photojournalist", "reporter", "correspondent", "journalist"}
 COMPANY_FORMS = {"ltd", "inc", "corp", "co", "plc", "kk", "ag", "sa", "nv", "llc", "group"}
-SIGNER_RE = r"\(\s*{a}\s*\)|[-\u2013\u2014]{{1,2}}\s*{a}\s*$|^\s*{a}\s*[-\u2013\u2014]"
 
 
 @Language.factory(
@@ -63,6 +63,13 @@ class OrganizationsComponent:
         self.agencies = agencies
         self.office_words = offices.office_words - {"state", "house", "general", "foreign"}
         self.honorifics = offices.honorifics | {"lord", "lady"}
+        aliases = "|".join(re.escape(a) for a in sorted(agencies.canonical, key=len, reverse=True))
+        # "(Reuters)", "--IANS" / "- Reuter" at a line end, "AP -" at a line start
+        self.signer_re = re.compile(
+            rf"\(\s*({aliases})\s*\)|[-\u2013\u2014]{{1,2}}\s*({aliases})\s*$"
+            rf"|^\s*({aliases})\s*[-\u2013\u2014]|\b({aliases})\s*\Z",
+            re.IGNORECASE | re.MULTILINE,
+        )
         # last words of office titles ("Secretary", "spokesman"): they end a title, not a name
         self.office_heads = {p.split()[-1].split("-")[-1] for p in offices.office_phrases}
 
@@ -86,7 +93,8 @@ class OrganizationsComponent:
         countries = _country_chars(doc)
         people = _person_words(doc, self.honorifics)
         signers = self._signers(doc, str(meta.get("dateline") or ""))
-        spans = self._candidates(doc, body_start if headline_case else 0)
+        sent_at = sentence_index(doc)
+        spans = self._candidates(doc, body_start if headline_case else 0, sent_at)
         pairs = acronyms.parenthesised_pairs(doc, spans)
         records: dict[str, _Record] = {}
         title_only: list[tuple[Span, str]] = []
@@ -105,7 +113,7 @@ class OrganizationsComponent:
                 continue
             rec = records.setdefault(name_key(name), _Record(name, name_key(name)))
             rec.agency = rec.agency or bool(agency)
-            rec.mentions.append(_mention(cleaned, name))
+            rec.mentions.append(_mention(cleaned, name, sent_at))
             if i in pairs and pairs[i] != name:
                 rec.acronym = pairs[i]
         country_words = {name_key(t.text) for t in doc if t.idx in countries}
@@ -113,8 +121,8 @@ class OrganizationsComponent:
         for span, name in title_only:  # headlines add mentions to known orgs only
             for rec in merged:
                 if name_key(name) in (rec.key, name_key(rec.acronym or "")):
-                    rec.mentions.insert(0, _mention(span, rec.name))
-        _link_bare_acronyms(doc, merged)
+                    rec.mentions.insert(0, _mention(span, rec.name, sent_at))
+        _link_bare_acronyms(doc, merged, sent_at)
         out = []
         for rec in sorted(merged, key=lambda r: min(m.start for m in r.mentions)):
             kind = "other" if rec.agency else self.kind_of(rec)
@@ -128,10 +136,10 @@ class OrganizationsComponent:
                 return kind
         return "company"  # unmarked proper names in news are mostly firms
 
-    def _candidates(self, doc: Doc, skip_before: int) -> list[Span]:
+    def _candidates(self, doc: Doc, skip_before: int, sent_at: list[Span]) -> list[Span]:
         spans = [e for e in doc.ents if e.label_ == "ORG" and e.start_char >= skip_before]
         taken = {t.i for e in spans for t in e}
-        for sent in doc.sents:
+        for sent in dict.fromkeys(sent_at):
             if sent.end_char <= skip_before:
                 continue
             for span in self._capitalised_runs(doc, sent):
@@ -168,7 +176,10 @@ class OrganizationsComponent:
                 if _is_cap(tok) or (
                     tok.lower_ in CONNECTORS and j + 1 < sent.end and _is_cap(doc[j + 1])
                 ):
-                    if fold(tok.text).rstrip(".") in self.kinds.heads or fold(tok.text) in self.kinds.heads:
+                    if (
+                        fold(tok.text).rstrip(".") in self.kinds.heads
+                        or fold(tok.text) in self.kinds.heads
+                    ):
                         last_head = j
                     j += 1
                     if "\n\n" in tok.whitespace_:
@@ -200,7 +211,11 @@ class OrganizationsComponent:
                 break  # else "National People's Congress": one name
         while start < end and (
             doc[start].lower_ in LEADING_DROP
-            or (self.agencies.lookup(doc[start].text) and end - start > 2 and doc[start + 1].text == "-")
+            or (
+                self.agencies.lookup(doc[start].text)
+                and end - start > 2
+                and doc[start + 1].text == "-"
+            )
         ):
             start += 2 if doc[start + 1 : start + 2].text == "-" else 1
         full_end = end
@@ -223,7 +238,7 @@ class OrganizationsComponent:
         return doc[start:end] if end > start else None
 
     def _trailing_descriptor(self, tok: Token) -> bool:
-        """"Antara news agency", "Waseda University ... Professor", "AP Photographer"."""
+        """ "Antara news agency", "Waseda University ... Professor", "AP Photographer"."""
         low = tok.lower_
         if tok.text.islower() and tok.doc[tok.i - 1].text[:1].isupper():
             return True
@@ -257,18 +272,12 @@ class OrganizationsComponent:
     def _signers(self, doc: Doc, dateline: str) -> set[str]:
         """Agencies that sign the story: dateline tags, a closing "Reuter", "RTRS"."""
         found = set()
-        head, tail = doc.text[:400], doc.text[-80:]
-        for alias_key, canonical in self.agencies.canonical.items():
-            alias = re.escape(alias_key)
-            pattern = re.compile(SIGNER_RE.format(a=alias), re.IGNORECASE | re.MULTILINE)
-            if (
-                pattern.search(head)
-                or pattern.search(tail)
-                or pattern.search(dateline)
-                or re.search(rf"\b{alias}\s*$", tail, re.IGNORECASE)
-                or (alias_key == "rtrs" and "RTRS" in doc.text)
-            ):
-                found.add(canonical)
+        for text in (doc.text[:400], doc.text[-80:], dateline):
+            for match in self.signer_re.finditer(text):
+                alias = next(g for g in match.groups() if g)
+                found.add(self.agencies.canonical[name_key(alias)])
+        if "RTRS" in doc.text:
+            found.add(self.agencies.canonical["rtrs"])
         return found
 
 
@@ -310,24 +319,28 @@ def _inside_portfolio(span: Span) -> bool:
         tok = span.doc[k]
         if tok.lower_ in ("for", "of"):
             return k > 0 and span.doc[k - 1].lower_ in ("minister", "secretary", "commissioner")
-        if not (tok.text in (",", "and", "&") or (tok.text[:1].isupper() and tok.ent_type_ != "PERSON")):
+        if not (
+            tok.text in (",", "and", "&") or (tok.text[:1].isupper() and tok.ent_type_ != "PERSON")
+        ):
             return False
         k -= 1
     return False
 
 
 def _reporting_use(span: Span) -> bool:
-    """"told Reuters", "AP photojournalist": the outlet reporting, not an actor."""
+    """ "told Reuters", "AP photojournalist": the outlet reporting, not an actor."""
     doc = span.doc
     before = doc[max(0, span.start - 2) : span.start].text.lower()
     after = doc[span.end].lower_ if span.end < len(doc) else ""
-    return bool(re.search(r"\b(told|to)\b", before)) or after in REPORTING or (
-        span.start > 0 and doc[span.start - 1].text == "(" and after == ")"
+    return (
+        bool(re.search(r"\b(told|to)\b", before))
+        or after in REPORTING
+        or (span.start > 0 and doc[span.start - 1].text == "(" and after == ")")
     )
 
 
-def _mention(span: Span, name: str) -> Mention:
-    sent = span.sent
+def _mention(span: Span, name: str, sent_at: list[Span]) -> Mention:
+    sent = sent_at[span.start]
     return Mention(name, span.start_char, span.end_char, span.text, sent.start_char, sent.end_char)
 
 
@@ -357,9 +370,7 @@ def _merge_short_forms(records: list[_Record], country_words: set[str]) -> list[
     return keep
 
 
-def _longer_form(
-    rec: _Record, longer: list[_Record], country_words: set[str]
-) -> _Record | None:
+def _longer_form(rec: _Record, longer: list[_Record], country_words: set[str]) -> _Record | None:
     words = rec.key.split()
     if rec.name.isupper() and len(words) == 1:
         for cand in longer:
@@ -375,7 +386,7 @@ def _longer_form(
     return None
 
 
-def _link_bare_acronyms(doc: Doc, records: list[_Record]) -> None:
+def _link_bare_acronyms(doc: Doc, records: list[_Record], sent_at: list[Span]) -> None:
     """An all-caps token that abbreviates an org ("BP" for British Petroleum Co PLC)."""
     for tok in doc:
         text = tok.text
@@ -392,5 +403,5 @@ def _link_bare_acronyms(doc: Doc, records: list[_Record]) -> None:
             prefix = rec.key.split()[-1] in COMPANY_FORMS and acronyms.fits(text, rec.name, True)
             if full or prefix:
                 rec.acronym = text
-                rec.mentions.append(_mention(doc[tok.i : tok.i + 1], rec.name))
+                rec.mentions.append(_mention(doc[tok.i : tok.i + 1], rec.name, sent_at))
                 break

@@ -160,8 +160,14 @@ def score(gold_rows: Iterable[Row], pred_rows: Mapping[str, Row]) -> dict[str, d
     report: dict[str, dict[str, Any]] = {}
     for name, tally in t.items():
         p_, r_, f_ = tally.prf()
-        report[name] = {"p": round(p_, 3), "r": round(r_, 3), "f1": round(f_, 3),
-                        "tp": tally.tp, "fp": tally.fp, "fn": tally.fn}
+        report[name] = {
+            "p": round(p_, 3),
+            "r": round(r_, 3),
+            "f1": round(f_, 3),
+            "tp": tally.tp,
+            "fp": tally.fp,
+            "fn": tally.fn,
+        }
     for name, a in acc.items():
         value = a.value()
         report[name] = {"accuracy": None if value is None else round(value, 3), "n": a.total}

@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from .cli_ops import register as register_ops
 from .config import Config, load_config
 from .errors import NewswatchError
 
@@ -61,14 +62,18 @@ class Context:
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) -> None:
     """newswatch: news monitoring with officials, organisations, minerals and events."""
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx.obj = Context(config_path)
 
 
 @main.command()
 @click.option("--once", is_flag=True, required=True, help="Run one cycle and exit.")
-@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this feed (repeatable).")
+@click.option(
+    "--source", "sources", multiple=True, metavar="NAME", help="Only this feed (repeatable)."
+)
 @click.pass_obj
 @user_errors
 def run(obj: Context, once: bool, sources: tuple[str, ...]) -> None:
@@ -85,7 +90,11 @@ def run(obj: Context, once: bool, sources: tuple[str, ...]) -> None:
         raise click.UsageError(f"no feed named {', '.join(unknown)} in the config")
     summary = run_once(config, RunContext(sources=list(sources) or None))
     click.echo(format_summary(summary))
-    if summary.errors and summary.new_articles == 0 and summary.sources_polled == len(summary.errors):
+    if (
+        summary.errors
+        and summary.new_articles == 0
+        and summary.sources_polled == len(summary.errors)
+    ):
         sys.exit(1)  # every source failed: nothing worked
 
 
@@ -107,7 +116,9 @@ def format_summary(summary: Any) -> str:
 
 @main.command()
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
-@click.option("--model", default=None, help="spaCy model (default: [nlp] model, or en_core_web_sm).")
+@click.option(
+    "--model", default=None, help="spaCy model (default: [nlp] model, or en_core_web_sm)."
+)
 @click.pass_obj
 @user_errors
 def extract(obj: Context, file: Any, model: str | None) -> None:
@@ -117,7 +128,8 @@ def extract(obj: Context, file: Any, model: str | None) -> None:
     (or standard input when FILE is omitted or "-") and writes one JSON line per
     input in the shape of the extraction spec. Needs no database.
     """
-    from extractors import build_nlp, extract as run_extract
+    from extractors import build_nlp
+    from extractors import extract as run_extract
     from extractors.evaluate import inputs_from_lines
 
     nlp_config = _nlp_config(obj, model)
@@ -161,6 +173,19 @@ def _nlp_config(obj: Context, model: str | None) -> Any:
     nlp_config = obj.config.nlp if path.exists() else NLPConfig()
     return dataclasses.replace(nlp_config, model=model) if model else nlp_config
 
+
+from .cli_digest import digest  # noqa: E402  (registered last: it imports nothing from here)
+
+main.add_command(digest)
+
+from .cli_read import events, export, search, serve  # noqa: E402  (reading commands)
+
+main.add_command(search)
+main.add_command(events)
+main.add_command(export)
+main.add_command(serve)
+
+register_ops(main)  # schedule, status, enable, disable (pipeline/cli_ops.py)
 
 if __name__ == "__main__":
     main()

@@ -16,6 +16,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 
@@ -37,6 +38,22 @@ class FetchConfig:
     max_redirects: int = 5
     concurrency: int = 4
     allow_private_networks: bool = False
+    # Politeness (pipeline/politeness.py). The contact URL is appended to the
+    # User-Agent so a site operator can reach whoever runs this.
+    contact_url: str = ""
+    per_host_delay: float = 1.0  # seconds between two requests to one host
+    respect_robots: bool = True  # robots.txt is checked for article pages (not feeds)
+    max_retry_wait: float = 30.0  # wait at most this long for a host's Retry-After in a run
+    # Feed health (pipeline/health.py).
+    max_hard_failures: int = 5  # consecutive hard failures (DNS, 404, 410, TLS) disable a feed
+    max_backoff: float = 1440.0  # minutes: the cap on exponential backoff after failures
+
+    @property
+    def user_agent_header(self) -> str:
+        """The User-Agent sent: `user_agent`, plus the contact URL when it is not in it yet."""
+        if self.contact_url and self.contact_url not in self.user_agent:
+            return f"{self.user_agent} (+{self.contact_url})"
+        return self.user_agent
 
 
 @dataclass(frozen=True)
@@ -59,7 +76,65 @@ class FeedConfig:
     name: str
     url: str
     tags: tuple[str, ...] = ()
-    interval: int = 30  # minutes between polls (used by the scheduler)
+    interval: int = 30  # minutes between polls; [schedule] default_interval when not set
+    # Overrides `interval` when > 0: sub-minute polling, for tests and soak runs only.
+    interval_seconds: float = 0.0
+
+    @property
+    def interval_s(self) -> float:
+        """The polling interval in seconds."""
+        return self.interval_seconds if self.interval_seconds > 0 else self.interval * 60.0
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """[schedule]: the `newswatch schedule` daemon (pipeline/schedule.py)."""
+
+    default_interval: int = 30  # minutes, for feeds that set no `interval`
+    tick: float = 60.0  # seconds between checks for due feeds
+    timezone: str = "UTC"  # IANA zone of digest_time and maintenance_time
+    digest_time: str = "07:00"  # local HH:MM of the daily digest ("" = no digest job)
+    maintenance_time: str = "03:30"  # local HH:MM of FTS optimize and retention
+    retention_days: int = 0  # delete articles fetched longer ago than this; 0 keeps all
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    """[logging]: where `newswatch schedule` writes its log besides stderr."""
+
+    file: str = ""  # a path (rotated at 10 MB, 5 kept); empty: stderr only
+    level: str = "info"  # debug | info | warning | error, for the file
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """[digest.email]: where the daily digest is sent. An empty host means "not set up"."""
+
+    host: str = ""
+    port: int = 587
+    starttls: bool = True
+    user: str = ""  # empty: no SMTP login
+    # The password is never written in the config: this names the environment
+    # variable that holds it, so the file can be committed and shared.
+    password_env: str = "NEWSWATCH_SMTP_PASSWORD"
+    sender: str = ""
+    recipients: tuple[str, ...] = ()
+    timeout: float = 30.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host and self.sender and self.recipients)
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    """[digest]: the daily digest (`newswatch digest`)."""
+
+    out_dir: str = "digests"
+    # The day boundaries: "what changed on D" means published on D in this zone.
+    timezone: str = "UTC"
+    top_stories: int = 5
+    email: EmailConfig = field(default_factory=EmailConfig)
 
 
 @dataclass(frozen=True)
@@ -68,6 +143,9 @@ class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     nlp: NLPConfig = field(default_factory=NLPConfig)
     feeds: tuple[FeedConfig, ...] = ()
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
     # Directory the config was read from; relative paths are resolved against it.
     base_dir: Path = field(default=Path("."), compare=False)
 
@@ -105,7 +183,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 def parse_config(data: dict[str, Any], base_dir: Path = Path(".")) -> Config:
     """Validate a TOML-shaped dict into a Config (also used by tests and property tests)."""
     config = _build(Config, data, prefix="", skip={"base_dir"})
-    config = dataclasses.replace(config, base_dir=base_dir)
+    config = dataclasses.replace(config, base_dir=base_dir, feeds=_default_intervals(config, data))
     _check_semantics(config)
     return config
 
@@ -160,7 +238,68 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
     raise AssertionError(f"unsupported config type {hint!r} for {key}")
 
 
+def _default_intervals(config: Config, data: dict[str, Any]) -> tuple[FeedConfig, ...]:
+    """Feeds without their own `interval` get [schedule] default_interval."""
+    raw = data.get("feeds") or []
+    return tuple(
+        feed
+        if "interval" in raw[i]
+        else dataclasses.replace(feed, interval=config.schedule.default_interval)
+        for i, feed in enumerate(config.feeds)
+    )
+
+
+def _check_schedule(config: Config) -> None:
+    sched, fetch = config.schedule, config.fetch
+    positive = {
+        "schedule.default_interval": sched.default_interval,
+        "schedule.tick": sched.tick,
+        "fetch.max_hard_failures": fetch.max_hard_failures,
+        "fetch.max_backoff": fetch.max_backoff,
+    }
+    for key, value in positive.items():
+        if value <= 0:
+            raise ConfigError(f"{key}: must be greater than 0, got {value}")
+    for key, value in {
+        "fetch.per_host_delay": fetch.per_host_delay,
+        "fetch.max_retry_wait": fetch.max_retry_wait,
+        "schedule.retention_days": sched.retention_days,
+    }.items():
+        if value < 0:
+            raise ConfigError(f"{key}: must be 0 or more, got {value}")
+    try:
+        ZoneInfo(sched.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"schedule.timezone: unknown time zone {sched.timezone!r} (use an IANA name "
+            "such as 'UTC' or 'Europe/Berlin')"
+        ) from None
+    for key, clock in (
+        ("schedule.digest_time", sched.digest_time),
+        ("schedule.maintenance_time", sched.maintenance_time),
+    ):
+        if clock and parse_clock(clock) is None:
+            raise ConfigError(f"{key}: expected HH:MM (24-hour) or \"\", got {clock!r}")
+    if config.logging.level.lower() not in LOG_LEVELS:
+        raise ConfigError(
+            f"logging.level: expected one of {', '.join(LOG_LEVELS)}, got {config.logging.level!r}"
+        )
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def parse_clock(value: str) -> tuple[int, int] | None:
+    """(hour, minute) of "HH:MM", or None when it is not a valid 24-hour time."""
+    hour, sep, minute = value.strip().partition(":")
+    if not (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2):
+        return None
+    h, m = int(hour), int(minute)
+    return (h, m) if 0 <= h < 24 and 0 <= m < 60 else None
+
+
 def _check_semantics(config: Config) -> None:
+    _check_schedule(config)
     positive = {
         "fetch.timeout": config.fetch.timeout,
         "fetch.max_bytes": config.fetch.max_bytes,
@@ -174,6 +313,7 @@ def _check_semantics(config: Config) -> None:
             raise ConfigError(f"{key}: must be greater than 0, got {value}")
     if config.fetch.max_redirects < 0:
         raise ConfigError("fetch.max_redirects: must be 0 or more")
+    _check_digest(config.digest)
     seen: set[str] = set()
     for i, feed in enumerate(config.feeds):
         if not feed.name.strip():
@@ -185,6 +325,29 @@ def _check_semantics(config: Config) -> None:
             raise ConfigError(f"feeds[{i}].url: must not be empty")
         if feed.interval <= 0:
             raise ConfigError(f"feeds[{i}].interval: must be greater than 0, got {feed.interval}")
+        if feed.interval_seconds < 0:
+            raise ConfigError(f"feeds[{i}].interval_seconds: must be 0 or more")
+
+
+def _check_digest(digest: DigestConfig) -> None:
+    try:
+        ZoneInfo(digest.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"digest.timezone: unknown time zone {digest.timezone!r} (use an IANA name "
+            "such as 'UTC' or 'Asia/Kolkata')"
+        ) from None
+    if digest.top_stories < 0:
+        raise ConfigError("digest.top_stories: must be 0 or more")
+    email = digest.email
+    if not 0 < email.port < 65536:
+        raise ConfigError(f"digest.email.port: must be between 1 and 65535, got {email.port}")
+    if email.timeout <= 0:
+        raise ConfigError(f"digest.email.timeout: must be greater than 0, got {email.timeout}")
+    if email.host and not (email.sender and email.recipients):
+        raise ConfigError("digest.email: with a host, 'sender' and 'recipients' are required")
+    if email.user and not email.password_env:
+        raise ConfigError("digest.email.password_env: needed when 'user' is set")
 
 
 def _kind(value: Any) -> str:

@@ -6,6 +6,10 @@ per network operation plus a total deadline (a server dripping one byte a
 second never trips a read timeout), a cap on the DECODED body (a small gzip
 bomb expands in memory, so the cap is enforced while decompressing in bounded
 steps), and a content-type check before the body is read.
+
+Given a `Politeness` (pipeline/politeness.py, the run always passes one), every
+request waits for its host's slot, a 429/503 with Retry-After closes the host
+for that long, and article pages are checked against robots.txt first.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import TracebackType
 from urllib.parse import urljoin
 
@@ -22,6 +28,7 @@ import httpx
 from .config import FetchConfig
 from .errors import (
     ContentTypeError,
+    FetchError,
     HTTPStatusError,
     TooLargeError,
     TooManyRedirectsError,
@@ -29,6 +36,10 @@ from .errors import (
 )
 from .models import Page, Validators
 from .netguard import check_url
+from .politeness import Politeness, RobotsDisallowedError, parse_retry_after
+
+# Statuses whose Retry-After asks us to leave the host alone for a while.
+RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
@@ -41,6 +52,7 @@ PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 # We decode gzip/deflate ourselves in bounded steps, so advertise only those.
 ACCEPT_ENCODING = "gzip, deflate"
 _DECODE_STEP = 64 * 1024
+ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,16 @@ class FeedResponse:
 
 
 @dataclass(frozen=True)
+class FeedNote:
+    """How the last fetch of a feed URL went, headers included: what health grading reads."""
+
+    status: int | None
+    cache_control: str | None = None
+    retry_after: str | None = None
+    error: FetchError | None = None
+
+
+@dataclass(frozen=True)
 class _Fetched:
     final_url: str
     status: int
@@ -73,10 +95,21 @@ class Fetcher:
     creates one and closes it on `close()` / leaving the `with` block.
     """
 
-    def __init__(self, config: FetchConfig, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        config: FetchConfig,
+        client: httpx.Client | None = None,
+        politeness: Politeness | None = None,
+    ) -> None:
         self.config = config
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client(follow_redirects=False)
+        self.politeness = politeness  # None: no throttle, no robots.txt (tests of limits)
+        self._feed_notes: dict[str, FeedNote] = {}
+
+    def feed_note(self, url: str) -> FeedNote | None:
+        """What the last `fetch_feed(url)` answered or raised, with the headers that matter."""
+        return self._feed_notes.get(url)
 
     def __enter__(self) -> Fetcher:
         return self
@@ -95,6 +128,18 @@ class Fetcher:
 
     def fetch_feed(self, url: str, validators: Validators) -> FeedResponse:
         """Conditional GET of a feed: validators go out byte-exact, a 304 keeps them."""
+        try:
+            response = self._fetch_feed(url, validators)
+        except FetchError as exc:
+            retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
+            self._feed_notes[url] = FeedNote(getattr(exc, "status", None), None, retry_after, exc)
+            raise
+        self._feed_notes[url] = FeedNote(
+            response.status, response.cache_control, response.retry_after
+        )
+        return response
+
+    def _fetch_feed(self, url: str, validators: Validators) -> FeedResponse:
         headers = {}
         if validators.etag is not None:
             headers["If-None-Match"] = validators.etag
@@ -128,6 +173,12 @@ class Fetcher:
 
     def fetch_page(self, url: str) -> Page:
         """GET an article page (HTML or plain text) within the page byte cap."""
+        if (
+            self.politeness is not None
+            and self.config.respect_robots
+            and not self.politeness.robots_allowed(url, self._fetch_robots)
+        ):
+            raise RobotsDisallowedError(f"{url}: disallowed by robots.txt", url=url)
         got = self._get(url, {}, self.config.max_bytes, _is_page_type, "page")
         if got.status == 304:  # we sent no validators, so a 304 is the server's mistake
             raise HTTPStatusError(f"{url}: unexpected HTTP 304", url=url, status=304)
@@ -138,6 +189,16 @@ class Fetcher:
             content_type=got.headers.get("content-type"),
             body=got.body,
         )
+
+    def _fetch_robots(self, url: str) -> tuple[int, bytes]:
+        """(status, body) of a robots.txt; status 0 when it could not be fetched at all."""
+        try:
+            got = self._get(url, {}, ROBOTS_MAX_BYTES, lambda _type: True, "robots.txt")
+        except HTTPStatusError as exc:
+            return exc.status, b""
+        except FetchError:
+            return 0, b""
+        return got.status, got.body
 
     def _get(
         self,
@@ -150,58 +211,88 @@ class Fetcher:
         cfg = self.config
         deadline = time.monotonic() + cfg.timeout
         headers = {
-            "User-Agent": cfg.user_agent,
+            "User-Agent": cfg.user_agent_header,
             "Accept-Encoding": ACCEPT_ENCODING,
             **extra_headers,
         }
         current = url
         for _hop in range(cfg.max_redirects + 1):
             check_url(current, cfg.allow_private_networks)
-            try:
-                request = self._client.build_request(
-                    "GET", current, headers=headers, timeout=httpx.Timeout(cfg.timeout)
-                )
-                response = self._client.send(request, stream=True, follow_redirects=False)
-            except httpx.InvalidURL as exc:
-                raise TransportError(f"{current}: invalid URL: {exc}", url=url) from None
-            except httpx.TimeoutException:
-                raise TransportError(
-                    f"{current}: timed out after {cfg.timeout:g}s", url=url
-                ) from None
-            except httpx.HTTPError as exc:
-                raise TransportError(f"{current}: {_describe(exc)}", url=url) from None
-            try:
-                status = response.status_code
-                if status in REDIRECT_STATUSES:
-                    location = response.headers.get("location")
-                    if not location:
-                        raise HTTPStatusError(
-                            f"{current}: HTTP {status} redirect without a Location header",
-                            url=url,
-                            status=status,
-                        )
-                    current = urljoin(current, location)
-                    continue
-                if status == 304:
-                    return _Fetched(current, status, response.headers, b"")
-                if not 200 <= status < 300:
-                    raise HTTPStatusError(
-                        f"{current}: HTTP {status} {response.reason_phrase}".rstrip(),
-                        url=url,
-                        status=status,
-                    )
-                content_type = response.headers.get("content-type")
-                if not type_ok(_media_type(content_type)):
-                    raise ContentTypeError(
-                        f"{current}: content type '{content_type}' is not a {what}", url=url
-                    )
-                body = _read_body(response, current, url, max_bytes, deadline, cfg.timeout)
-                return _Fetched(current, status, response.headers, body)
-            finally:
-                response.close()
+            with self._slot(current):
+                fetched = self._hop(url, current, headers, max_bytes, type_ok, what, deadline)
+            if isinstance(fetched, _Fetched):
+                return fetched
+            current = fetched
         raise TooManyRedirectsError(
             f"{url}: more than {cfg.max_redirects} redirects (last: {current})", url=url
         )
+
+    def _slot(self, url: str) -> AbstractContextManager[None]:
+        return self.politeness.slot(url) if self.politeness is not None else nullcontext()
+
+    def _hop(
+        self,
+        url: str,
+        current: str,
+        headers: dict[str, str],
+        max_bytes: int,
+        type_ok: Callable[[str], bool],
+        what: str,
+        deadline: float,
+    ) -> _Fetched | str:
+        """One request: the fetched document, or the next URL when it is a redirect."""
+        cfg = self.config
+        try:
+            request = self._client.build_request(
+                "GET", current, headers=headers, timeout=httpx.Timeout(cfg.timeout)
+            )
+            response = self._client.send(request, stream=True, follow_redirects=False)
+        except httpx.InvalidURL as exc:
+            raise TransportError(f"{current}: invalid URL: {exc}", url=url) from None
+        except httpx.TimeoutException:
+            raise TransportError(
+                f"{current}: timed out after {cfg.timeout:g}s", url=url
+            ) from None
+        except httpx.HTTPError as exc:
+            raise TransportError(f"{current}: {_describe(exc)}", url=url) from None
+        try:
+            status = response.status_code
+            if status in REDIRECT_STATUSES:
+                location = response.headers.get("location")
+                if not location:
+                    raise HTTPStatusError(
+                        f"{current}: HTTP {status} redirect without a Location header",
+                        url=url,
+                        status=status,
+                    )
+                return urljoin(current, location)
+            if status == 304:
+                return _Fetched(current, status, response.headers, b"")
+            if not 200 <= status < 300:
+                retry_after = response.headers.get("retry-after")
+                self._note_retry_after(current, status, retry_after)
+                raise HTTPStatusError(
+                    f"{current}: HTTP {status} {response.reason_phrase}".rstrip(),
+                    url=url,
+                    status=status,
+                    retry_after=retry_after,
+                )
+            content_type = response.headers.get("content-type")
+            if not type_ok(_media_type(content_type)):
+                raise ContentTypeError(
+                    f"{current}: content type '{content_type}' is not a {what}", url=url
+                )
+            body = _read_body(response, current, url, max_bytes, deadline, cfg.timeout)
+            return _Fetched(current, status, response.headers, body)
+        finally:
+            response.close()
+
+    def _note_retry_after(self, url: str, status: int, retry_after: str | None) -> None:
+        if self.politeness is None or status not in RETRY_AFTER_STATUSES:
+            return
+        until = parse_retry_after(retry_after, datetime.now(UTC))
+        if until is not None:
+            self.politeness.defer_host(url, until)
 
 
 def _is_feed_type(media_type: str) -> bool:

@@ -369,6 +369,8 @@ def clean_author(raw: str) -> list[str]:
     for part in _AUTHOR_SPLIT.split(raw):
         part = " ".join(part.split()).strip(" .-–—:|()[]")
         part = _BY_PREFIX.sub("", part).strip(" .-–—:|")
+        # "Capital Von Jemima Kelly": a kicker glued before a capitalised by-word.
+        part = re.sub(r"^.{0,30}?\b(?:By|Von|Por|Par|Door|Di)\s+(?=[A-Z])", "", part)
         if not part or _DATEISH.search(part) or _JUNK_WORDS.search(part):
             continue
         if len(part) > 60 or len(part.split()) > 6 or not any(c.isalpha() for c in part):

@@ -7,16 +7,21 @@ the legacy forms that resolvers still accept (`2130706433`, `0177.0.0.1`,
 `0x7f.1`, `127.1`) are decoded the way the resolver would decode them, so they
 cannot slip past as "names".
 
-The check resolves the name itself and the HTTP client resolves it again when
-it connects, so a hostile DNS server could answer differently the second time;
-pinning the connection to the vetted address would close that gap and is left
-for a later change.
+`check_url` is the early check (before any socket is opened, on every redirect
+hop). It cannot stop DNS rebinding alone: the HTTP client would resolve the name
+again when it connects. `resolve_vetted` is the other half, used by
+pipeline.transport: resolve once, vet every address, connect to one of them.
+
+`allow_private` (tests, a newsroom intranet) lifts the address check for every
+host; `allow_hosts` lifts it for named hosts only ("feeds.intranet", or
+"*.corp.example" for a domain and its subdomains). The scheme is always checked.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from .errors import BlockedURLError, TransportError
@@ -29,11 +34,12 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-def check_url(url: str, allow_private: bool) -> None:
+def check_url(url: str, allow_private: bool, allow_hosts: Iterable[str] = ()) -> None:
     """Raise BlockedURLError unless `url` is http(s) to a public address.
 
-    With `allow_private` only the scheme is checked (tests and intranet feeds).
-    A host that does not resolve raises TransportError, like a failed connection.
+    With `allow_private`, or a host in `allow_hosts`, only the scheme is checked
+    (tests and intranet feeds). A host that does not resolve raises
+    TransportError, like a failed connection.
     """
     try:
         parts = urlsplit(url)
@@ -47,12 +53,48 @@ def check_url(url: str, allow_private: bool) -> None:
     host = parts.hostname
     if not host:
         raise BlockedURLError(f"{url}: no host in URL", url=url)
-    if allow_private:
+    if allow_private or host_allowed(host, allow_hosts):
         return
-    for address in _addresses(url, host, port or (443 if scheme == "https" else 80)):
-        why = blocked_reason(address)
-        if why:
-            raise BlockedURLError(f"{url}: host {host} is {why} ({address})", url=url)
+    resolve_vetted(url, host, port or (443 if scheme == "https" else 80))
+
+
+def host_allowed(host: str, allow_hosts: Iterable[str]) -> bool:
+    """Is `host` on the allowlist? Exact names, or "*.example.org" for the domain and below.
+
+    Names compare case-insensitively and without a trailing dot. Numeric hosts
+    match only when listed exactly as written in the allowlist.
+    """
+    name = _host_key(host)
+    if not name:
+        return False
+    for entry in allow_hosts:
+        wanted = _host_key(entry)
+        if wanted.startswith("*."):
+            domain = wanted[2:]
+            if domain and (name == domain or name.endswith("." + domain)):
+                return True
+        elif wanted and name == wanted:
+            return True
+    return False
+
+
+def resolve_vetted(url: str, host: str, port: int, *, vet: bool = True) -> list[IPAddress]:
+    """Every address `host` resolves to, looked up once; BlockedURLError if any is blocked.
+
+    ANY blocked address refuses the host: a name that answers with one public and
+    one private address is how a rebinding attack hides the private one.
+    """
+    addresses = _addresses(url, host, port)
+    if vet:
+        for address in addresses:
+            why = blocked_reason(address)
+            if why:
+                raise BlockedURLError(f"{url}: host {host} is {why} ({address})", url=url)
+    return addresses
+
+
+def _host_key(host: str) -> str:
+    return host.strip().strip("[]").rstrip(".").lower()
 
 
 def blocked_reason(address: IPAddress) -> str | None:
@@ -70,8 +112,8 @@ def blocked_reason(address: IPAddress) -> str | None:
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
         ("shared address space (CGNAT)", address in _CGNAT),
+        ("reserved", address.is_reserved),  # before "private": 240/4 is both
         ("private", address.is_private),
-        ("reserved", address.is_reserved),
         ("not globally routable", not address.is_global),
     )
     for name, hit in checks:

@@ -12,18 +12,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 import httpx
 
 from storage import Store, WriterLock, open_database
 
+from . import health
 from .config import Config
 from .errors import FetchError
 from .fetch import Fetcher
 from .models import ArticleText, FeedItem, RunSummary, Source
+from .politeness import Politeness
 from .sources import poll_source, read_local_page, resolve_source
 from .text import article_from_text, extract_article
 from .urls import canonicalize_url
@@ -40,6 +43,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def never() -> bool:
+    return False
+
+
 @dataclass
 class RunContext:
     """What a run needs besides config; every part can be injected (tests, scheduler)."""
@@ -48,6 +55,13 @@ class RunContext:
     nlp: Language | None = None  # reuse a loaded pipeline across scheduled runs
     clock: Clock = utc_now
     sources: list[str] | None = None  # only these feed names (None: all)
+    # The scheduler's parts: an open Store whose WriterLock the caller holds, the
+    # per-host politeness state kept across runs, polling only due feeds, and a
+    # stop flag checked between feeds (a feed's items are always finished).
+    store: Store | None = None
+    politeness: Politeness | None = None
+    due_only: bool = False
+    should_stop: Callable[[], bool] = field(default=never)
 
     def pipeline(self, config: Config) -> Language:
         if self.nlp is None:
@@ -60,6 +74,8 @@ class RunContext:
 def run_once(config: Config, context: RunContext | None = None) -> RunSummary:
     """Poll every configured source once, store what is new, and say what happened."""
     context = context or RunContext()
+    if context.store is not None:
+        return _run(config, context, context.store)
     with WriterLock(config.db_path):
         db = open_database(config.db_path)
         try:
@@ -73,7 +89,8 @@ def _run(config: Config, context: RunContext, store: Store) -> RunSummary:
     summary.run_id = store.start_run(_iso(context.clock()))
     status = "failed"
     try:
-        with Fetcher(config.fetch, client=context.client) as fetcher:
+        politeness = context.politeness or Politeness(config.fetch)
+        with Fetcher(config.fetch, client=context.client, politeness=politeness) as fetcher:
             articles = _new_articles(config, context, store, fetcher, summary)
             _extract_and_store(config, context, store, articles, summary)
         status = "ok" if not summary.errors else "partial"
@@ -94,9 +111,23 @@ def _new_articles(
     for feed in config.feeds:
         if context.sources is not None and feed.name not in context.sources:
             continue
+        if context.should_stop():
+            log.info("stopping: %s and the sources after it wait for the next run", feed.name)
+            break
+        state = store.source_state(feed.name)
+        skip = health.skip_reason(state, context.clock(), due_only=context.due_only)
+        if skip is not None:
+            log.log(logging.DEBUG if context.due_only else logging.INFO, "%s: %s", feed.name, skip)
+            continue
         source = resolve_source(feed, config.base_dir)
         poll = poll_source(source, fetcher, store.feed_validators(source.name))
-        store.record_poll(source, poll, _iso(context.clock()))
+        note = fetcher.feed_note(source.location)
+        verdict = health.record(
+            store, source, feed, poll, state, note, config.fetch, context.clock()
+        )
+        if verdict.grade == "deferred":
+            log.info("%s: %s", source.name, poll.error)
+            continue
         summary.sources_polled += 1
         if poll.status == "error":
             _error(store, summary, source.name, source.location, poll.error or "error")
@@ -115,15 +146,27 @@ def _new_articles(
         workers = max(1, config.fetch.concurrency)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             # map keeps feed order; fetching overlaps with NLP on earlier articles.
-            results = pool.map(lambda it: _fetch_article(source, fetcher, it), fresh)
+            results = pool.map(partial(_fetch_article, source, fetcher), fresh)
+            failed = 0
             for item, result in zip(fresh, results, strict=True):
                 if isinstance(result, FetchError):
+                    failed += 1
                     _error(store, summary, source.name, item.link, f"{result.reason}: {result}")
                 elif seen.known(canonical_url=result.canonical_url, text_hash=result.text_hash):
                     summary.unchanged += 1
                 else:
                     seen.add(result)
                     yield result
+        store.count_articles_tried(source.name, len(fresh), failed)
+
+
+def due_sources(config: Config, store: Store, now: datetime) -> list[str]:
+    """Names of the configured feeds the scheduler should poll now."""
+    return [
+        feed.name
+        for feed in config.feeds
+        if health.skip_reason(store.source_state(feed.name), now, due_only=True) is None
+    ]
 
 
 class _Seen:
@@ -188,7 +231,9 @@ def _extract_and_store(
             )
 
     nlp = context.pipeline(config)
-    batches = extract(nlp, inputs(), batch_size=config.nlp.batch_size, n_process=config.nlp.n_process)
+    batches = extract(
+        nlp, inputs(), batch_size=config.nlp.batch_size, n_process=config.nlp.n_process
+    )
     for extraction in batches:
         article = pending.pop(extraction.id)
         if store.add_article(article, extraction, _iso(context.clock())) is None:

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.settings import Document
 
 from .errors import FetchError
 from .metadata import (
@@ -49,12 +50,13 @@ def extract_article(page: Page, item: FeedItem | None = None, source: str = "") 
         raise EmptyTextError("page is empty or not text", url=page.final_url)
     tree = _parse(markup)
     meta = collect_metadata(tree) if tree is not None else PageMetadata()
-    doc = _trafilatura(markup, page.final_url)
-    text = (doc.text if doc is not None else None) or ""
+    doc, text = _trafilatura(markup, page.final_url)
     if len(text.strip()) < MIN_TEXT_CHARS:
         raise EmptyTextError("no main text found in page", url=page.final_url)
-    text = text.strip()
     title = choose_title(meta, doc.title if doc else None, page.final_url, item)
+    text = _drop_leading_title(text.strip(), title)
+    if len(text) < MIN_TEXT_CHARS:
+        raise EmptyTextError("no main text found in page", url=page.final_url)
     authors = choose_authors(meta, doc.author if doc else None, item, page.final_url)
     published = choose_published(meta, doc.date if doc else None, item)
     language = choose_language(meta, doc.language if doc else None) or guess_language(text)
@@ -111,6 +113,15 @@ def article_from_text(
     )
 
 
+def _drop_leading_title(text: str, title: str | None) -> str:
+    # trafilatura keeps the <h1> as the first line; the headline is already in
+    # `title`, and leaving it in would hide a dateline that opens the body.
+    first, _, rest = text.partition("\n")
+    if title and rest.strip() and normalize_text(first) == normalize_text(title):
+        return rest.strip()
+    return text
+
+
 def _looks_like_title(line: str) -> bool:
     line = line.strip()
     return 0 < len(line) <= 200 and len(line.split()) <= 30 and not line.endswith((".", ":"))
@@ -150,7 +161,9 @@ def decode_page(body: bytes, content_type: str | None) -> str | None:
     # claims: servers and templates mislabel pages far more often than cp1252 text
     # happens to form valid UTF-8 sequences.
     utf8 = _try_decode(body, "utf-8")
-    for codec in [c for c in declared if c]:
+    # A <meta> that says UTF-16 on a page without a BOM is wrong by construction (the
+    # tag itself was readable as ASCII); HTML5 treats it as UTF-8 too.
+    for codec in [c for c in declared if c and not c.lower().startswith("utf-16")]:
         if utf8 is not None and _is_single_byte(codec):
             return utf8
         decoded = _try_decode(body, "cp1252" if codec.lower() in _LATIN1 else codec)
@@ -200,7 +213,27 @@ def _parse(markup: str) -> lxml_html.HtmlElement | None:
         return None
 
 
-def _trafilatura(markup: str, url: str) -> trafilatura.settings.Document | None:
+# trafilatura's precision mode drops more boilerplate (related links, captions) but on
+# some layouts loses most of the article; then the default mode's text is used.
+# Measured on ../shared/corpora/article_pages (benchmarks/text_quality.py): precision
+# with this fallback beats either mode alone on both corpora.
+_SHORT_TEXT_CHARS = 2000
+_LOST_TEXT_RATIO = 0.3
+
+
+def _trafilatura(markup: str, url: str) -> tuple[Document | None, str]:
+    """trafilatura's metadata document and the main text chosen as described above."""
+    doc = _bare_extraction(markup, url, with_metadata=True, favor_precision=True)
+    text = (doc.text if doc else None) or ""
+    if len(text) < _SHORT_TEXT_CHARS:
+        recall = _bare_extraction(markup, url, with_metadata=False, favor_precision=False)
+        recall_text = (recall.text if recall else None) or ""
+        if len(text) < _LOST_TEXT_RATIO * len(recall_text):
+            text = recall_text
+    return doc, text
+
+
+def _bare_extraction(markup: str, url: str, **options: bool) -> Document | None:
     # trafilatura logs and warns on every malformed page; that is expected input here.
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -210,13 +243,13 @@ def _trafilatura(markup: str, url: str) -> trafilatura.settings.Document | None:
             doc = trafilatura.bare_extraction(
                 markup,
                 url=url or None,
-                with_metadata=True,
                 include_comments=False,
                 date_extraction_params={"extensive_search": True, "original_date": True},
+                **options,  # type: ignore[arg-type]
             )
     except Exception:  # third-party parser on hostile input: any failure means "no text"
         return None
-    return doc if isinstance(doc, trafilatura.settings.Document) else None
+    return doc if isinstance(doc, Document) else None
 
 
 def canonical_url_for(final_url: str, meta: PageMetadata) -> str:
@@ -250,19 +283,27 @@ _MONTH = (
 _DATE = rf"(?:{_MONTH})\s+\d{{1,2}}(?:,?\s+\d{{4}})?"
 _AGENCY = r"\((?:[A-Z][A-Za-z&.]*)(?:[ /][A-Z][A-Za-z&.]*){0,3}\)"
 _DATELINE_AGENCY = re.compile(
-    rf"^\s*({_PLACE}(?:,\s*{_PLACE})?(?:,?\s+{_DATE})?\s*{_AGENCY})\s*(?:[-–—:]+\s*)?"
+    rf"^\s*(?P<line>(?P<place>{_PLACE}(?:,\s*{_PLACE})?)(?P<date>,?\s+{_DATE})?\s*{_AGENCY})"
+    r"(?P<dash>\s*[-–—:])?"
 )
 # AP style: an all-caps place and a dash, no agency ("WASHINGTON — ...").
 _DATELINE_CAPS = re.compile(
-    r"^\s*([A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,3}(?:, [A-Z][A-Za-z.]+)?)\s+[—–-]\s"
+    r"^\s*(?P<line>[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,3}(?:, [A-Z][A-Za-z.]+)?)\s+[—–-]\s"
 )
 
 
 def find_dateline(text: str) -> str | None:
-    """The wire dateline that opens `text` ("LONDON, March 3 (Reuters)"), or None."""
+    """The wire dateline that opens `text` ("LONDON, March 3 (Reuters)"), or None.
+
+    A mixed-case place before "(Agency)" is only a dateline with a date or a dash after
+    it: "Mr Smith (Reuters) said" is a sentence, "Washington, Jan 14 (IANS)" is not.
+    """
     head = text.lstrip()[:160]
-    match = _DATELINE_AGENCY.match(head) or _DATELINE_CAPS.match(head)
+    match = _DATELINE_AGENCY.match(head)
+    if match and not (match["date"] or match["dash"] or match["place"].isupper()):
+        match = None
+    match = match or _DATELINE_CAPS.match(head)
     if not match:
         return None
-    dateline = match.group(1).strip()
+    dateline = match["line"].strip()
     return dateline if len(dateline) <= 90 else None

@@ -185,7 +185,31 @@ def _v1_initial_schema(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema,)
+def _v2_source_health(db: sqlite_utils.Database) -> None:
+    """Per-source scheduling and health: when to poll next, backoff, disabling, outcomes.
+
+    next_poll_at / retry_after_until / disabled_at / last_error_at: ISO 8601 UTC.
+    retry_after_until is the server's own Retry-After window: nothing is sent to
+    the feed before it. hard_failures counts consecutive hard failures (DNS, TLS,
+    404, 410...); N of them set `disabled` (a v1 column). articles_attempted /
+    articles_failed count article pages tried and lost, for the extraction rate.
+    feed_ttl: the RSS <ttl> (minutes) of the last full answer; a 304 does not repeat it.
+    """
+    for column in (
+        "next_poll_at TEXT",
+        "retry_after_until TEXT",
+        "hard_failures INTEGER NOT NULL DEFAULT 0",
+        "last_failure_kind TEXT",
+        "last_error_at TEXT",
+        "disabled_at TEXT",
+        "articles_attempted INTEGER NOT NULL DEFAULT 0",
+        "articles_failed INTEGER NOT NULL DEFAULT 0",
+        "feed_ttl INTEGER",
+    ):
+        db.execute(f"ALTER TABLE sources ADD COLUMN {column}")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_source_health)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -26,6 +27,21 @@ from .db import MEMORY, StorageError, open_database
 from .entities import Sighting
 from .lock import WriterLock
 from .names import fold, official_key, org_key
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """A source's scheduling state as stored (see migration v2 for the columns)."""
+
+    name: str
+    disabled: bool = False
+    disabled_reason: str | None = None
+    next_poll_at: str | None = None
+    retry_after_until: str | None = None
+    consecutive_failures: int = 0
+    hard_failures: int = 0
+    feed_ttl: int | None = None
+
 
 COUNTED_TABLES = ("sources", "articles", "entities", "mentions", "events", "runs", "run_errors")
 
@@ -120,6 +136,125 @@ class Store:
                     "last_modified": poll.validators.last_modified,
                 },
             )
+
+    # --- source health (pipeline/health.py decides, this stores) ---------------------
+
+    def source_state(self, name: str) -> SourceState:
+        """What the scheduler needs to know about one source (defaults before its first poll)."""
+        row = self.db.execute(
+            "SELECT disabled, disabled_reason, next_poll_at, retry_after_until, "
+            "consecutive_failures, hard_failures, feed_ttl FROM sources WHERE name = ?",
+            [name],
+        ).fetchone()
+        if row is None:
+            return SourceState(name)
+        return SourceState(name, bool(row[0]), row[1], row[2], row[3], row[4], row[5], row[6])
+
+    def record_health(
+        self,
+        name: str,
+        *,
+        kind: str,
+        next_poll_at: str,
+        retry_after_until: str | None,
+        disable_reason: str | None,
+        feed_ttl: int | None,
+        at: str,
+    ) -> None:
+        """After `record_poll`: the grade of the poll ("ok", "soft", "hard", "deferred")
+        and when to poll next; a `disable_reason` disables the source."""
+        self.db.execute(
+            "UPDATE sources SET next_poll_at = :next, feed_ttl = :ttl, "
+            "retry_after_until = coalesce(:retry, CASE WHEN retry_after_until > :at "
+            "THEN retry_after_until END), "
+            "hard_failures = CASE WHEN :kind = 'hard' THEN hard_failures + 1 "
+            "WHEN :kind = 'deferred' THEN hard_failures ELSE 0 END, "
+            "last_failure_kind = CASE WHEN :kind IN ('hard', 'soft') THEN :kind "
+            "ELSE last_failure_kind END, "
+            "last_error_at = CASE WHEN :kind IN ('hard', 'soft') THEN :at ELSE last_error_at END, "
+            "disabled = CASE WHEN :reason IS NULL THEN disabled ELSE 1 END, "
+            "disabled_reason = coalesce(:reason, disabled_reason), "
+            "disabled_at = CASE WHEN :reason IS NULL THEN disabled_at ELSE :at END "
+            "WHERE name = :name",
+            {
+                "name": name,
+                "next": next_poll_at,
+                "retry": retry_after_until,
+                "kind": kind,
+                "reason": disable_reason,
+                "ttl": feed_ttl,
+                "at": at,
+            },
+        )
+
+    def count_articles_tried(self, name: str, attempted: int, failed: int) -> None:
+        """Article pages tried for a source and how many of them were lost (fetch or text)."""
+        self.db.execute(
+            "UPDATE sources SET articles_attempted = articles_attempted + ?, "
+            "articles_failed = articles_failed + ? WHERE name = ?",
+            [attempted, failed, name],
+        )
+
+    def set_disabled(self, name: str, disabled: bool, reason: str | None, at: str) -> bool:
+        """Disable or re-enable a source by hand; False when no poll ever recorded it.
+
+        Re-enabling clears the failure counters and makes the source due at once.
+        """
+        if disabled:
+            cur = self.db.execute(
+                "UPDATE sources SET disabled = 1, disabled_reason = ?, disabled_at = ? "
+                "WHERE name = ?",
+                [reason or "disabled by hand", at, name],
+            )
+        else:
+            cur = self.db.execute(
+                "UPDATE sources SET disabled = 0, disabled_reason = NULL, disabled_at = NULL, "
+                "hard_failures = 0, consecutive_failures = 0, next_poll_at = NULL, "
+                "retry_after_until = NULL WHERE name = ?",
+                [name],
+            )
+        return cur.rowcount > 0
+
+    # --- maintenance ---------------------------------------------------------------------
+
+    def optimize(self) -> None:
+        """Merge the FTS index's segments and let SQLite refresh its query statistics."""
+        with self.db.atomic():
+            self.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+        self.db.execute("PRAGMA optimize")
+
+    def prune_articles(self, fetched_before: str) -> int:
+        """Delete articles fetched before `fetched_before` with everything extracted from them.
+
+        Entities they touched are recomputed from what is left, or deleted when
+        nothing is left; run history older than the cutoff goes too.
+        """
+        with self.db.atomic():
+            touched = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT DISTINCT ae.entity_id FROM article_entities ae "
+                    "JOIN articles a ON a.id = ae.article_id WHERE a.fetched_at < ?",
+                    [fetched_before],
+                )
+            ]
+            cur = self.db.execute("DELETE FROM articles WHERE fetched_at < ?", [fetched_before])
+            for entity_id in touched:
+                self._recompute_or_drop(entity_id)
+            self.db.execute("DELETE FROM runs WHERE started_at < ?", [fetched_before])
+        return cur.rowcount
+
+    def _recompute_or_drop(self, entity_id: int) -> None:
+        used = self.db.execute(
+            "SELECT 1 FROM article_entities WHERE entity_id = ? LIMIT 1", [entity_id]
+        ).fetchone()
+        if used:
+            entities.recompute(self.db, entity_id)
+            return
+        self.db.execute(
+            "UPDATE event_participants SET entity_id = NULL WHERE entity_id = ?", [entity_id]
+        )
+        self.db.execute("DELETE FROM entities WHERE id = ?", [entity_id])
 
     # --- articles ----------------------------------------------------------------------
 

@@ -49,7 +49,10 @@ def test_feeds_are_typed(tmp_path):
     [
         ("[fetch]\ntimout = 3\n", "unknown key 'fetch.timout'"),
         ("[fetch]\ntimeout = 'soon'\n", "fetch.timeout: expected a number"),
-        ("[fetch]\nallow_private_networks = 1\n", "fetch.allow_private_networks: expected true or false"),
+        (
+            "[fetch]\nallow_private_networks = 1\n",
+            "fetch.allow_private_networks: expected true or false",
+        ),
         ("[nlp]\nbatch_size = 0\n", "nlp.batch_size: must be greater than 0"),
         ("[[feeds]]\nname = 'a'\n", "missing key 'feeds[0].url'"),
         ("[[feeds]]\nname = 'a'\nurl = 'u'\ncolour = 1\n", "unknown key 'feeds[0].colour'"),
@@ -97,8 +100,17 @@ SCALARS = st.one_of(
     st.integers(-5, 10**6), st.floats(allow_nan=False), st.booleans(), st.text(max_size=8)
 )
 TABLES = st.dictionaries(
-    st.sampled_from(["timeout", "max_bytes", "concurrency", "user_agent", "allow_private_networks",
-                     "max_redirects", "junk"]),
+    st.sampled_from(
+        [
+            "timeout",
+            "max_bytes",
+            "concurrency",
+            "user_agent",
+            "allow_private_networks",
+            "max_redirects",
+            "junk",
+        ]
+    ),
     SCALARS,
     max_size=4,
 )

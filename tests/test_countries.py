@@ -8,18 +8,17 @@ import pytest
 import spacy
 
 from extractors.gazetteer import GazetteerError, country_lookup, load_countries
+from extractors.pipeline import make_doc  # registers the components and doc extensions
+from extractors.records import ExtractInput
 
 
 def countries_in(nlp, text: str, title: str | None = None) -> set[str]:
-    from extractors.pipeline import make_doc
-    from extractors.records import ExtractInput
-
     doc = nlp(make_doc(nlp, ExtractInput(id="t", text=text, title=title)))
     return {m["canonical"] for m in doc._.nw_countries}
 
 
 @pytest.fixture(scope="module")
-def nlp_countries(nlp_model):
+def nlp_countries():
     """The real model plus only this component (a copy, so the session model stays bare)."""
     from extractors.model import load_model
 
@@ -81,9 +80,15 @@ def test_blank_pipeline_matches_names_without_ner():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("High-level talks between Indian and American officials ended.", {"India", "United States"}),
+        (
+            "High-level talks between Indian and American officials ended.",
+            {"India", "United States"},
+        ),
         ("An American advocacy group criticised the plan.", {"United States"}),
-        ("The U.S. and the UK signed the deal with S.Korea.", {"United States", "United Kingdom", "South Korea"}),
+        (
+            "The U.S. and the UK signed the deal with S.Korea.",
+            {"United States", "United Kingdom", "South Korea"},
+        ),
         ("Let us hope the talks in Geneva go well.", set()),
         ("He said the Italian word for nougat is torrone.", set()),
         ("Trade with Latin America and the Indian Ocean islands grew.", set()),
@@ -123,9 +128,6 @@ def test_bare_germany_in_a_west_german_story_is_west_germany(nlp_countries):
 
 @pytest.mark.integration
 def test_mentions_carry_offsets_and_sentence(nlp_countries):
-    from extractors.pipeline import make_doc
-    from extractors.records import ExtractInput
-
     text = "Rain fell. Output in Chile rose."
     doc = nlp_countries(make_doc(nlp_countries, ExtractInput(id="t", text=text)))
     [mention] = doc._.nw_countries

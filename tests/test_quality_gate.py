@@ -60,15 +60,22 @@ def test_scorer_agrees_with_the_reference_scorer(shared_dir, tmp_path):
         if i % 2:
             continue
         row = dict(row)
-        row["minerals"] = row["minerals"][1:] + ["unobtainium"]
+        row["minerals"] = [*row["minerals"][1:], "unobtainium"]
         row["officials"] = [dict(o, role=None) for o in row["officials"][::2]]
         row["events"] = row["events"][:1]
         pred.append(row)
     pred_path = tmp_path / "pred.jsonl"
     pred_path.write_text("\n".join(json.dumps(r) for r in pred))
     out = subprocess.run(
-        [sys.executable, str(shared_dir / "eval" / "score.py"),
-         str(shared_dir / "eval" / "dev_gold.jsonl"), str(pred_path), "--json"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            str(shared_dir / "eval" / "score.py"),
+            str(shared_dir / "eval" / "dev_gold.jsonl"),
+            str(pred_path),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert score(gold, {str(r["id"]): r for r in pred}) == json.loads(out.stdout)

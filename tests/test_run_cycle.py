@@ -28,7 +28,9 @@ def sample_feed(base_url: str) -> bytes:
     """The bundled feed with its relative links made absolute on the test server."""
     text = (SAMPLES / "feed.xml").read_text()
     for name in ("seed-000.html", "seed-003.html"):
-        text = text.replace(f"<link>{name}</link>", f"<link>{base_url}/pages/{name}?utm_source=rss</link>")
+        text = text.replace(
+            f"<link>{name}</link>", f"<link>{base_url}/pages/{name}?utm_source=rss</link>"
+        )
     return text.encode()
 
 
@@ -73,11 +75,19 @@ def test_full_cycle_stores_articles_with_their_extraction(served, tmp_path, nlp_
     assert all("utm_" not in a["canonical_url"] for a in articles)
     assert all(a["raw_html"] and a["text"] for a in articles)
 
-    entities = {(e["type"], e["canonical_name"]) for e in rows(config.db_path, "select * from entities")}
-    assert {("mineral", "lithium"), ("mineral", "rare earth elements"), ("country", "India")} <= entities
+    entities = {
+        (e["type"], e["canonical_name"]) for e in rows(config.db_path, "select * from entities")
+    }
+    assert {
+        ("mineral", "lithium"),
+        ("mineral", "rare earth elements"),
+        ("country", "India"),
+    } <= entities
     assert ("official", "Scott Bessent") in entities
 
-    mentions = rows(config.db_path, "select m.*, a.text from mentions m join articles a on a.id = m.article_id")
+    mentions = rows(
+        config.db_path, "select m.*, a.text from mentions m join articles a on a.id = m.article_id"
+    )
     assert mentions
     for m in mentions:
         assert m["sentence"], m  # every mention keeps its sentence, as evidence
@@ -120,7 +130,9 @@ def test_same_article_under_other_urls_is_stored_once(served, tmp_path, nlp_full
         <item><title>b</title><link>{base}/mirror/story.html</link></item>
         </channel></rss>""".encode(),
     )
-    config = make_config(tmp_path, ("wire", served.url("/feed.xml")), ("other", served.url("/other.xml")))
+    config = make_config(
+        tmp_path, ("wire", served.url("/feed.xml")), ("other", served.url("/other.xml"))
+    )
     summary = run_once(config, RunContext(nlp=nlp_full))
 
     assert summary.new_articles == 2
@@ -197,16 +209,25 @@ def test_second_writer_is_refused(tmp_path):
 
 def test_extract_cli_prints_one_spec_line_per_input(tmp_path):
     lines = [
-        {"id": "a", "text": "Lithium output at the Greenbushes mine in Australia rose 5 pct.",
-         "title": "Lithium up", "published": "2026-01-14"},
-        {"id": "b", "text": "India and Japan signed an agreement on rare earths on Monday.",
-         "dateline": "Tokyo, Jan 14 (IANS)"},
+        {
+            "id": "a",
+            "text": "Lithium output at the Greenbushes mine in Australia rose 5 pct.",
+            "title": "Lithium up",
+            "published": "2026-01-14",
+        },
+        {
+            "id": "b",
+            "text": "India and Japan signed an agreement on rare earths on Monday.",
+            "dateline": "Tokyo, Jan 14 (IANS)",
+        },
         {"id": "c", "text": ""},
     ]
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "extract", "-"],
         input="\n".join(json.dumps(x) for x in lines),
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -222,7 +243,9 @@ def test_extract_cli_rejects_bad_lines_with_exit_2(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "extract"],
         input='{"id": "a", "text": "ok"}\nnot json\n',
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert proc.returncode == 2
     assert "line 2" in proc.stderr

@@ -1,0 +1,239 @@
+"""Full-text search over stored articles, for journalists: ranked hits with snippets.
+
+The FTS5 index (`articles_fts`, title and text, porter stemming) answers the
+query on its own with ORDER BY rank and a LIMIT, so its cost follows the number
+of hits asked for, not the size of the archive; the filters (entity, event
+type, source, time) then apply to that short list of article ids. When filters
+reject too many of them, the inner limit grows and the search runs again, until
+enough hits pass or FTS5 has no more.
+
+Without a query, `search` lists the newest articles that pass the filters; with
+--entity the snippet is the sentence naming that entity.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sqlite_utils
+
+from .queries import QueryError, check_event_type, check_limit, entity_ids, time_filters
+
+__all__ = ["HIGHLIGHT", "QueryError", "SearchHit", "search"]
+
+# Markers around matched words in snippets: readable in json/csv, turned into
+# styling by the table output.
+HIGHLIGHT = ("[[", "]]")
+# Title matches weigh more than body matches in the bm25 ranking.
+_RANK = "bm25(5.0, 1.0)"
+_SNIPPET_TOKENS = 24
+_PLAIN_SNIPPET_CHARS = 200
+
+_ARTICLE_TIME = "coalesce(a.published, a.fetched_at)"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: int
+    title: str | None
+    source: str
+    published: str | None  # the article's time: published, else when it was fetched
+    url: str
+    snippet: str
+    score: float | None  # bm25 (lower is better); None when listing without a query
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+SEARCH_COLUMNS = ("title", "source", "published", "url", "snippet", "article_id", "score")
+SEARCH_TABLE_COLUMNS = ("published", "source", "title", "snippet", "url")
+
+
+def search(
+    db: sqlite_utils.Database,
+    query: str | None,
+    *,
+    entity: str | None = None,
+    type: str | None = None,  # noqa: A002  (an event type, as --type)
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 20,
+) -> list[SearchHit]:
+    """Articles matching the FTS5 `query` (best first) and every filter given.
+
+    `entity` is any name or alias of an entity and keeps articles naming it;
+    `type` keeps articles reporting an event of that type. A query FTS5 cannot
+    parse, an unknown entity or a bad time raise QueryError.
+    """
+    check_event_type(type)
+    check_limit(limit)
+    params: dict[str, Any] = {}
+    where: list[str] = []
+    ids: list[int] = []
+    if entity is not None:
+        ids = entity_ids(db, entity)
+        if not ids:
+            raise QueryError(
+                f"no entity named {entity!r} in the database "
+                "(`newswatch export --what entities` lists them)"
+            )
+        params["entity_ids"] = json.dumps(ids)
+        where.append(
+            "a.id IN (SELECT article_id FROM article_entities "
+            "WHERE entity_id IN (SELECT value FROM json_each(:entity_ids)))"
+        )
+    if type is not None:
+        params["type"] = type
+        where.append("EXISTS (SELECT 1 FROM events e WHERE e.article_id = a.id AND e.type = :type)")
+    if source is not None:
+        params["source"] = source
+        where.append("a.source = :source COLLATE NOCASE")
+    where += time_filters(_ARTICLE_TIME, since, until, params)
+
+    if query is None or not query.strip():
+        return _newest(db, where, params, limit, ids)
+    return _ranked(db, query, where, params, limit)
+
+
+def _ranked(
+    db: sqlite_utils.Database,
+    query: str,
+    where: list[str],
+    params: dict[str, Any],
+    limit: int,
+) -> list[SearchHit]:
+    inner = limit if not where else max(limit * 10, 200)
+    while True:
+        ranked = _fts_ids(db, query, inner)
+        kept = _passing(db, [rowid for rowid, _ in ranked], where, params) if where else None
+        hits = [(r, s) for r, s in ranked if kept is None or r in kept][:limit]
+        if len(hits) >= limit or len(ranked) < inner:
+            break
+        inner *= 4  # filters rejected too many: ask FTS5 for a longer list
+    snippets = _snippets(db, query, [r for r, _ in hits])
+    articles = _articles(db, [r for r, _ in hits])
+    return [
+        _hit(articles[rowid], snippets.get(rowid, ""), score)
+        for rowid, score in hits
+        if rowid in articles
+    ]
+
+
+def _fts_ids(db: sqlite_utils.Database, query: str, limit: int) -> list[tuple[int, float]]:
+    sql = (
+        "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :query "
+        f"AND rank MATCH '{_RANK}' ORDER BY rank LIMIT :limit"
+    )
+    return [(int(r), float(s)) for r, s in _fts(db, sql, {"query": query, "limit": limit}, query)]
+
+
+def _snippets(db: sqlite_utils.Database, query: str, ids: list[int]) -> dict[int, str]:
+    """snippet() for the final hits only: it reads each article's text, so not for every match."""
+    if not ids:
+        return {}
+    sql = (
+        f"SELECT rowid, snippet(articles_fts, -1, :open, :close, '…', {_SNIPPET_TOKENS}) "
+        "FROM articles_fts WHERE articles_fts MATCH :query "
+        "AND rowid IN (SELECT value FROM json_each(:ids))"
+    )
+    params = {"query": query, "ids": json.dumps(ids), "open": HIGHLIGHT[0], "close": HIGHLIGHT[1]}
+    return {int(r): s for r, s in _fts(db, sql, params, query)}
+
+
+def _fts(db: sqlite_utils.Database, sql: str, params: dict[str, Any], query: str) -> list[Any]:
+    try:
+        return db.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if "locked" in message or "busy" in message:
+            raise
+        reason = message.removeprefix("fts5: ")
+        raise QueryError(
+            f"cannot search for {query!r}: {reason}. Put phrases in double quotes "
+            '("rare earth"); AND, OR and NOT go between two terms'
+        ) from None
+
+
+def _passing(
+    db: sqlite_utils.Database, ids: list[int], where: list[str], params: dict[str, Any]
+) -> set[int]:
+    sql = (
+        "SELECT a.id FROM articles a WHERE a.id IN (SELECT value FROM json_each(:ids)) AND "
+        + " AND ".join(where)
+    )
+    return {int(r[0]) for r in db.execute(sql, {**params, "ids": json.dumps(ids)})}
+
+
+def _articles(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = db.query(
+        f"SELECT a.id, a.title, a.source, {_ARTICLE_TIME} AS published, a.url, "
+        f"substr(a.text, 1, {_PLAIN_SNIPPET_CHARS * 2}) AS lead "
+        "FROM articles a WHERE a.id IN (SELECT value FROM json_each(:ids))",
+        {"ids": json.dumps(ids)},
+    )
+    return {int(r["id"]): r for r in rows}
+
+
+def _newest(
+    db: sqlite_utils.Database,
+    where: list[str],
+    params: dict[str, Any],
+    limit: int,
+    entity_ids: list[int],
+) -> list[SearchHit]:
+    sql = (
+        "SELECT a.id FROM articles a "
+        f"{'WHERE ' + ' AND '.join(where) if where else ''} "
+        f"ORDER BY {_ARTICLE_TIME} DESC, a.id DESC LIMIT :limit"
+    )
+    ids = [int(r[0]) for r in db.execute(sql, {**params, "limit": limit})]
+    articles = _articles(db, ids)
+    hits = []
+    for article_id in ids:
+        row = articles[article_id]
+        snippet = _mention_snippet(db, article_id, entity_ids) if entity_ids else None
+        hits.append(_hit(row, snippet or _lead(row["lead"], row["title"]), None))
+    return hits
+
+
+def _mention_snippet(db: sqlite_utils.Database, article_id: int, ids: list[int]) -> str | None:
+    """The first sentence naming the entity, with the name marked like an FTS5 match."""
+    row = db.execute(
+        "SELECT sentence, sentence_start, start, \"end\" FROM mentions WHERE article_id = :a "
+        "AND entity_id IN (SELECT value FROM json_each(:ids)) AND sentence IS NOT NULL "
+        # A sentence starting at 0 is the headline, which the hit shows anyway.
+        "ORDER BY sentence_start = 0, start LIMIT 1",
+        {"a": article_id, "ids": json.dumps(ids)},
+    ).fetchone()
+    if row is None:
+        return None
+    sentence, sentence_start, start, end = row
+    lo, hi = start - sentence_start, end - sentence_start
+    if not 0 <= lo <= hi <= len(sentence):
+        return str(sentence)
+    return f"{sentence[:lo]}{HIGHLIGHT[0]}{sentence[lo:hi]}{HIGHLIGHT[1]}{sentence[hi:]}"
+
+
+def _lead(text: str | None, title: str | None) -> str:
+    # The stored text starts with the title line; the lead is what follows it.
+    body = (text or "").removeprefix(title or "").strip()
+    if len(body) <= _PLAIN_SNIPPET_CHARS:
+        return body
+    return body[:_PLAIN_SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def _hit(row: dict[str, Any], snippet: str, score: float | None) -> SearchHit:
+    return SearchHit(
+        article_id=int(row["id"]),
+        title=row["title"],
+        source=row["source"],
+        published=row["published"],
+        url=row["url"],
+        snippet=" ".join(snippet.split()),  # newlines inside a snippet break table rows
+        score=score,
+    )
