@@ -175,7 +175,7 @@ class ChildRun:
     seconds: float
 
 
-def peak_rss_in_child(target: str, *args: Any, timeout: float = 900.0) -> ChildRun:
+def peak_rss_in_child(target: str, *args: Any, timeout: float = 2400.0) -> ChildRun:
     """Run `module:function(*args)` in a fresh Python and report that process's peak RSS.
 
     A fresh interpreter per run keeps peaks independent: RUSAGE_CHILDREN in the
@@ -183,9 +183,14 @@ def peak_rss_in_child(target: str, *args: Any, timeout: float = 900.0) -> ChildR
     """
     cmd = [sys.executable, "-m", "benchmarks.harness", target, json.dumps(list(args))]
     start = time.perf_counter()
-    proc = subprocess.run(
-        cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
-    )
+    try:
+        proc = subprocess.run(
+            cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(
+            f"child {target}{tuple(args)} did not finish in {timeout:.0f}s"
+        ) from None
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"child {target} failed (exit {proc.returncode}):\n{proc.stderr}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
@@ -54,6 +55,25 @@ def make_component(
     )
 
 
+@dataclass(frozen=True)
+class DocView:
+    """What the rules read from a doc, taken once per doc: `Doc.text` and `Doc.ents` are
+    rebuilt from every token on each access, far too slow to call per match."""
+
+    doc: Doc
+    text: str
+    orgs: tuple[Span, ...]
+    persons: tuple[Span, ...]
+    has_sents: bool
+
+    @classmethod
+    def of(cls, doc: Doc) -> DocView:
+        ents = doc.ents
+        orgs = tuple(ent for ent in ents if ent.label_ == "ORG")
+        persons = tuple(ent for ent in ents if ent.label_ == "PERSON")
+        return cls(doc, doc.text, orgs, persons, doc.has_annotation("SENT_START"))
+
+
 class CountryComponent:
     """Sets `doc._.nw_countries` to a list of plain `Mention` dicts, in text order."""
 
@@ -72,26 +92,32 @@ class CountryComponent:
                 self.matcher.add(key, surface.text, surface.exact_case)
 
     def __call__(self, doc: Doc) -> Doc:
+        view = DocView.of(doc)
         mentions = []
         for span in self.matcher(doc):
             canonical, _, kind = span.label_.partition("#")
-            if self.names_country(span, is_demonym=bool(kind)):
-                mentions.append(make_mention(canonical, span.start_char, span.end_char, span))
-        mentions += self.compound_mentions(doc, {m.start for m in mentions})
+            if self.names_country(view, span, is_demonym=bool(kind)):
+                mentions.append(make_mention(view, canonical, span.start_char, span.end_char, span))
+        mentions += self.compound_mentions(view, {m.start for m in mentions})
         mentions = with_divided_germany(mentions)
         mentions.sort(key=lambda m: m.start)
         doc._.nw_countries = [to_plain(m) for m in mentions]
         return doc
 
-    def names_country(self, span: Span, is_demonym: bool) -> bool:
-        doc = span.doc
-        caps = in_caps_text(span)
+    def names_country(self, view: DocView, span: Span, is_demonym: bool) -> bool:
+        doc = view.doc
+        caps = in_caps_text(view, span)
         if not caps and span.text.islower():
             return False  # "china" (porcelain), "turkey" (the bird)
         before = doc[span.start - 1].lower_ if span.start > 0 else ""
         after = following_words(span)
-        if before in self.context["region_prefix"] and span[0].lower_.startswith("america"):
-            return False  # Latin America, North American, Anglo American
+        prefix = doc[span.start - 1] if span.start > 0 else None
+        if (
+            prefix is not None
+            and prefix.lower_ in self.context["region_prefix"]
+            and (not prefix.is_lower or span[0].lower_.startswith("america"))
+        ):
+            return False  # Latin America, Northern Ireland, West Indian, New Mexico
         if (
             before == "-"
             and span.start > 1
@@ -104,11 +130,11 @@ class CountryComponent:
             return False  # "LET US" in a title
         if is_demonym and self.is_language(span, after):
             return False
-        if inside_person_name(span) or is_state_after_city(span, is_demonym):
+        if inside_person_name(view, span, self.context) or is_state_after_city(span, is_demonym):
             return False
         if after[0] in self.context["currency_word"]:
             return True  # "U.S. Dollar debt", "Australian dollar": the country's currency
-        return not inside_company_name(span, self.context)
+        return not inside_company_name(view, span, self.context)
 
     def is_language(self, span: Span, after: tuple[str, ...]) -> bool:
         """ "the Italian word for", "French-speaking", "published in Chinese." """
@@ -126,11 +152,11 @@ class CountryComponent:
         next_is_and = span.end < len(doc) and doc[span.end].lower_ in ("and", "or")
         return before == "in" and (not next_is_word or next_is_and)
 
-    def compound_mentions(self, doc: Doc, seen: set[int]) -> list[Mention]:
+    def compound_mentions(self, view: DocView, seen: set[int]) -> list[Mention]:
         """Countries inside hyphenated tokens the tokenizer keeps whole ("U.S.-China")."""
         mentions = []
-        for found in HYPHEN_COMPOUND.finditer(doc.text):
-            span = doc.char_span(found.start(), found.end(), alignment_mode="expand")
+        for found in HYPHEN_COMPOUND.finditer(view.text):
+            span = view.doc.char_span(found.start(), found.end(), alignment_mode="expand")
             if span is None or len(span) != 1 or found.start() in seen:
                 continue
             offset = found.start()
@@ -138,8 +164,8 @@ class CountryComponent:
                 canonical = (
                     country_lookup(part, self.gazetteer_path) if part[:1].isupper() else None
                 )
-                if canonical and not inside_company_name(span, self.context):
-                    mentions.append(make_mention(canonical, offset, offset + len(part), span))
+                if canonical and not inside_company_name(view, span, self.context):
+                    mentions.append(make_mention(view, canonical, offset, offset + len(part), span))
                 offset += len(part) + 1
         return mentions
 
@@ -156,16 +182,13 @@ def with_divided_germany(mentions: list[Mention]) -> list[Mention]:
     ]
 
 
-def make_mention(canonical: str, start: int, end: int, span: Span) -> Mention:
-    sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
-    return Mention(
-        canonical=canonical,
-        start=start,
-        end=end,
-        text=span.doc.text[start:end],
-        sent_start=sent.start_char,
-        sent_end=sent.end_char,
-    )
+def make_mention(view: DocView, canonical: str, start: int, end: int, span: Span) -> Mention:
+    """A mention at text[start:end] (inside `span`), with the sentence holding it."""
+    if view.has_sents:
+        sent_start, sent_end = span.sent.start_char, span.sent.end_char
+    else:
+        sent_start, sent_end = 0, len(view.text)
+    return Mention(canonical, start, end, view.text[start:end], sent_start, sent_end)
 
 
 def following_words(span: Span) -> tuple[str, ...]:
@@ -176,26 +199,32 @@ def following_words(span: Span) -> tuple[str, ...]:
     return (one, two)
 
 
-def in_caps_text(span: Span) -> bool:
+def in_caps_text(view: DocView, span: Span) -> bool:
     """Whether the span sits in an all-capitals line, like a Reuters title."""
-    doc = span.doc
-    line_start = doc.text.rfind("\n", 0, span.start_char) + 1
-    line_end = doc.text.find("\n", span.end_char)
-    line = doc.text[line_start : line_end if line_end >= 0 else len(doc.text)]
+    text = view.text
+    line_start = text.rfind("\n", 0, span.start_char) + 1
+    line_end = text.find("\n", span.end_char)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
-def inside_person_name(span: Span) -> bool:
-    """Inside a PERSON entity ("Bill Jordan", "Jordan said" after him)."""
-    return any(t.ent_type_ == "PERSON" for t in span)
+def inside_person_name(view: DocView, span: Span, context: dict[str, frozenset[str]]) -> bool:
+    """Part of a person's name: a longer PERSON entity ("Bill Jordan") without an office
+    word in it ("Burkina Faso President ..."), or a PERSON that is just a country name
+    people also bear ("Jordan said"). NER also tags plain countries PERSON ("Mali")."""
+    for ent in view.persons:
+        if ent.start <= span.start and span.end <= ent.end:
+            if len(ent) > len(span):
+                return not any(t.lower_ in context["government_word"] for t in ent)
+            return span.text.casefold() in context["person_name"]
+    return False
 
 
-def inside_company_name(span: Span, context: dict[str, frozenset[str]]) -> bool:
+def inside_company_name(view: DocView, span: Span, context: dict[str, frozenset[str]]) -> bool:
     """Part of a company's name: Reuters' <...> name tags, a capitalised name ending in a
     company suffix, or a longer ORG entity without any government or forum word."""
-    doc = span.doc
-    text = doc.text
+    doc, text = view.doc, view.text
     open_tag = text.rfind("<", 0, span.start_char)
     if open_tag > text.rfind(">", 0, span.start_char):
         close_tag = text.find(">", span.end_char, span.end_char + 120)
@@ -212,11 +241,11 @@ def inside_company_name(span: Span, context: dict[str, frozenset[str]]) -> bool:
             return True
         if not (token.is_title or token.is_upper or word in ("&", "of", "and")):
             break
-    for ent in doc.ents:
-        if ent.label_ == "ORG" and ent.start <= span.start and span.end <= ent.end:
+    for ent in view.orgs:
+        if ent.start <= span.start and span.end <= ent.end:
             # Only the ORG's words on the span's own line: NER runs spans on across line
             # breaks ("the U.S.\n REUTER"); Reuters' <...> tags above handle wrapped names.
-            line = [t for t in ent if not has_newline_between(t, span)]
+            line = [t for t in ent if not has_newline_between(text, t, span)]
             if len([t for t in line if t.lower_ != "the"]) <= len(span):
                 return False  # the ORG is just the country (a tagging slip)
             tokens = line + ([doc[ent.end]] if ent.end < len(doc) else [])
@@ -227,8 +256,7 @@ def inside_company_name(span: Span, context: dict[str, frozenset[str]]) -> bool:
     return False
 
 
-def has_newline_between(token: Token, span: Span) -> bool:
-    text = span.doc.text
+def has_newline_between(text: str, token: Token, span: Span) -> bool:
     if token.idx < span.start_char:
         return "\n" in text[token.idx : span.start_char]
     return "\n" in text[span.end_char : token.idx + len(token)]

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
+import numpy
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -175,37 +175,54 @@ def load_name_context(path: Path = NAME_CONTEXT_TSV) -> dict[str, frozenset[str]
 
 class SurfaceMatcher:
     """Finds gazetteer surfaces in a doc, tolerant of the line breaks news wires put
-    inside names ("West\\nGermany", "rare\\nearths").
+    inside names ("West\nGermany", "rare\nearths").
 
-    One-token surfaces go to PhraseMatchers (ORTH for exact case, LOWER otherwise);
-    longer ones to a Matcher whose patterns allow a whitespace token between words,
-    which a PhraseMatcher cannot.
+    Surfaces as written go to PhraseMatchers (ORTH for exact case, LOWER otherwise). A
+    PhraseMatcher cannot skip the whitespace token a wrapped line leaves inside a name, so
+    each gap of a multi-word surface is also indexed by its (left word, right word) pair,
+    and only the few whitespace tokens holding a line break are looked up in that index
+    (a Matcher with wrapped variants of every name costs more than the model's parser).
     """
 
     def __init__(self, nlp: Language) -> None:
         self.nlp = nlp
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.multi = Matcher(nlp.vocab)
+        # (left word, right word) of a gap -> (key, words, gap index, exact case)
+        self.gaps: dict[tuple[str, str], list[tuple[str, tuple[str, ...], int, bool]]] = {}
 
     def add(self, key: str, text: str, exact_case: bool) -> None:
         tokens = [t for t in self.nlp.make_doc(text) if not t.is_space]
-        if len(tokens) == 1:
-            target = self.exact if exact_case else self.folded
-            target.add(key, [self.nlp.make_doc(tokens[0].text)])
-            return
-        pattern: list[dict[str, Any]] = []
-        for i, token in enumerate(tokens):
-            if i:
-                pattern.append({"IS_SPACE": True, "OP": "?"})
-            pattern.append({"ORTH": token.text} if exact_case else {"LOWER": token.lower_})
-        self.multi.add(key, [pattern])
+        target = self.exact if exact_case else self.folded
+        target.add(key, [self.nlp.make_doc(" ".join(t.text for t in tokens))])
+        words = tuple(t.text if exact_case else t.lower_ for t in tokens)
+        for gap in range(1, len(words)):
+            pair = (words[gap - 1].casefold(), words[gap].casefold())
+            self.gaps.setdefault(pair, []).append((key, words, gap, exact_case))
 
     def __call__(self, doc: Doc) -> list[Span]:
         """The longest non-overlapping matches, in text order, labelled with their key."""
         spans = [
             Span(doc, start, end, label=match_id)
-            for matcher in (self.exact, self.folded, self.multi)
+            for matcher in (self.exact, self.folded)
             for match_id, start, end in matcher(doc)
         ]
+        if self.gaps and "\n" in doc.text:
+            spans += self.wrapped_matches(doc)
         return sorted(filter_spans(spans), key=lambda s: s.start)
+
+    def wrapped_matches(self, doc: Doc) -> list[Span]:
+        found = []
+        for i in numpy.flatnonzero(doc.to_array("IS_SPACE")).tolist():
+            if i == 0 or i + 1 >= len(doc) or "\n" not in doc[i].text:
+                continue
+            pair = (doc[i - 1].lower_, doc[i + 1].lower_)
+            for key, words, gap, exact_case in self.gaps.get(pair, ()):
+                start, end = i - gap, i + 1 + len(words) - gap
+                if start < 0 or end > len(doc):
+                    continue
+                window = [t for t in doc[start:end] if t.i != i]
+                seen = tuple(t.text if exact_case else t.lower_ for t in window)
+                if seen == words:
+                    found.append(Span(doc, start, end, label=key))
+        return found

@@ -20,7 +20,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .countries import in_caps_text, inside_company_name, make_mention
+from .countries import DocView, in_caps_text, inside_company_name, make_mention
 from .gazetteer import (
     MINERALS_TSV,
     NAME_CONTEXT_TSV,
@@ -65,7 +65,9 @@ class MineralComponent:
         self.context = load_name_context(context_path)
         self.matcher = SurfaceMatcher(nlp)
         self.needs_context: set[str] = set()
+        self.acronyms: set[str] = set()  # "REEs", "PGM": capitals that are the name itself
         for entry in load_minerals(gazetteer_path):
+            self.acronyms.update(n for n in entry.synonyms if n.isupper() or n[:-1].isupper())
             for name in (entry.canonical, *entry.synonyms):
                 self.matcher.add(entry.canonical, name, exact_case=False)
             for symbol in entry.symbols:
@@ -74,6 +76,7 @@ class MineralComponent:
                 self.needs_context.add(entry.canonical)
 
     def __call__(self, doc: Doc) -> Doc:
+        view = DocView.of(doc)
         spans = self.matcher(doc)
         matched = {i for span in spans for i in range(span.start, span.end)}
         mentions: list[Mention] = []
@@ -82,34 +85,36 @@ class MineralComponent:
             if kind:
                 keep = self.is_listed_symbol(span, matched)
             else:
-                keep = self.names_mineral(span, canonical, matched)
+                keep = self.names_mineral(view, span, canonical, matched)
             if keep:
-                mentions.append(make_mention(canonical, span.start_char, span.end_char, span))
+                mentions.append(make_mention(view, canonical, span.start_char, span.end_char, span))
         doc._.nw_minerals = [to_plain(m) for m in mentions]
         return doc
 
-    def names_mineral(self, span: Span, canonical: str, matched: set[int]) -> bool:
-        doc = span.doc
-        caps = in_caps_text(span)
+    def names_mineral(self, view: DocView, span: Span, canonical: str, matched: set[int]) -> bool:
+        doc = view.doc
+        caps = in_caps_text(view, span)
         first = span[0]
-        if first.is_upper and len(first) > 2 and not caps:
+        if first.is_upper and len(first) > 2 and not caps and span.text not in self.acronyms:
             return False  # "TIN" in mixed-case text is an acronym (taxpayer number)
         after = doc[span.end].lower_ if span.end < len(doc) else ""
         if after in self.context["not_mineral_after"]:
             return False  # gold medal, tin sheets
-        if canonical in self.needs_context and not self.in_metal_context(span, matched):
+        if canonical in self.needs_context and not self.in_metal_context(view, span, matched):
             return False
         if first.is_lower:
             return True  # a lowercase mineral word is the commodity, even inside a long ORG
-        return not self.is_name_part(span, caps)
+        if span.text in self.acronyms:
+            return not inside_company_name(view, span, self.context)  # NER calls "PGM" an ORG
+        return not self.is_name_part(view, span, caps)
 
-    def is_name_part(self, span: Span, caps: bool) -> bool:
+    def is_name_part(self, view: DocView, span: Span, caps: bool) -> bool:
         """A capitalised mineral word that belongs to a company or place name."""
-        doc = span.doc
+        doc = view.doc
         after = doc[span.end] if span.end < len(doc) else None
         if after is not None and after.lower_ in self.context["name_word"] and not after.is_lower:
             return True  # Copper Mountain, Gold Fields
-        if inside_company_name(span, self.context):
+        if inside_company_name(view, span, self.context):
             return True
         if caps or is_title_case_title(span):
             return False
@@ -120,7 +125,7 @@ class MineralComponent:
             return True  # Barrick Gold, Anglo American Platinum
         return not span[0].is_sent_start and span[0].ent_type_ in NAME_LABELS
 
-    def in_metal_context(self, span: Span, matched: set[int]) -> bool:
+    def in_metal_context(self, view: DocView, span: Span, matched: set[int]) -> bool:
         """ "lead prices", "refined lead", "tonnes of lead", "zinc and lead"."""
         doc = span.doc
         words = self.context["metal_context"]
@@ -134,7 +139,20 @@ class MineralComponent:
             and doc[span.start - 2].lower_ in words
         ):
             return True
-        return next_to_listed(span, matched)
+        if next_to_listed(span, matched):
+            return True
+        # "so did zinc at 6,300 rupees and lead at 4,900 rupees": a noun (not "the lead",
+        # "its lead") or a price move, in a sentence that names another mineral.
+        before = doc[span.start - 1] if span.start > 0 else None
+        after = doc[span.end].lower_ if span.end < len(doc) else ""
+        if before is not None and before.pos_ in ("DET", "PRON"):
+            return False
+        if span[0].pos_ != "NOUN" and after not in self.context["price_move"]:
+            return False  # the tagger calls "lead at 4,900" a verb; the next word says otherwise
+        sent = span.sent if view.has_sents else doc[:]
+        return any(
+            i in matched for i in range(sent.start, sent.end) if i < span.start or i >= span.end
+        )
 
     def is_listed_symbol(self, span: Span, matched: set[int]) -> bool:
         """A symbol counts only in a list of minerals ("Li and Co prices", "Cu-Au")."""

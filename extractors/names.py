@@ -165,16 +165,34 @@ class KindClassifier:
             return "exclude"
         if words[-1] in self.suffix:
             return self.suffix[words[-1]]
-        best: tuple[int, int, str] | None = None  # (position, -length, kind)
+        found: list[tuple[int, int, str]] = []  # (position, -length, kind)
         for cue, kind in self.words:
             n = len(cue)
             for pos in range(len(words) - n + 1):
                 if tuple(words[pos : pos + n]) == cue:
-                    cand = (pos, -n, kind)
-                    if best is None or cand < best:
-                        best = cand
+                    found.append((pos, -n, kind))
                     break
-        return best[2] if best else None
+        if not found:
+            return None
+        found.sort()
+        # An intergovernmental owner wins ("U.N. Security Council"); then the head noun
+        # ("Securities and Exchange Commission", "Bank of France"); then the earliest cue.
+        for _, _, kind in found:
+            if kind == "intergovernmental":
+                return kind
+        head = _head_position(words)
+        for pos, neg_len, kind in found:
+            if pos <= head < pos - neg_len:
+                return kind
+        return found[0][2]
+
+
+def _head_position(words: list[str]) -> int:
+    """The head noun of an org name: the word before the first of/for/on, else the last."""
+    for i, word in enumerate(words):
+        if word in ("of", "for", "on") and i > 0:
+            return i - 1
+    return len(words) - 1
 
 
 @dataclass

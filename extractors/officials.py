@@ -97,8 +97,8 @@ class OfficialsComponent:
             ):
                 continue
             span, lead = self._person_span(ent)
-            if span is None:
-                continue
+            if span is None or (len(span.text) > 3 and span.text.isupper()):
+                continue  # none, or an all-caps headline fragment ("SUBROTO SAYS")
             person = _attach(people, [w for w in strip_possessive(span.text).split()])
             person.mentions.append(_mention(span, " ".join(person.words), ctx.sent_at[span.start]))
             roles = [r for r in (self._title(span, ctx, lead), *self._appositions(span, ctx)) if r]
@@ -109,6 +109,7 @@ class OfficialsComponent:
                 best = max(roles, key=lambda r: r.priority)
                 person.context_countries.append(self._context_country(span, best, ctx))
                 person.igo_context = person.igo_context or ctx.igo_sentence(ctx.sent_at[span.start])
+        _surname_mentions(doc, people, ctx)
         out = []
         for person in people:
             if not person.roles:
@@ -162,8 +163,13 @@ class OfficialsComponent:
         while k >= ctx.sent_at[span.start].start and self._title_token(doc, k, end, ctx):
             k -= 1
         start = k + 1
-        while start < end and not self._useful_lead(doc[start], ctx):
-            start += 1
+        while start < end and (
+            not self._useful_lead(doc[start], ctx) or doc[start].lower_ in self.lex.honorifics
+        ):
+            start += 1  # "Yesterday", "Mr" (of "Mr Justice Millett")
+        # a first name NER left out of the PERSON span ("Minister Alejandro [Martinez Cuenca]")
+        while end > start and self._name_part(doc[end - 1]):
+            end -= 1
         if start >= end:
             return _Role(lead, 1) if lead else None
         role = self._role_from(doc[start:end], ctx, priority=2, allow_abbrev=True)
@@ -171,6 +177,17 @@ class OfficialsComponent:
             # "lawmakers on the House Select Committee ..., led by chairman Mike Gallagher"
             role = self._role_from(doc[start:end], ctx, priority=2, public=True)
         return role
+
+    def _name_part(self, tok: Token) -> bool:
+        low = tok.lower_
+        return (
+            tok.pos_ == "PROPN"
+            and tok.is_title
+            and tok.ent_type_ in ("", "PERSON")
+            and low not in self.office_words
+            and low not in self.abbrev_words
+            and low not in MODIFIERS
+        )
 
     def _title_token(self, doc: Doc, k: int, end: int, ctx: _Context) -> bool:
         tok, low = doc[k], doc[k].lower_
@@ -196,13 +213,9 @@ class OfficialsComponent:
             return True
         if tok.text in ("'s", "’s") and k > 0 and doc[k - 1].idx in ctx.countries:
             return True
-        if (
-            low == "of"
-            and nxt is not None
-            and nxt.text[:1].isupper()
-            and doc[k - 1].lower_ in self.office_words
-        ):
-            return True
+        if low == "of" and nxt is not None and nxt.text[:1].isupper() and k > 0:
+            # "Secretary of State", "Bank of Japan governor"
+            return doc[k - 1].lower_ in self.office_words or doc[k - 1].text[:1].isupper()
         if (tok.text[:1].isupper() and tok.is_alpha) or tok.text in DOTTED:
             return True
         # "finance minister", "standards commissioner": a lowercase word before an office word
@@ -258,19 +271,23 @@ class OfficialsComponent:
         head_kind, head_word = self._head(words)
         if head_kind is None:
             return None
-        country = None
-        start = phrase.start
-        while start < phrase.end and (
-            doc[start].idx in ctx.countries or doc[start].text in ("'s", "’s")
-        ):
-            country = country or ctx.countries.get(doc[start].idx)
-            start += 1
-        if start >= phrase.end:
+        # country words before the office word leave the role ("former Iranian president")
+        country, kept = None, []
+        head_seen = False
+        for tok in phrase:
+            head_seen = head_seen or fold(tok.text).strip(".,") == head_word
+            if not head_seen and (tok.idx in ctx.countries or tok.text in ("'s", "’s")):
+                country = country or ctx.countries.get(tok.idx)
+                continue
+            kept.append(tok)
+        if not kept:
             return None
         public = public or self._public(phrase, ctx)
-        if head_kind == "weak" and not (public or country):
-            return None
-        role_text = normalize_dashes(doc[start : phrase.end].text)
+        if head_kind == "weak" and not public:
+            return None  # "Irish director", "black leader": no public body named
+        if self._private(phrase, ctx):
+            return None  # "Union Secretary", "Party chairman": not a public office
+        role_text = normalize_dashes("".join(t.text_with_ws for t in kept[:-1]) + kept[-1].text)
         if head_word in STOP_HEADS:
             priority = 0
         elif head_kind == "rank" and priority == 2:
@@ -300,6 +317,19 @@ class OfficialsComponent:
             if kind in PUBLIC_KINDS:
                 return True
         return False
+
+    def _private(self, phrase: Span, ctx: _Context) -> bool:
+        """Does a company, union or party own the title?"""
+        owner = [t for t in phrase if t.text[:1].isupper() and t.lower_ not in self.office_words]
+        if any(ctx.orgs.get(t.idx) in ("company", "association") for t in owner):
+            return True
+        if any(t.lower_ in ("party", "union", "unions") for t in owner):
+            return True
+        # the owner as a whole: "Central Bank" is public, "Mitsubishi Corp" is not
+        return bool(owner) and self.kinds.kind(" ".join(t.text for t in owner)) in (
+            "company",
+            "association",
+        )
 
     def _igo(self, phrase: Span, ctx: _Context) -> bool:
         return any(
@@ -432,8 +462,10 @@ class OfficialsComponent:
         for guess in person.context_countries:
             if guess is not None:
                 return guess
-        if person.igo_context:
-            return None
+        if person.igo_context and self._head(_role_words(role.text))[0] != "strong":
+            return None  # "UN spokesperson X", not "Finance minister X" at an IMF meeting
+        if person.igo_context and "general" in _role_words(role.text):
+            return None  # "Secretary General Antonio Guterres"
         return ctx.seat_country or ctx.main_country
 
     def _context_country(self, span: Span, role: _Role, ctx: _Context) -> str | None:
@@ -527,6 +559,24 @@ def _attach(people: list[_Person], words: list[str]) -> _Person:
     return people[-1]
 
 
+def _surname_mentions(doc: Doc, people: list[_Person], ctx: _Context) -> None:
+    """Later bare-surname mentions NER missed or called ORG ("Nakasone said ...")."""
+    taken = {m.start for p in people for m in p.mentions}
+    covered = {i for p in people for m in p.mentions for i in range(m.start, m.end)}
+    orths = doc.to_array("ORTH")  # array access: no Token objects for every word
+    for person in people:
+        if len(person.words) < 2 or not person.roles:
+            continue
+        surname = doc.vocab.strings[person.words[-1]]
+        for i in (orths == surname).nonzero()[0].tolist():
+            tok = doc[i]
+            if tok.idx in taken or tok.idx in covered or tok.pos_ != "PROPN":
+                continue
+            sent = ctx.sent_at[i]
+            person.mentions.append(_mention(doc[i : i + 1], " ".join(person.words), sent))
+        person.mentions.sort(key=lambda m: m.start)
+
+
 def _name_like(span: Span, ctx: _Context) -> bool:
     """Two or three capitalised proper-noun tokens that are not a country or an org."""
     return (
@@ -542,7 +592,8 @@ def _unlabelled_names(doc: Doc, ctx: _Context) -> list[Span]:
     """Sentence-initial "Firstname Lastname," that NER left without a label."""
     out = []
     starts = {sent.start for sent in ctx.sent_at}
-    starts.update(t.i + 1 for t in doc if t.is_space and "\n\n" in t.text)
+    spaces = doc.to_array("IS_SPACE")  # array access: no Token objects for every word
+    starts.update(i + 1 for i in spaces.nonzero()[0].tolist() if "\n\n" in doc[i].text)
     for k in sorted(starts):
         while k < len(doc) and doc[k].is_space:
             k += 1
@@ -552,6 +603,10 @@ def _unlabelled_names(doc: Doc, ctx: _Context) -> list[Span]:
                 out.append(span)
                 break
     return out
+
+
+def _role_words(text: str) -> list[str]:
+    return re.findall(r"[\w'.]+", fold(text).replace("-", " "))
 
 
 def _last_word(text: str) -> str:

@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from . import acronyms
+from .gazetteer import country_lookup
 from .names import (
     DATA_DIR,
     KindClassifier,
@@ -34,6 +35,7 @@ from .records import Mention, Organization, to_plain
 LEADING_DROP = {"the", "his", "her", "its", "their", "a", "an", "our"}
 CONNECTORS = {"of", "and", "&", "for", "on", "de", "-", "–"}
 REPORTING = {"photographer", "photojournalist", "reporter", "correspondent", "journalist"}
+LEGAL_FORMS = {"inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "ltd.", "plc", "llc", "ag", "kk"}
 COMPANY_FORMS = {"ltd", "inc", "corp", "co", "plc", "kk", "ag", "sa", "nv", "llc", "group"}
 
 
@@ -89,10 +91,13 @@ class OrganizationsComponent:
     def extract(self, doc: Doc) -> list[Organization]:
         meta = doc._.nw_meta or {}
         body_start = int(meta.get("body_offset") or 0)
-        headline_case = _is_headline_case(doc.text[:body_start])
+        # Doc.text re-joins every token (slow): read only the parts the rules need
+        head = doc[: min(len(doc), 120)].text
+        tail = doc[max(0, len(doc) - 30) :].text
+        headline_case = _is_headline_case(head[:body_start])
         countries = _country_chars(doc)
         people = _person_words(doc, self.honorifics)
-        signers = self._signers(doc, str(meta.get("dateline") or ""))
+        signers = self._signers(head, tail, str(meta.get("dateline") or ""))
         sent_at = sentence_index(doc)
         spans = self._candidates(doc, body_start if headline_case else 0, sent_at)
         pairs = acronyms.parenthesised_pairs(doc, spans)
@@ -116,7 +121,11 @@ class OrganizationsComponent:
             rec.mentions.append(_mention(cleaned, name, sent_at))
             if i in pairs and pairs[i] != name:
                 rec.acronym = pairs[i]
-        country_words = {name_key(t.text) for t in doc if t.idx in countries}
+        country_words = {name_key(m["text"]) for m in doc._.nw_countries or []}
+        # places too: "Cubs" is short for "Chicago Cubs", as "Treasury" for "US Treasury"
+        country_words.update(
+            name_key(e.text) for e in doc.ents if e.label_ in ("GPE", "NORP") and len(e) == 1
+        )
         merged = _merge_short_forms(list(records.values()), country_words)
         for span, name in title_only:  # headlines add mentions to known orgs only
             for rec in merged:
@@ -204,7 +213,7 @@ class OrganizationsComponent:
         # "British Petroleum Co PLC's" / "Toblerone's Facebook" -> the part before.
         for k in range(start, end):
             if doc[k].text in ("'s", "’s", "'", "’") and k > start:
-                if doc[k - 1].idx in countries:
+                if doc[k - 1].idx in countries or country_lookup(doc[start:k].text):
                     start = k + 1
                 elif k == end - 1 or self.kinds.kind(doc[k + 1 : end].text) in (None, "exclude"):
                     end = k  # "Toblerone's Facebook": the owner is the org
@@ -218,12 +227,28 @@ class OrganizationsComponent:
             )
         ):
             start += 2 if doc[start + 1 : start + 2].text == "-" else 1
+        for k in range(start, end):
+            text = doc[k].text
+            if text in ("(", "/") and k > start:
+                end = k  # "National League for Democracy ( NLD"
+                break
+            if text in ("and", "or", ",") and k > start and fold(doc[k - 1].text) in LEGAL_FORMS:
+                end = k  # "First Bank System Inc. and Norwest Corp.": two names
+                break
+            if k + 1 < end and (
+                re.search(r"\d", text) or (text == "-" and doc[start:k].text.isupper())
+            ):
+                start = k + 1  # "Maggie McNeil WASHINGTON 1996-08-30 U.S. Agriculture ..."
         full_end = end
         while end > start and (
             doc[end - 1].text in (">", "<", "'s", "’s", ")", "(", ",", "-")
             or doc[end - 1].is_space
             or (end - start > 1 and re.search(r"\d|=", doc[end - 1].text))
-            or (end - start > 1 and self._trailing_descriptor(doc[end - 1]))
+            or (
+                end - start > 1
+                and doc[start].text[:1].isupper()
+                and self._trailing_descriptor(doc[end - 1])
+            )
         ):
             end -= 1
         if any(
@@ -240,11 +265,16 @@ class OrganizationsComponent:
     def _trailing_descriptor(self, tok: Token) -> bool:
         """ "Antara news agency", "Waseda University ... Professor", "AP Photographer"."""
         low = tok.lower_
-        if tok.text.islower() and tok.doc[tok.i - 1].text[:1].isupper():
-            return True
+        if tok.text.islower():
+            return True  # callers only strip after a capitalised start
         if fold(tok.text) in self.kinds.heads:
             return False
-        return low in REPORTING or low in self.honorifics or low in self.office_heads
+        return (
+            low in REPORTING
+            or low in self.honorifics
+            or low in self.office_heads
+            or self.kinds.kind(tok.text) == "platform"  # "Toblerone Facebook" page
+        )
 
     def _acceptable(
         self, span: Span, name: str, countries: dict[int, str], people: set[str]
@@ -256,11 +286,13 @@ class OrganizationsComponent:
         gerund = first.lower_.endswith("ing") and first.lemma_.lower() != first.lower_
         if re.search(r"[\"“”@/]", name) or (kind is None and gerund):
             return False  # "@POTUS", "Securing Critical Minerals Supply Chains" (a title)
-        if len(span) > 1 and name.isupper() and not self.kinds.kind(name):
-            return False  # an all-caps headline fragment ("CUT EXPORT")
+        if len(span) > 1 and name.isupper() and fold(span[-1].text) not in LEGAL_FORMS:
+            return False  # an all-caps headline fragment ("CUT EXPORT", "SOCCER - LEAGUE")
+        if country_lookup(name):
+            return False  # a country NER called an org
         if all(t.idx in countries for t in span if t.is_alpha):
             return False
-        if kind == "exclude":
+        if kind in ("exclude", "platform"):
             return False
         if kind is None and set(fold(name).split()) <= people:
             return False  # "Trump", "Nakasone" tagged ORG
@@ -269,14 +301,14 @@ class OrganizationsComponent:
             return False
         return not _inside_portfolio(span)
 
-    def _signers(self, doc: Doc, dateline: str) -> set[str]:
+    def _signers(self, head: str, tail: str, dateline: str) -> set[str]:
         """Agencies that sign the story: dateline tags, a closing "Reuter", "RTRS"."""
         found = set()
-        for text in (doc.text[:400], doc.text[-80:], dateline):
-            for match in self.signer_re.finditer(text):
+        for part in (head[:400], tail[-80:], dateline):
+            for match in self.signer_re.finditer(part):
                 alias = next(g for g in match.groups() if g)
                 found.add(self.agencies.canonical[name_key(alias)])
-        if "RTRS" in doc.text:
+        if "RTRS" in head:
             found.add(self.agencies.canonical["rtrs"])
         return found
 
@@ -388,20 +420,25 @@ def _longer_form(rec: _Record, longer: list[_Record], country_words: set[str]) -
 
 def _link_bare_acronyms(doc: Doc, records: list[_Record], sent_at: list[Span]) -> None:
     """An all-caps token that abbreviates an org ("BP" for British Petroleum Co PLC)."""
-    for tok in doc:
-        text = tok.text
-        if not (2 <= len(text) <= 6 and text.isalpha() and text.isupper()):
+    multiword = [r for r in records if not r.acronym and len(r.key.split()) >= 2]
+    if not multiword:
+        return
+    upper = doc.to_array("IS_UPPER")  # array access: no Token objects for every word
+    for i in upper.nonzero()[0].tolist():
+        tok = doc[i]
+        if not (2 <= len(tok.text) <= 6 and tok.is_alpha):
             continue
-        if tok.i > 0 and doc[tok.i - 1].text == "<":
-            continue  # a ticker, not an acronym
-        if tok.ent_type_ in ("GPE", "NORP", "PERSON"):
-            continue
-        for rec in records:
-            if rec.acronym or len(rec.key.split()) < 2:
+        span = doc[i : i + 1]
+        if tok.ent_type_ in ("GPE", "NORP", "PERSON") or (tok.i > 0 and doc[tok.i - 1].text == "<"):
+            continue  # a country, a name, or a ticker ("<BP>")
+        for rec in multiword:
+            if rec.acronym:
                 continue
-            full = acronyms.initials(rec.name) == text
-            prefix = rec.key.split()[-1] in COMPANY_FORMS and acronyms.fits(text, rec.name, True)
+            full = acronyms.initials(rec.name) == tok.text
+            prefix = rec.key.split()[-1] in COMPANY_FORMS and acronyms.fits(
+                tok.text, rec.name, True
+            )
             if full or prefix:
-                rec.acronym = text
-                rec.mentions.append(_mention(doc[tok.i : tok.i + 1], rec.name, sent_at))
+                rec.acronym = tok.text
+                rec.mentions.append(_mention(span, rec.name, sent_at))
                 break

@@ -227,7 +227,7 @@ def _pending_requests(db_path: Path) -> list[dict[str, Any]]:
 
 
 def apply_queued_requests(store: Store, db_path: Path) -> list[str]:
-    """Apply (then delete) queued enable/disable requests, oldest first; the scheduler calls this."""
+    """Apply, then delete, queued enable/disable requests, oldest first (the scheduler)."""
     folder = control_dir(db_path)
     if not folder.is_dir():
         return []

@@ -56,9 +56,7 @@ def _db_option(func: F) -> F:
 
 
 def _quiet_option(func: F) -> F:
-    return click.option("-q", "--quiet", is_flag=True, help="No progress or notes on stderr.")(
-        func
-    )
+    return click.option("-q", "--quiet", is_flag=True, help="No progress or notes on stderr.")(func)
 
 
 def _format_option(func: F) -> F:
@@ -96,7 +94,9 @@ def _note(quiet: bool, message: str) -> None:
 @click.command()
 @click.argument("query", required=False)
 @click.option("--entity", metavar="NAME", help="Only articles naming this entity (any alias).")
-@click.option("--type", "type_", type=click.Choice(EVENT_TYPES), help="Only articles with such an event.")
+@click.option(
+    "--type", "type_", type=click.Choice(EVENT_TYPES), help="Only articles with such an event."
+)
 @click.option("--source", metavar="NAME", help="Only articles from this feed.")
 @click.option("--since", metavar="WHEN", help="Published on or after (2026-01-14, or 7d ago).")
 @click.option("--until", metavar="WHEN", help="Published on or before (a day includes all of it).")
@@ -195,7 +195,9 @@ def events(
 
 @click.command()
 @click.option("--what", type=click.Choice(EXPORT_KINDS), required=True, help="Which rows.")
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True
+)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Write to this file (default: standard output).",

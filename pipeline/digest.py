@@ -470,7 +470,7 @@ def mineral_chart(digest: Digest, top: int = 10) -> bytes | None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"Mineral mentions, {digest.label}")
     ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, fontsize="small", frameon=False
+        loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize="small", frameon=False
     )
     fig.tight_layout()
     buf = io.BytesIO()

@@ -52,7 +52,7 @@ def emit(
         if is_tty:
             _rich_table(rows, shown, out, highlight)
         else:
-            _plain_records(rows, shown, out, highlight)
+            _plain_records(rows, shown, out)
     else:
         raise ValueError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
 
@@ -103,7 +103,8 @@ def _rich_table(
     out: TextIO,
     highlight: tuple[str, str] | None,
 ) -> None:
-    console = Console(file=out, highlight=False, soft_wrap=False)
+    # force_terminal: the caller decided this is a terminal (or a test says so).
+    console = Console(file=out, highlight=False, soft_wrap=False, force_terminal=True)
     table = Table(show_lines=True)
     for col in columns:
         wide = col in ("snippet", "evidence", "title")
@@ -113,12 +114,7 @@ def _rich_table(
     console.print(table)
 
 
-def _plain_records(
-    rows: Sequence[Mapping[str, Any]],
-    columns: Sequence[str],
-    out: TextIO,
-    highlight: tuple[str, str] | None,
-) -> None:
+def _plain_records(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], out: TextIO) -> None:
     width = max((len(c) for c in columns), default=0)
     for n, row in enumerate(rows):
         if n:

@@ -177,7 +177,7 @@ _EVENT_WHEN = "coalesce(e.date, a.published, a.fetched_at)"
 def events(
     db: sqlite_utils.Database,
     *,
-    type: str | None = None,  # noqa: A002  (the CLI's --type, the stored column's name)
+    type: str | None = None,  # the CLI's --type, the stored column's name
     mineral: str | None = None,
     country: str | None = None,
     participant: str | None = None,
@@ -288,7 +288,7 @@ _EXPORTS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("authors",),
     ),
     "mentions": (
-        'SELECT m.id, m.article_id, m.entity_id, e.type AS entity_type, '
+        "SELECT m.id, m.article_id, m.entity_id, e.type AS entity_type, "
         'e.canonical_name AS entity, m.text, m.start, m."end", m.sentence, m.sentence_start, '
         "a.url AS article_url, m.extractor_version FROM mentions m "
         "JOIN entities e ON e.id = m.entity_id JOIN articles a ON a.id = m.article_id "

@@ -31,7 +31,7 @@ import logging.handlers
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -111,10 +111,8 @@ class Daemon:
         """Start no new job; the running one finishes its current feed."""
         self.stopping.set()
         self.politeness.stop.set()
-        try:
+        with suppress(SchedulerNotRunningError):
             self.scheduler.shutdown(wait=False)
-        except SchedulerNotRunningError:
-            pass
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
@@ -239,8 +237,9 @@ def configure_logging(settings: LoggingConfig, base_dir: Path, log_file: str | N
     """Add the log file (--log-file, else [logging] file) next to stderr.
 
     INFO gives one line per poll and per article; DEBUG adds the reasons
-    (skips, grades, next poll times). APScheduler's per-tick chatter is kept to
-    warnings unless the file asks for DEBUG.
+    (skips, grades, next poll times). APScheduler is kept to errors unless
+    something asks for DEBUG: its warnings are the skipped ticks and coalesced
+    misfires that max_instances=1 and coalesce=True produce on purpose.
     """
     path = log_file or settings.file
     level = getattr(logging, settings.level.upper())
@@ -259,4 +258,4 @@ def configure_logging(settings: LoggingConfig, base_dir: Path, log_file: str | N
         root.addHandler(handler)
         root.setLevel(min(root.level, level))
     if root.getEffectiveLevel() > logging.DEBUG:
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)

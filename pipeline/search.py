@@ -58,7 +58,7 @@ def search(
     query: str | None,
     *,
     entity: str | None = None,
-    type: str | None = None,  # noqa: A002  (an event type, as --type)
+    type: str | None = None,  # an event type, as --type
     source: str | None = None,
     since: str | None = None,
     until: str | None = None,
@@ -204,7 +204,7 @@ def _newest(
 def _mention_snippet(db: sqlite_utils.Database, article_id: int, ids: list[int]) -> str | None:
     """The first sentence naming the entity, with the name marked like an FTS5 match."""
     row = db.execute(
-        "SELECT sentence, sentence_start, start, \"end\" FROM mentions WHERE article_id = :a "
+        'SELECT sentence, sentence_start, start, "end" FROM mentions WHERE article_id = :a '
         "AND entity_id IN (SELECT value FROM json_each(:ids)) AND sentence IS NOT NULL "
         # A sentence starting at 0 is the headline, which the hit shows anyway.
         "ORDER BY sentence_start = 0, start LIMIT 1",

@@ -256,7 +256,7 @@ def _check_schema(path: Path) -> None:
 def _read_only_database(ds: Any, path: Path) -> Any:
     from datasette.database import Database
 
-    class _ReadOnlyDatabase(Database):  # type: ignore[misc]
+    class _ReadOnlyDatabase(Database):
         def connect(self, write: bool = False) -> sqlite3.Connection:
             if write:
                 raise PermissionError("newswatch serves the database read-only")

@@ -133,3 +133,23 @@ def test_mentions_carry_offsets_and_sentence(nlp_countries):
     [mention] = doc._.nw_countries
     assert text[mention["start"] : mention["end"]] == "Chile" == mention["text"]
     assert text[mention["sent_start"] : mention["sent_end"]] == "Output in Chile rose."
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ukraine beat Northern Ireland 1-0 in Belfast.", {"Ukraine"}),
+        ("West Indian all-rounder Phil Simmons took four wickets.", set()),
+        ("Growers in New Mexico and New Guinea were hit.", set()),
+        ("Troops advanced in northern Iraq.", {"Iraq"}),
+    ],
+)
+def test_regions_named_after_countries_are_not_countries(nlp_countries, text, expected):
+    assert countries_in(nlp_countries, text) == expected
+
+
+@pytest.mark.integration
+def test_countries_the_tagger_calls_persons_still_count(nlp_countries):
+    text = "The firm holds licences in Guinea, Mali and Burkina Faso."
+    assert countries_in(nlp_countries, text) == {"Guinea", "Mali", "Burkina Faso"}

@@ -62,20 +62,34 @@ def add(
     def event(type_: str, sentence: str, participants: tuple[str, ...]) -> Event:
         start = doc.index(sentence)
         found = [m for m in minerals if m in sentence]
-        return Event(type_, sentence, start, start + len(sentence),
-                     participants=list(participants), minerals=found)
+        return Event(
+            type_,
+            sentence,
+            start,
+            start + len(sentence),
+            participants=list(participants),
+            minerals=found,
+        )
 
     extraction = Extraction(
         id=slug,
         officials=[Official(o, role="Minister", mentions=mentions(o)) for o in officials],
-        organizations=[Organization(o, kind="company", mentions=mentions(o)) for o in organizations],
+        organizations=[
+            Organization(o, kind="company", mentions=mentions(o)) for o in organizations
+        ],
         minerals=[m for word in minerals for m in mentions(word)],
         events=[event(*e) for e in events],
         extractor_version="test",
     )
     article = ArticleText(
-        source="hand", url=f"https://news.example/{slug}", canonical_url=f"https://news.example/{slug}",
-        title=title, authors=(), published=published, language="en", text=text,
+        source="hand",
+        url=f"https://news.example/{slug}",
+        canonical_url=f"https://news.example/{slug}",
+        title=title,
+        authors=(),
+        published=published,
+        language="en",
+        text=text,
         text_hash=hashlib.sha256(text.encode()).hexdigest(),
     )
     article_id = store.add_article(article, extraction, fetched_at)
@@ -88,25 +102,61 @@ def hand_db(tmp_path):
     path = tmp_path / "hand.db"
     with Store.open(path) as store:
         # The day before: lithium once, Ada Vale named (so not new on the 10th).
-        add(store, "earlier", "Ada Vale said lithium prices fell.", published="2026-03-09T08:00:00+00:00",
-            minerals=("lithium",), officials=("Ada Vale",))
+        add(
+            store,
+            "earlier",
+            "Ada Vale said lithium prices fell.",
+            published="2026-03-09T08:00:00+00:00",
+            minerals=("lithium",),
+            officials=("Ada Vale",),
+        )
         # Eight days before the 10th: outside the 7-day baseline.
-        add(store, "too-old", "Cobalt output rose at the old mine.", published="2026-03-02T08:00:00+00:00",
-            minerals=("Cobalt",))
-        add(store, "meeting",
-            "Ada Vale met Bo Ruiz in Lima. They discussed lithium and more lithium. Acme Mining was there.",
-            published="2026-03-10T10:00:00+00:00", minerals=("lithium",),
-            officials=("Ada Vale", "Bo Ruiz"), organizations=("Acme Mining",),
-            events=(("meeting", "Ada Vale met Bo Ruiz in Lima.", ("Ada Vale", "Bo Ruiz")),))
-        # No published date: counts by fetched time, 23:30 UTC on the 10th (05:00 on the 11th in India).
-        add(store, "undated", "Nickel demand grew, Zeta Corp said.", published=None,
-            fetched_at="2026-03-10T23:30:00+00:00", minerals=("Nickel",), organizations=("Zeta Corp",))
+        add(
+            store,
+            "too-old",
+            "Cobalt output rose at the old mine.",
+            published="2026-03-02T08:00:00+00:00",
+            minerals=("Cobalt",),
+        )
+        add(
+            store,
+            "meeting",
+            "Ada Vale met Bo Ruiz in Lima. They discussed lithium and more lithium. "
+            "Acme Mining was there.",
+            published="2026-03-10T10:00:00+00:00",
+            minerals=("lithium",),
+            officials=("Ada Vale", "Bo Ruiz"),
+            organizations=("Acme Mining",),
+            events=(("meeting", "Ada Vale met Bo Ruiz in Lima.", ("Ada Vale", "Bo Ruiz")),),
+        )
+        # No published date: counts by fetched time, 23:30 UTC on the 10th
+        # (05:00 on the 11th in India).
+        add(
+            store,
+            "undated",
+            "Nickel demand grew, Zeta Corp said.",
+            published=None,
+            fetched_at="2026-03-10T23:30:00+00:00",
+            minerals=("Nickel",),
+            organizations=("Zeta Corp",),
+        )
         # 23:30 in Chicago (CDT, -05:00) on the 10th is the 11th in UTC.
-        add(store, "late-west", "Copper rallied late.", published="2026-03-10T23:30:00-05:00",
-            minerals=("Copper",))
+        add(
+            store,
+            "late-west",
+            "Copper rallied late.",
+            published="2026-03-10T23:30:00-05:00",
+            minerals=("Copper",),
+        )
         # A published value that is not ISO falls back to fetched time.
-        add(store, "odd-date", "Tin was quiet.", published="25-MAR-1987 06:18:55.81",
-            fetched_at="2026-03-09T09:00:00+00:00", minerals=("Tin",))
+        add(
+            store,
+            "odd-date",
+            "Tin was quiet.",
+            published="25-MAR-1987 06:18:55.81",
+            fetched_at="2026-03-09T09:00:00+00:00",
+            minerals=("Tin",),
+        )
     db = open_database(path, readonly=True)
     yield db
     db.close()
@@ -197,7 +247,9 @@ def test_a_day_with_nothing_new_says_so(hand_db):
 def test_parse_timestamp_reads_naive_values_in_the_zone():
     tz = ZoneInfo("Asia/Kolkata")
     assert parse_timestamp("2026-01-14", tz) == datetime(2026, 1, 14, tzinfo=tz)
-    assert parse_timestamp("2026-01-14T09:30:00+05:30", UTC) == datetime(2026, 1, 14, 4, 0, tzinfo=UTC)
+    assert parse_timestamp("2026-01-14T09:30:00+05:30", UTC) == datetime(
+        2026, 1, 14, 4, 0, tzinfo=UTC
+    )
     assert parse_timestamp("1996", tz) is None and parse_timestamp(None, tz) is None
     assert parse_timestamp("2026-99-99", tz) is None
 
@@ -219,7 +271,9 @@ def test_cli_usage_errors_exit_2_and_failures_exit_1(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\npath = "{tmp_path / "missing.db"}"\n')
     run = CliRunner().invoke
-    both = run(main, ["--config", str(config), "digest", "--date", "2026-01-01", "--since", "2026-01-01"])
+    both = run(
+        main, ["--config", str(config), "digest", "--date", "2026-01-01", "--since", "2026-01-01"]
+    )
     assert both.exit_code == 2 and "not both" in both.output
     bad = run(main, ["--config", str(config), "digest", "--date", "14/01/2026"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
@@ -253,10 +307,12 @@ def fill_from_seeds(tmp: Path, nlp) -> Config:
 def stored_meetings(db_path: Path) -> list[dict]:
     db = open_database(db_path, readonly=True)
     try:
-        return list(db.query(
-            "SELECT e.* FROM events e JOIN articles a ON a.id = e.article_id "
-            "WHERE e.type = 'meeting' AND a.published LIKE '2026-01-14%' ORDER BY e.id"
-        ))
+        return list(
+            db.query(
+                "SELECT e.* FROM events e JOIN articles a ON a.id = e.article_id "
+                "WHERE e.type = 'meeting' AND a.published LIKE '2026-01-14%' ORDER BY e.id"
+            )
+        )
     finally:
         db.close()
 
@@ -311,9 +367,21 @@ def test_cli_writes_the_digest_without_progress_noise_when_piped(seeded, tmp_pat
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\npath = "{seeded.db_path}"\n')
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "--config", str(config), "digest",
-         "--date", SEED_DAY.isoformat(), "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "--config",
+            str(config),
+            "digest",
+            "--date",
+            SEED_DAY.isoformat(),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # no progress bar when not a terminal
@@ -321,9 +389,22 @@ def test_cli_writes_the_digest_without_progress_noise_when_piped(seeded, tmp_pat
     assert (tmp_path / "out" / "digest-2026-01-14.html").is_file()
 
     quiet = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "--config", str(config), "digest",
-         "--date", "2026-01-01", "--out", str(tmp_path / "out"), "--quiet"],
-        capture_output=True, text=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "--config",
+            str(config),
+            "digest",
+            "--date",
+            "2026-01-01",
+            "--out",
+            str(tmp_path / "out"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
     empty = (tmp_path / "out" / "digest-2026-01-01.md").read_text()
@@ -350,12 +431,19 @@ def test_digest_over_seeds_and_the_dev_corpus(seeded, shared_dir, nlp_full, tmp_
     with Store.open(path) as store:
         for x, extraction in zip(lines, extract(nlp_full, inputs), strict=True):
             article = ArticleText(
-                source=x["source"], url=f"https://dev.example/{x['id']}",
-                canonical_url=f"https://dev.example/{x['id']}", title=x["title"], authors=(),
-                published=x["published"], language="en", text=x["text"],
+                source=x["source"],
+                url=f"https://dev.example/{x['id']}",
+                canonical_url=f"https://dev.example/{x['id']}",
+                title=x["title"],
+                authors=(),
+                published=x["published"],
+                language="en",
+                text=x["text"],
                 text_hash=hashlib.sha256(x["text"].encode()).hexdigest(),
             )
-            stored += store.add_article(article, extraction, "2026-03-01T00:00:00+00:00") is not None
+            stored += (
+                store.add_article(article, extraction, "2026-03-01T00:00:00+00:00") is not None
+            )
     assert stored >= 5
 
     db = open_database(path, readonly=True)
@@ -366,9 +454,13 @@ def test_digest_over_seeds_and_the_dev_corpus(seeded, shared_dir, nlp_full, tmp_
     finally:
         db.close()
     meetings = stored_meetings(path)
-    assert [e.evidence for e in seed_day.events_by_type["meeting"]] == [m["evidence"] for m in meetings]
+    assert [e.evidence for e in seed_day.events_by_type["meeting"]] == [
+        m["evidence"] for m in meetings
+    ]
     assert dev_day.article_count == 1  # a dev article lands on its own published day
     # Reuters dates ("25-MAR-1987 06:18:55.81") are not ISO: those count on their fetch day.
-    assert fetched_day.article_count == sum(not re.match(r"\d{4}-\d\d-\d\d", x["published"] or "") for x in lines)
+    assert fetched_day.article_count == sum(
+        not re.match(r"\d{4}-\d\d-\d\d", x["published"] or "") for x in lines
+    )
     chart = mineral_chart(seed_day)
     assert chart is not None and chart.startswith(PNG_MAGIC)

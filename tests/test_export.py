@@ -60,9 +60,7 @@ def test_export_round_trips_in_both_formats(sample_db, tmp_path, what):
     assert len(rows) == len(lines)
     for line, row in zip(lines, rows, strict=True):
         assert list(row) == list(line)
-        decoded = {
-            k: _from_csv(v, line[k], k in JSON_COLUMNS[what]) for k, v in row.items()
-        }
+        decoded = {k: _from_csv(v, line[k], k in JSON_COLUMNS[what]) for k, v in row.items()}
         assert decoded == line
 
 

@@ -129,3 +129,16 @@ def test_reuters_metal_recall_at_or_above_floor(nlp_full, shared_dir):
     results = measure(nlp_full, stories)
     for metric in ("mineral_recall", "country_recall"):
         assert results[metric].value >= floors[metric], (metric, results[metric].missed[:20])
+
+
+@pytest.mark.integration
+def test_lead_as_a_noun_beside_other_metals(nlp_minerals):
+    text = "Tin was unchanged, so did zinc at 6,300 rupees and lead at 4,900 rupees."
+    assert minerals_in(nlp_minerals, text) == {"tin", "zinc", "lead"}
+    assert minerals_in(nlp_minerals, "Zinc miners took the lead in the talks.") == {"zinc"}
+
+
+@pytest.mark.integration
+def test_group_acronyms_count_even_when_tagged_org(nlp_minerals):
+    text = "Anglo American Platinum cut its PGM output forecast as REE prices fell."
+    assert minerals_in(nlp_minerals, text) == {"platinum group metals", "rare earth elements"}

@@ -44,7 +44,7 @@ def test_meetings_in_india_list_the_seed_article_with_evidence(reader):
         assert row.article_url.startswith("http")
     assert any("India" in {p.name for p in r.participants} for r in seed)
     whens = [r.when for r in rows]
-    assert whens == sorted(whens, reverse=True)
+    assert whens == sorted(whens, key=str, reverse=True)
 
 
 def _article_text(db: Any, article_id: int) -> str:

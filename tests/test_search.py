@@ -38,7 +38,9 @@ def fill_sample_database(directory: Path, nlp: Any) -> Path:
         server.serve_directory("/pages/", SAMPLES)
         feed = (SAMPLES / "feed.xml").read_text()
         for name in ("seed-000.html", SEED_PAGE):
-            feed = feed.replace(f"<link>{name}</link>", f"<link>{server.url('/pages/' + name)}</link>")
+            feed = feed.replace(
+                f"<link>{name}</link>", f"<link>{server.url('/pages/' + name)}</link>"
+            )
         server.route("/feed.xml", body=feed, content_type="application/rss+xml")
         config = Config(
             storage=StorageConfig(path=str(directory / "nw.db")),
@@ -272,7 +274,7 @@ def test_an_acronym_finds_the_entity_stored_under_its_long_name(archive):
 def test_listing_without_a_query_is_newest_first(archive):
     hits = search(archive, None, source="common", limit=3)
     dates = [h.published for h in hits]
-    assert len(hits) == 3 and dates == sorted(dates, reverse=True)
+    assert len(hits) == 3 and dates == sorted(dates, key=str, reverse=True)
     assert all(h.score is None and h.snippet for h in hits)
 
 
@@ -293,3 +295,17 @@ def test_bad_input_raises_query_error_with_exit_code_2(archive, kwargs):
         search(archive, query, **kwargs)
     assert info.value.exit_code == 2
     assert "\n" not in str(info.value)
+
+
+def test_table_output_styles_matches_on_a_terminal_and_keeps_markers_in_plain_text():
+    from pipeline.formats import emit
+
+    rows = [{"title": "Lithium up", "snippet": f"prices of {OPEN}lithium{CLOSE} rose"}]
+    terminal, plain = io.StringIO(), io.StringIO()
+    emit(rows, "table", terminal, columns=["title", "snippet"], highlight=HIGHLIGHT, terminal=True)
+    emit(rows, "table", plain, columns=["title", "snippet"], highlight=HIGHLIGHT, terminal=False)
+    assert "\x1b[" in terminal.getvalue() and OPEN not in terminal.getvalue()
+    assert "lithium" in terminal.getvalue()
+    assert (
+        plain.getvalue() == f"title:   Lithium up\nsnippet: prices of {OPEN}lithium{CLOSE} rose\n"
+    )

@@ -40,7 +40,8 @@ def server(sample_db: Path):
     """`newswatch serve` in a child process; yields its base URL."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "serve", "--db", str(sample_db), "--port", str(port)],
+        [sys.executable, "-m", "pipeline.cli", "serve", "--db", str(sample_db),
+         "--port", str(port)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -48,7 +49,9 @@ def server(sample_db: Path):
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"serve exited {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
+                pytest.fail(
+                    f"serve exited {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}"
+                )
             try:
                 if httpx.get(f"{base}/{DB_NAME}.json", timeout=2).status_code == 200:
                     break

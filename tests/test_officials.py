@@ -1,0 +1,94 @@
+"""newswatch_officials on hand-written sentences with the real model."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.pipeline import make_doc
+from extractors.records import ExtractInput
+
+pytestmark = pytest.mark.integration
+
+
+def officials(nlp, text: str) -> dict:
+    doc = nlp(make_doc(nlp, ExtractInput(id="t", text=text)))
+    return {o["name"]: o for o in doc._.nw_officials}
+
+
+def test_pre_modifier_title_gives_role_without_the_country_word(nlp_full) -> None:
+    found = officials(
+        nlp_full, "The ministerial was hosted by US Treasury Secretary Scott Bessent."
+    )
+    assert found["Scott Bessent"]["role"] == "Treasury Secretary"
+    assert found["Scott Bessent"]["country"] == "United States"
+
+
+def test_apposition_keeps_the_whole_portfolio_list(nlp_full) -> None:
+    found = officials(
+        nlp_full,
+        "India was represented at the meeting by Rakesh Sharma, Minister for Railways, "
+        "Information and Broadcasting, and Electronics and Information Technology.",
+    )
+    official = found["Rakesh Sharma"]
+    assert official["role"] == (
+        "Minister for Railways, Information and Broadcasting, and Electronics and "
+        "Information Technology"
+    )
+    assert official["country"] == "India"
+
+
+def test_surname_mentions_fold_into_the_full_name(nlp_full) -> None:
+    found = officials(
+        nlp_full,
+        "Japanese Prime Minister Yasuhiro Nakasone will visit Washington. Nakasone said "
+        "he hoped to ease trade friction.",
+    )
+    assert list(found) == ["Yasuhiro Nakasone"]
+    assert found["Yasuhiro Nakasone"]["role"] == "Prime Minister"
+    assert found["Yasuhiro Nakasone"]["country"] == "Japan"
+    assert len(found["Yasuhiro Nakasone"]["mentions"]) == 2
+
+
+def test_honorific_dropped_and_igo_official_has_no_country(nlp_full) -> None:
+    found = officials(
+        nlp_full,
+        "The warning came in a letter from Sir Roy Denman, head of the EC delegation in "
+        "Washington, to the U.S. House of Representatives.",
+    )
+    assert found["Roy Denman"]["role"] == "head of the EC delegation in Washington"
+    assert found["Roy Denman"]["country"] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prices fell sharply, Commerzbank analyst Carsten Fritsch said on Tuesday.",
+        "Louise Richardson, president of the Carnegie Corporation, said the risk was high.",
+        "Bill Jordan, general secretary of the International Confederation of Free Trade "
+        "Unions, said the union would protest.",
+        "Thousands demanded that black nationalist leader Nelson Mandela be released.",
+    ],
+)
+def test_non_officials_are_left_out(nlp_full, text: str) -> None:
+    assert officials(nlp_full, text) == {}
+
+
+def test_rank_abbreviation_and_military_spokesperson(nlp_full) -> None:
+    found = officials(
+        nlp_full,
+        "Military spokesperson Lt. Gen. Ahmed Sharif said Pakistani jets were on patrol. "
+        "Col. Sofiya Qureshi, an Indian army officer, said the strikes were measured.",
+    )
+    assert found["Ahmed Sharif"]["role"] == "Military spokesperson"
+    assert found["Sofiya Qureshi"]["role"] == "Colonel"
+    assert found["Sofiya Qureshi"]["country"] == "India"
+
+
+def test_weak_role_counts_for_a_government_body(nlp_full) -> None:
+    found = officials(
+        nlp_full,
+        "The committee wrote to FBI Director Christopher Wray on Wednesday about the "
+        "United States investigation.",
+    )
+    assert found["Christopher Wray"]["role"] == "FBI Director"
+    assert found["Christopher Wray"]["country"] == "United States"
