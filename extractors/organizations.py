@@ -159,11 +159,13 @@ class OrganizationsComponent:
                     spans = [e for e in spans if not (e.start >= span.start and e.end <= span.end)]
                     if not any(t.i in {x.i for e in spans for x in e} for t in span):
                         spans.append(span)
-            for tok in sent:
-                if tok.lower_ == "ministry" and tok.text.islower() and tok.i > 0:
-                    prev = doc[tok.i - 1]
-                    if prev.is_alpha and prev.text.islower() and not prev.is_stop:
-                        spans.append(doc[tok.i - 1 : tok.i + 1])
+        # "China's commerce ministry", "India's home ministry": lowercase but named
+        orths = doc.to_array("ORTH")  # array access: no Token objects for every word
+        for i in (orths == doc.vocab.strings["ministry"]).nonzero()[0].tolist():
+            prev = doc[i - 1] if i > 0 else None
+            if prev is not None and prev.idx >= skip_before and prev.is_alpha:
+                if prev.text.islower() and not prev.is_stop:
+                    spans.append(doc[i - 1 : i + 1])
         return sorted(spans, key=lambda s: s.start)
 
     def _capitalised_runs(self, doc: Doc, sent: Span) -> list[Span]:
@@ -207,7 +209,8 @@ class OrganizationsComponent:
         for k in range(start, end):  # a paragraph break inside: not one name
             if "\n\n" in doc[k].whitespace_ or "\n\n" in doc[k].text:
                 return None
-        if start > 0 and doc[start - 1].text in ('"', "“", "'", "‘"):
+        quotes = ('"', "“", "'", "‘")
+        if (start > 0 and doc[start - 1].text in quotes) or any(t.text in quotes for t in span):
             return None  # a quoted title ("State of Agricultural Commodity Markets")
         # "Mexico's National Statistics Institute" -> the part after a country's 's;
         # "British Petroleum Co PLC's" / "Toblerone's Facebook" -> the part before.
@@ -229,6 +232,13 @@ class OrganizationsComponent:
             start += 2 if doc[start + 1 : start + 2].text == "-" else 1
         for k in range(start, end):
             text = doc[k].text
+            if text == "based" and k > start and doc[k - 1].text == "-":
+                start = k + 1  # "Mo.-based Commerce Bancshares Inc."
+                continue
+            next_form = k + 1 < end and fold(doc[k + 1].text) in LEGAL_FORMS
+            if k > start and (text == "or" or (text == "," and not next_form)):
+                end = k  # "Mercantile or Commerce", "Mercantile, Commerce"
+                break
             if text in ("(", "/") and k > start:
                 end = k  # "National League for Democracy ( NLD"
                 break
@@ -239,6 +249,13 @@ class OrganizationsComponent:
                 re.search(r"\d", text) or (text == "-" and doc[start:k].text.isupper())
             ):
                 start = k + 1  # "Maggie McNeil WASHINGTON 1996-08-30 U.S. Agriculture ..."
+        if (
+            end + 1 < len(doc)
+            and doc[end].lower_ == "in"
+            and country_lookup(doc[end + 1].text)
+            and self.kinds.kind(doc[start:end].text) == "other"
+        ):
+            end += 2  # "Institute for Political Studies in Japan"
         full_end = end
         while end > start and (
             doc[end - 1].text in (">", "<", "'s", "’s", ")", "(", ",", "-")
@@ -283,7 +300,10 @@ class OrganizationsComponent:
         if not (name[0].isupper() or name[0].isdigit()):
             return span[-1].lower_ == "ministry" and len(span) == 2
         kind = self.kinds.kind(name)
-        gerund = first.lower_.endswith("ing") and first.lemma_.lower() != first.lower_
+        prev_word = span.doc[span.start - 1].lower_ if span.start > 0 else ""
+        gerund = first.lower_.endswith("ing") and (
+            first.tag_ == "VBG" or prev_word in ("on", "for", "of", "in")
+        )  # "Ministerial on Securing Critical Minerals Supply Chains": a title
         if re.search(r"[\"“”@/]", name) or (kind is None and gerund):
             return False  # "@POTUS", "Securing Critical Minerals Supply Chains" (a title)
         if len(span) > 1 and name.isupper() and fold(span[-1].text) not in LEGAL_FORMS:

@@ -38,6 +38,9 @@ class FetchConfig:
     max_redirects: int = 5
     concurrency: int = 4
     allow_private_networks: bool = False
+    # Hosts reachable even when they resolve to private addresses: exact names, or
+    # "*.example.org" for a domain and its subdomains (an intranet feed server).
+    allow_hosts: tuple[str, ...] = ()
     # Politeness (pipeline/politeness.py). The contact URL is appended to the
     # User-Agent so a site operator can reach whoever runs this.
     contact_url: str = ""

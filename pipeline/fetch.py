@@ -36,6 +36,7 @@ from .errors import (
 )
 from .models import Page, Validators
 from .netguard import check_url
+from .transport import make_client
 from .politeness import Politeness, RobotsDisallowedError, parse_retry_after
 
 # Statuses whose Retry-After asks us to leave the host alone for a while.
@@ -103,7 +104,7 @@ class Fetcher:
     ) -> None:
         self.config = config
         self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client(follow_redirects=False)
+        self._client = client if client is not None else make_client(config)
         self.politeness = politeness  # None: no throttle, no robots.txt (tests of limits)
         self._feed_notes: dict[str, FeedNote] = {}
 
@@ -217,7 +218,7 @@ class Fetcher:
         }
         current = url
         for _hop in range(cfg.max_redirects + 1):
-            check_url(current, cfg.allow_private_networks)
+            check_url(current, cfg.allow_private_networks, cfg.allow_hosts)
             with self._slot(current):
                 fetched = self._hop(url, current, headers, max_bytes, type_ok, what, deadline)
             if isinstance(fetched, _Fetched):
@@ -362,8 +363,10 @@ def _decoded_chunks(response: httpx.Response) -> Iterator[bytes]:
             wbits = -zlib.MAX_WBITS
         yield from _inflate(_prepend(first, raw), wbits)
         return
-    # We did not ask for anything else; httpx still knows some (and fails clearly on the rest).
-    yield from response.iter_bytes()
+    # We asked for gzip and deflate only. Anything else (br, zstd, or stacked
+    # "gzip, gzip", which httpx would inflate a whole chunk at a time: a bomb) is
+    # refused rather than decoded without a bound.
+    raise ContentTypeError(f"{response.url}: unrequested content encoding {encoding!r}")
 
 
 def _inflate(raw: Iterator[bytes], wbits: int) -> Iterator[bytes]:

@@ -23,9 +23,9 @@ from storage import Store, WriterLock, open_database
 
 from . import health
 from .config import Config
-from .errors import FetchError
+from .errors import FetchError, HTTPStatusError
 from .fetch import Fetcher
-from .models import ArticleText, FeedItem, RunSummary, Source
+from .models import ArticleText, FeedItem, RunSummary, Source, Validators
 from .politeness import Politeness
 from .sources import poll_source, read_local_page, resolve_source
 from .text import article_from_text, extract_article
@@ -90,9 +90,14 @@ def _run(config: Config, context: RunContext, store: Store) -> RunSummary:
     status = "failed"
     try:
         politeness = context.politeness or Politeness(config.fetch)
+        fresh_feeds: dict[str, Validators] = {}
         with Fetcher(config.fetch, client=context.client, politeness=politeness) as fetcher:
-            articles = _new_articles(config, context, store, fetcher, summary)
+            articles = _new_articles(config, context, store, fetcher, summary, fresh_feeds)
             _extract_and_store(config, context, store, articles, summary)
+        # Only now is every item of those answers stored: a run killed before this
+        # point polls the same feeds unconditionally next time and finds the rest.
+        for name, validators in fresh_feeds.items():
+            store.save_validators(name, validators)
         status = "ok" if not summary.errors else "partial"
     finally:
         store.finish_run(summary.run_id, summary, status, _iso(context.clock()))
@@ -100,12 +105,20 @@ def _run(config: Config, context: RunContext, store: Store) -> RunSummary:
 
 
 def _new_articles(
-    config: Config, context: RunContext, store: Store, fetcher: Fetcher, summary: RunSummary
+    config: Config,
+    context: RunContext,
+    store: Store,
+    fetcher: Fetcher,
+    summary: RunSummary,
+    fresh_feeds: dict[str, Validators],
 ) -> Iterator[ArticleText]:
     """Poll the sources and yield the articles not stored yet (lazily, in feed order).
 
     Articles yielded earlier in this run may still be in NLP, not yet in the
     database, so the run also remembers the URLs and text hashes it has yielded.
+    Feeds whose items were all handled land in `fresh_feeds` with their new
+    validators; a feed with an item that may work next time (a timeout, a 5xx) is
+    left out, so its next poll is unconditional and the item is tried again.
     """
     seen = _Seen(store)
     for feed in config.feeds:
@@ -147,10 +160,11 @@ def _new_articles(
         with ThreadPoolExecutor(max_workers=workers) as pool:
             # map keeps feed order; fetching overlaps with NLP on earlier articles.
             results = pool.map(partial(_fetch_article, source, fetcher), fresh)
-            failed = 0
+            failed = retryable = 0
             for item, result in zip(fresh, results, strict=True):
                 if isinstance(result, FetchError):
                     failed += 1
+                    retryable += _worth_retrying(result)
                     _error(store, summary, source.name, item.link, f"{result.reason}: {result}")
                 elif seen.known(canonical_url=result.canonical_url, text_hash=result.text_hash):
                     summary.unchanged += 1
@@ -158,6 +172,15 @@ def _new_articles(
                     seen.add(result)
                     yield result
         store.count_articles_tried(source.name, len(fresh), failed)
+        if not retryable:
+            fresh_feeds[source.name] = poll.validators
+
+
+def _worth_retrying(error: FetchError) -> bool:
+    """Failures that may pass next time, as opposed to a 404 or a page with no text."""
+    if isinstance(error, HTTPStatusError):
+        return error.status == 429 or error.status >= 500
+    return error.reason in ("transport", "deferred")
 
 
 def due_sources(config: Config, store: Store, now: datetime) -> list[str]:

@@ -28,6 +28,7 @@ import feedparser
 
 from .config import FeedConfig
 from .errors import BlockedURLError, ConfigError, FetchError, TooLargeError
+from .feedsafety import sanitize_feed_bytes
 from .fetch import Fetcher
 from .models import FeedItem, FeedPoll, Page, Source, SourceKind, Validators
 
@@ -198,8 +199,13 @@ def _parse_feed(
     # Entry content is not used here, so skip feedparser's HTML sanitising and
     # relative-URI rewriting of it: that is two thirds of its time on real feeds.
     # `summary` is therefore the feed's own markup: strip it before any display.
+    # DTDs are cut down first: feedparser lets some entity declarations through to
+    # expat, so a 1 KB "billion laughs" could cost 100 MB (pipeline/feedsafety.py).
     parsed = feedparser.parse(
-        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+        sanitize_feed_bytes(body),
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
     )
     entries = parsed.get("entries") or []
     if not entries:

@@ -134,7 +134,7 @@ def make_client(config: FetchConfig, *, verify: ssl.SSLContext | bool = True) ->
     workers = max(1, config.concurrency)
     transport = VettingTransport(
         allow_private=config.allow_private_networks,
-        allow_hosts=allowed_hosts(config),
+        allow_hosts=config.allow_hosts,
         verify=verify,
         limits=httpx.Limits(max_connections=workers * 4, max_keepalive_connections=workers * 2),
     )
@@ -146,11 +146,6 @@ def make_client(config: FetchConfig, *, verify: ssl.SSLContext | bool = True) ->
         max_redirects=config.max_redirects,
         trust_env=False,
     )
-
-
-def allowed_hosts(config: FetchConfig) -> tuple[str, ...]:
-    """`[fetch] allow_hosts`, or () while the config has no such key."""
-    return tuple(getattr(config, "allow_hosts", ()))
 
 
 def _unique(addresses: list[IPAddress]) -> list[IPAddress]:

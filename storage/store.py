@@ -95,7 +95,7 @@ class Store:
         return Validators(etag=row[0], last_modified=row[1]) if row else Validators()
 
     def record_poll(self, source: Source, poll: FeedPoll, at: str) -> None:
-        """Count one poll; validators change only on a fresh answer (a 304 keeps the old ones)."""
+        """Count one poll. Validators are not touched here: see `save_validators`."""
         with self.db.atomic():
             self.db.execute(
                 "INSERT INTO sources (name, location, kind, tags) VALUES (?, ?, ?, ?) "
@@ -116,13 +116,7 @@ class Store:
             if poll.status == "not_modified":
                 sets.append("not_modified_count = not_modified_count + 1")
             if poll.status == "ok":
-                # A fresh answer (an http 200, or a changed local file or folder) brings
-                # the validators to send next time.
-                sets += [
-                    "items_seen = items_seen + :items",
-                    "etag = :etag",
-                    "last_modified = :last_modified",
-                ]
+                sets.append("items_seen = items_seen + :items")
             self.db.execute(
                 f"UPDATE sources SET {', '.join(sets)} WHERE name = :name",
                 {
@@ -132,9 +126,20 @@ class Store:
                     "http": poll.http_status,
                     "error": poll.error,
                     "items": len(poll.items),
-                    "etag": poll.validators.etag,
-                    "last_modified": poll.validators.last_modified,
                 },
+            )
+
+    def save_validators(self, name: str, validators: Validators) -> None:
+        """Keep the validators of a fresh feed answer, to send back next time.
+
+        The run calls this only once every item of that answer is stored (or has
+        failed for good): saved earlier, a run killed mid-feed would get a 304 next
+        time and never ingest the rest of the items.
+        """
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE sources SET etag = ?, last_modified = ? WHERE name = ?",
+                [validators.etag, validators.last_modified, name],
             )
 
     # --- source health (pipeline/health.py decides, this stores) ---------------------
@@ -326,7 +331,15 @@ class Store:
     # --- runs --------------------------------------------------------------------------
 
     def start_run(self, at: str) -> int:
-        cur = self.db.execute("INSERT INTO runs (started_at, status) VALUES (?, 'running')", [at])
+        """Open a run. Runs still 'running' belong to a killed process: this one holds the
+        writer lock, so no other writer can be alive. They become 'interrupted'."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE runs SET status = 'interrupted' WHERE status = 'running'"
+            )
+            cur = self.db.execute(
+                "INSERT INTO runs (started_at, status) VALUES (?, 'running')", [at]
+            )
         assert cur.lastrowid is not None
         return cur.lastrowid
 

@@ -419,10 +419,10 @@ def test_redirect_hop_to_a_private_address_is_checked(http_server, monkeypatch, 
     """Every hop goes through netguard, so a redirect cannot bounce onto a private address."""
     checked: list[str] = []
 
-    def strict_for_metadata(url: str, allow_private: bool) -> None:
+    def strict_for_metadata(url: str, allow_private: bool, allow_hosts: tuple[str, ...]) -> None:
         # The test server itself is on loopback, so only the second hop gets the strict check.
         checked.append(url)
-        check_url(url, allow_private=allow_private and "169.254" not in url)
+        check_url(url, allow_private and "169.254" not in url, allow_hosts)
 
     monkeypatch.setattr("pipeline.fetch.check_url", strict_for_metadata)
     http_server.redirect("/hop", "http://169.254.169.254/latest/meta-data/")

@@ -37,7 +37,7 @@ def sample_feed(base_url: str) -> bytes:
 def make_config(tmp_path: Path, *feeds: tuple[str, str]) -> Config:
     return Config(
         storage=StorageConfig(path=str(tmp_path / "nw.db")),
-        fetch=FetchConfig(allow_private_networks=True, timeout=5.0),
+        fetch=FetchConfig(allow_private_networks=True, timeout=5.0, per_host_delay=0.0),
         feeds=tuple(FeedConfig(name=n, url=u) for n, u in feeds),
         base_dir=tmp_path,
     )
