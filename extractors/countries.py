@@ -130,6 +130,8 @@ class CountryComponent:
             return False  # "LET US" in a title
         if is_demonym and self.is_language(span, after):
             return False
+        if is_demonym and span.text.endswith("s") and is_name_before(prefix):
+            return False  # a team or club: "the Cleveland Indians"
         if inside_person_name(view, span, self.context) or is_state_after_city(span, is_demonym):
             return False
         if after[0] in self.context["currency_word"]:
@@ -209,6 +211,13 @@ def in_caps_text(view: DocView, span: Span) -> bool:
     return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
+def is_name_before(token: Token | None) -> bool:
+    """A capitalised proper noun inside the sentence, as in "Cleveland" Indians."""
+    if token is None or token.is_sent_start:
+        return False
+    return token.pos_ == "PROPN" and token.is_title
+
+
 def inside_person_name(view: DocView, span: Span, context: dict[str, frozenset[str]]) -> bool:
     """Part of a person's name: a longer PERSON entity ("Bill Jordan") without an office
     word in it ("Burkina Faso President ..."), or a PERSON that is just a country name
@@ -237,8 +246,8 @@ def inside_company_name(view: DocView, span: Span, context: dict[str, frozenset[
                 break  # a paragraph (or the title) ends here
             continue  # Reuters wraps lines inside names
         word = token.lower_.rstrip(".")
-        if word in suffixes:
-            return True
+        if word in suffixes and not token.is_lower:
+            return True  # "Ltd", "PLC"; not "a Canadian limited partnership"
         if not (token.is_title or token.is_upper or word in ("&", "of", "and")):
             break
     for ent in view.orgs:

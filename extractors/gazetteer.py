@@ -98,6 +98,14 @@ def lookup_key(text: str, exact_case: bool) -> str:
     return key if exact_case else key.casefold()
 
 
+def plural_of(demonym: str) -> tuple[str, ...]:
+    """The people form that also stands for the country ("the Americans said"); none for
+    words that do not take -s ("Chinese", "British", "French", "Swiss")."""
+    if demonym.startswith(CASE_MARK) or demonym.endswith(("ese", "sh", "ch", "s", "x", "z")):
+        return ()
+    return (demonym + "s",)
+
+
 @lru_cache(maxsize=8)
 def load_countries(path: Path = COUNTRIES_TSV) -> CountryIndex:
     """The countries gazetteer: canonical name, aliases, demonyms (see the file's header)."""
@@ -107,7 +115,8 @@ def load_countries(path: Path = COUNTRIES_TSV) -> CountryIndex:
     for canonical, aliases, demonyms, *_ in read_rows(path, 3):
         surfaces = [to_surface(canonical)]
         surfaces += [to_surface(v) for v in split_values(aliases)]
-        surfaces += [to_surface(v, is_demonym=True) for v in split_values(demonyms)]
+        for value in split_values(demonyms):
+            surfaces += [to_surface(v, is_demonym=True) for v in (value, *plural_of(value))]
         entries.append(CountryEntry(canonical, tuple(surfaces)))
         for surface in surfaces:
             table = exact if surface.exact_case else folded
@@ -162,10 +171,26 @@ def mineral_lookup(surface: str, path: Path = MINERALS_TSV) -> str | None:
 NAME_CONTEXT_TSV = DATA_DIR / "name_context.tsv"
 
 
+CONTEXT_KINDS = (
+    "company_suffix",
+    "government_word",
+    "region_prefix",
+    "not_country_after",
+    "language_after",
+    "currency_word",
+    "person_name",
+    "name_word",
+    "not_mineral_after",
+    "metal_context",
+    "price_move",
+)
+
+
 @lru_cache(maxsize=8)
 def load_name_context(path: Path = NAME_CONTEXT_TSV) -> dict[str, frozenset[str]]:
     """Context word lists by kind ("company_suffix" -> {"ltd", "plc", ...}); see the file."""
-    kinds: dict[str, set[str]] = {}
+    # Every kind the components read, so a trimmed file means "no such words", not a KeyError.
+    kinds: dict[str, set[str]] = {kind: set() for kind in CONTEXT_KINDS}
     for kind, word, *_ in read_rows(path, 2):
         if not word:
             raise GazetteerError(f"{path}: kind {kind!r} has an empty word")

@@ -79,13 +79,15 @@ class MineralComponent:
         view = DocView.of(doc)
         spans = self.matcher(doc)
         matched = {i for span in spans for i in range(span.start, span.end)}
+        # Word matches only: a symbol ("Co" in "Co Ltd") is no evidence for "lead".
+        named = {i for span in spans if "#" not in span.label_ for i in range(span.start, span.end)}
         mentions: list[Mention] = []
         for span in spans:
             canonical, _, kind = span.label_.partition("#")
             if kind:
                 keep = self.is_listed_symbol(span, matched)
             else:
-                keep = self.names_mineral(view, span, canonical, matched)
+                keep = self.names_mineral(view, span, canonical, named)
             if keep:
                 mentions.append(make_mention(view, canonical, span.start_char, span.end_char, span))
         doc._.nw_minerals = [to_plain(m) for m in mentions]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from spacy.tokens import Doc, Span
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+PUBLIC_KINDS = ("government", "intergovernmental")  # org kinds whose staff hold public office
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _DASH_RE = re.compile(f"\\s*[{DASHES}]\\s*")
 _POSSESSIVE_RE = re.compile(r"\s*['\u2019]s?$")
@@ -220,4 +222,68 @@ def sentence_index(doc: Doc) -> list[Span]:
     out: list[Span] = []
     for sent in doc.sents:
         out.extend([sent] * len(sent))
+    return out
+
+
+class DocContext:
+    """What the officials rules read from earlier components (countries, orgs) and the
+    sentence of every token, indexed by token start offset."""
+
+    def __init__(self, doc: Doc, lex: OfficeLexicon) -> None:
+        self.sent_at = sentence_index(doc)
+        self.countries: dict[int, str] = {}
+        counts: Counter[str] = Counter()
+        for m in doc._.nw_countries or []:
+            counts[m["canonical"]] += 1
+            for tok in doc.char_span(m["start"], m["end"], alignment_mode="expand") or []:
+                self.countries[tok.idx] = m["canonical"]
+        self.main_country = counts.most_common(1)[0][0] if counts else None
+        self.all_countries = set(counts)
+        seats: Counter[str] = Counter()
+        for org in doc._.nw_organizations or []:
+            seat = lex.seats.get(fold(org["name"]).replace(".", ""))
+            if seat:
+                seats[seat] += len(org["mentions"])
+        self.seat_country = seats.most_common(1)[0][0] if seats else None
+        self.orgs: dict[int, str] = {}
+        for org in doc._.nw_organizations or []:
+            for m in org["mentions"]:
+                for tok in doc.char_span(m["start"], m["end"], alignment_mode="expand") or []:
+                    self.orgs[tok.idx] = org["kind"]
+
+    def public_sentence(self, sent: Span) -> bool:
+        kinds = {self.orgs[t.idx] for t in sent if t.idx in self.orgs}
+        return bool(kinds & set(PUBLIC_KINDS)) and "company" not in kinds
+
+    def igo_sentence(self, sent: Span) -> bool:
+        """An intergovernmental body named and no country: "UN spokesperson X said ..."."""
+        has_igo = any(self.orgs.get(t.idx) == "intergovernmental" for t in sent)
+        return has_igo and not any(t.idx in self.countries for t in sent)
+
+
+def name_like(span: Span, ctx: DocContext) -> bool:
+    """Two or three capitalised proper-noun tokens that are not a country or an org."""
+    return (
+        2 <= len(span) <= 3
+        and all(t.pos_ == "PROPN" and t.is_alpha and t.text[:1].isupper() for t in span)
+        and not any(t.idx in ctx.countries or t.idx in ctx.orgs for t in span)
+        and span.end < len(span.doc)
+        and span.doc[span.end].text == ","
+    )
+
+
+def unlabelled_names(doc: Doc, ctx: DocContext) -> list[Span]:
+    """Sentence-initial "Firstname Lastname," that NER left without a label."""
+    out = []
+    starts = {sent.start for sent in ctx.sent_at}
+    spaces = doc.to_array("IS_SPACE")  # array access: no Token objects for every word
+    starts.update(i + 1 for i in spaces.nonzero()[0].tolist() if "\n\n" in doc[i].text)
+    for k in sorted(starts):
+        while k < len(doc) and doc[k].is_space:
+            k += 1
+        for n in (3, 2):
+            span = doc[k : k + n]
+            if len(span) == n and not any(t.ent_type_ for t in span) and name_like(span, ctx):
+                out.append(span)
+                break
     return out

@@ -14,7 +14,6 @@ officials of intergovernmental bodies get none.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,18 +22,41 @@ from spacy.tokens import Doc, Span, Token
 
 from .names import (
     DATA_DIR,
+    PUBLIC_KINDS,
+    DocContext,
     KindClassifier,
     OfficeLexicon,
     fold,
+    name_like,
     normalize_dashes,
-    sentence_index,
     strip_possessive,
+    unlabelled_names,
 )
 from .records import Mention, Official, to_plain
 
 MODIFIERS = {"former", "acting", "deputy", "vice", "interim", "then", "outgoing", "incoming"}
+# words that make a body private: a role "of the ... league" is not a public office,
+# and a "name" ending in a legal form is a company NER mislabelled as a person
+PRIVATE_BODIES = {
+    "league",
+    "association",
+    "union",
+    "federation",
+    "chamber",
+    "company",
+    "corporation",
+    "firm",
+    "club",
+    "society",
+    "inc",
+    "inc.",
+    "corp",
+    "corp.",
+    "ltd",
+    "co",
+    "co.",
+}
 STOP_HEADS = {"officer", "official"}  # the vaguest roles: used only when nothing better
-PUBLIC_KINDS = ("government", "intergovernmental")
 DOTTED = {"U.S.", "U.K.", "U.N.", "E.U."}
 FINITE = {"VBD", "VBZ", "VBP", "MD"}
 APPOSITION_VERBS = {"heads": "head", "leads": "head", "chairs": "chairman", "runs": "head"}
@@ -87,17 +109,21 @@ class OfficialsComponent:
         return doc
 
     def extract(self, doc: Doc) -> list[Official]:
-        ctx = _Context(doc, self.lex)
+        ctx = DocContext(doc, self.lex)
         people: list[_Person] = []
-        for ent in sorted([*doc.ents, *_unlabelled_names(doc, ctx)], key=lambda e: e.start):
+        for ent in sorted([*doc.ents, *unlabelled_names(doc, ctx)], key=lambda e: e.start):
             # NER misses some names ("Ajit Doval" as GPE, "Waqar Noor" as nothing):
             # take those only with an apposition that names an office
             if ent.label_ != "PERSON" and (
-                not _name_like(ent, ctx) or not any(self._appositions(ent, ctx))
+                not name_like(ent, ctx) or not any(self._appositions(ent, ctx))
             ):
                 continue
             span, lead = self._person_span(ent)
-            if span is None or (len(span.text) > 3 and span.text.isupper()):
+            if (
+                span is None
+                or (len(span.text) > 3 and span.text.isupper())
+                or fold(span[-1].text) in PRIVATE_BODIES
+            ):
                 continue  # none, or an all-caps headline fragment ("SUBROTO SAYS")
             person = _attach(people, [w for w in strip_possessive(span.text).split()])
             person.mentions.append(_mention(span, " ".join(person.words), ctx.sent_at[span.start]))
@@ -149,7 +175,7 @@ class OfficialsComponent:
         return span, lead
 
     # -- roles ----------------------------------------------------------------------
-    def _title(self, span: Span, ctx: _Context, lead: str | None) -> _Role | None:
+    def _title(self, span: Span, ctx: DocContext, lead: str | None) -> _Role | None:
         """The title right before the name: "US Treasury Secretary", "Lt. Gen."."""
         doc = span.doc
         k = span.start - 1
@@ -168,8 +194,11 @@ class OfficialsComponent:
         ):
             start += 1  # "Yesterday", "Mr" (of "Mr Justice Millett")
         # a first name NER left out of the PERSON span ("Minister Alejandro [Martinez Cuenca]")
-        while end > start and self._name_part(doc[end - 1]):
-            end -= 1
+        cut = end
+        while cut > start and self._name_part(doc[cut - 1]):
+            cut -= 1
+        if cut < end and cut > start and doc[cut - 1].lower_ in self.heads:
+            end = cut  # only when what remains ends in an office word
         if start >= end:
             return _Role(lead, 1) if lead else None
         role = self._role_from(doc[start:end], ctx, priority=2, allow_abbrev=True)
@@ -189,7 +218,7 @@ class OfficialsComponent:
             and low not in MODIFIERS
         )
 
-    def _title_token(self, doc: Doc, k: int, end: int, ctx: _Context) -> bool:
+    def _title_token(self, doc: Doc, k: int, end: int, ctx: DocContext) -> bool:
         tok, low = doc[k], doc[k].lower_
         nxt = doc[k + 1] if k + 1 < end else None
         if tok.ent_type_ == "PERSON" or "\n\n" in tok.text:
@@ -215,7 +244,8 @@ class OfficialsComponent:
             return True
         if low == "of" and nxt is not None and nxt.text[:1].isupper() and k > 0:
             # "Secretary of State", "Bank of Japan governor"
-            return doc[k - 1].lower_ in self.office_words or doc[k - 1].text[:1].isupper()
+            prev = doc[k - 1].lower_
+            return prev in self.heads or doc[k - 1].text[:1].isupper()
         if (tok.text[:1].isupper() and tok.is_alpha) or tok.text in DOTTED:
             return True
         # "finance minister", "standards commissioner": a lowercase word before an office word
@@ -226,7 +256,7 @@ class OfficialsComponent:
             and (nxt.lower_ in self.office_words or nxt.text == "-")
         )
 
-    def _useful_lead(self, tok: Token, ctx: _Context) -> bool:
+    def _useful_lead(self, tok: Token, ctx: DocContext) -> bool:
         """A title may start with a country, an org, an office word; not "Yesterday"."""
         low = tok.lower_
         return (
@@ -242,7 +272,7 @@ class OfficialsComponent:
     def _role_from(
         self,
         phrase: Span,
-        ctx: _Context,
+        ctx: DocContext,
         priority: int,
         allow_abbrev: bool = False,
         public: bool = False,
@@ -304,7 +334,7 @@ class OfficialsComponent:
                         return kind, words[i]
         return None, ""
 
-    def _public(self, phrase: Span, ctx: _Context) -> bool:
+    def _public(self, phrase: Span, ctx: DocContext) -> bool:
         low = " " + fold(phrase.text) + " "
         if any(f" {w} " in low for w in self.lex.govwords):
             return True
@@ -318,7 +348,7 @@ class OfficialsComponent:
                 return True
         return False
 
-    def _private(self, phrase: Span, ctx: _Context) -> bool:
+    def _private(self, phrase: Span, ctx: DocContext) -> bool:
         """Does a company, union or party own the title?"""
         owner = [t for t in phrase if t.text[:1].isupper() and t.lower_ not in self.office_words]
         if any(ctx.orgs.get(t.idx) in ("company", "association") for t in owner):
@@ -331,7 +361,7 @@ class OfficialsComponent:
             "association",
         )
 
-    def _igo(self, phrase: Span, ctx: _Context) -> bool:
+    def _igo(self, phrase: Span, ctx: DocContext) -> bool:
         return any(
             (ctx.orgs.get(t.idx) or self.kinds.exact.get(fold(t.text).replace(".", ""), ""))
             == "intergovernmental"
@@ -339,7 +369,7 @@ class OfficialsComponent:
             if t.text[:1].isupper()
         )
 
-    def _appositions(self, span: Span, ctx: _Context) -> list[_Role | None]:
+    def _appositions(self, span: Span, ctx: DocContext) -> list[_Role | None]:
         doc = span.doc
         roles: list[_Role | None] = []
         end = span.end
@@ -359,7 +389,7 @@ class OfficialsComponent:
             roles.append(self._apposition(doc, j + 1, k, ctx))
         return roles
 
-    def _apposition(self, doc: Doc, start: int, limit: int, ctx: _Context) -> _Role | None:
+    def _apposition(self, doc: Doc, start: int, limit: int, ctx: DocContext) -> _Role | None:
         """ "the FBI director", "Minister for Railways, Information and Broadcasting, and
         Electronics and Information Technology", "a spokesman for EU trade commissioner X"."""
         while start < limit and (
@@ -410,6 +440,8 @@ class OfficialsComponent:
         complement = doc[head + 1 : end]
         if any(ctx.orgs.get(t.idx) not in (None, *PUBLIC_KINDS, "forum") for t in complement):
             return None  # "president of the Carnegie Corporation": a company role
+        if any(t.lower_ in PRIVATE_BODIES for t in complement):
+            return None  # "president of the agricultural league of the sugar cane industry"
         role = self._role_from(phrase, ctx, 3)
         if role is None:
             return None
@@ -444,7 +476,7 @@ class OfficialsComponent:
         return i
 
     # -- country ------------------------------------------------------------------------
-    def _country(self, person: _Person, role: _Role, ctx: _Context) -> str | None:
+    def _country(self, person: _Person, role: _Role, ctx: DocContext) -> str | None:
         if role.country:
             return role.country
         if role.igo:
@@ -468,7 +500,7 @@ class OfficialsComponent:
             return None  # "Secretary General Antonio Guterres"
         return ctx.seat_country or ctx.main_country
 
-    def _context_country(self, span: Span, role: _Role, ctx: _Context) -> str | None:
+    def _context_country(self, span: Span, role: _Role, ctx: DocContext) -> str | None:
         """A country for a title without one: the same office with a country word in
         the two sentences before ("Pakistan's defense minister condemns ..." then
         "Defense Minister Khawaja Mohammad Asif"), else the first country named
@@ -507,41 +539,6 @@ class OfficialsComponent:
         return None
 
 
-class _Context:
-    """What the officials rules read from earlier components, indexed by token start."""
-
-    def __init__(self, doc: Doc, lex: OfficeLexicon) -> None:
-        self.sent_at = sentence_index(doc)
-        self.countries: dict[int, str] = {}
-        counts: Counter[str] = Counter()
-        for m in doc._.nw_countries or []:
-            counts[m["canonical"]] += 1
-            for tok in doc.char_span(m["start"], m["end"], alignment_mode="expand") or []:
-                self.countries[tok.idx] = m["canonical"]
-        self.main_country = counts.most_common(1)[0][0] if counts else None
-        self.all_countries = set(counts)
-        seats: Counter[str] = Counter()
-        for org in doc._.nw_organizations or []:
-            seat = lex.seats.get(fold(org["name"]).replace(".", ""))
-            if seat:
-                seats[seat] += len(org["mentions"])
-        self.seat_country = seats.most_common(1)[0][0] if seats else None
-        self.orgs: dict[int, str] = {}
-        for org in doc._.nw_organizations or []:
-            for m in org["mentions"]:
-                for tok in doc.char_span(m["start"], m["end"], alignment_mode="expand") or []:
-                    self.orgs[tok.idx] = org["kind"]
-
-    def public_sentence(self, sent: Span) -> bool:
-        kinds = {self.orgs[t.idx] for t in sent if t.idx in self.orgs}
-        return bool(kinds & set(PUBLIC_KINDS)) and "company" not in kinds
-
-    def igo_sentence(self, sent: Span) -> bool:
-        """An intergovernmental body named and no country: "UN spokesperson X said ..."."""
-        has_igo = any(self.orgs.get(t.idx) == "intergovernmental" for t in sent)
-        return has_igo and not any(t.idx in self.countries for t in sent)
-
-
 def _attach(people: list[_Person], words: list[str]) -> _Person:
     """The person a mention refers to: same full name, or a surname/first-name mention of
     the latest person who has it; a fuller name upgrades a surname-only record."""
@@ -559,7 +556,7 @@ def _attach(people: list[_Person], words: list[str]) -> _Person:
     return people[-1]
 
 
-def _surname_mentions(doc: Doc, people: list[_Person], ctx: _Context) -> None:
+def _surname_mentions(doc: Doc, people: list[_Person], ctx: DocContext) -> None:
     """Later bare-surname mentions NER missed or called ORG ("Nakasone said ...")."""
     taken = {m.start for p in people for m in p.mentions}
     covered = {i for p in people for m in p.mentions for i in range(m.start, m.end)}
@@ -575,34 +572,6 @@ def _surname_mentions(doc: Doc, people: list[_Person], ctx: _Context) -> None:
             sent = ctx.sent_at[i]
             person.mentions.append(_mention(doc[i : i + 1], " ".join(person.words), sent))
         person.mentions.sort(key=lambda m: m.start)
-
-
-def _name_like(span: Span, ctx: _Context) -> bool:
-    """Two or three capitalised proper-noun tokens that are not a country or an org."""
-    return (
-        2 <= len(span) <= 3
-        and all(t.pos_ == "PROPN" and t.is_alpha and t.text[:1].isupper() for t in span)
-        and not any(t.idx in ctx.countries or t.idx in ctx.orgs for t in span)
-        and span.end < len(span.doc)
-        and span.doc[span.end].text == ","
-    )
-
-
-def _unlabelled_names(doc: Doc, ctx: _Context) -> list[Span]:
-    """Sentence-initial "Firstname Lastname," that NER left without a label."""
-    out = []
-    starts = {sent.start for sent in ctx.sent_at}
-    spaces = doc.to_array("IS_SPACE")  # array access: no Token objects for every word
-    starts.update(i + 1 for i in spaces.nonzero()[0].tolist() if "\n\n" in doc[i].text)
-    for k in sorted(starts):
-        while k < len(doc) and doc[k].is_space:
-            k += 1
-        for n in (3, 2):
-            span = doc[k : k + n]
-            if len(span) == n and not any(t.ent_type_ for t in span) and _name_like(span, ctx):
-                out.append(span)
-                break
-    return out
 
 
 def _role_words(text: str) -> list[str]:

@@ -42,7 +42,7 @@ COMPANY_FORMS = {"ltd", "inc", "corp", "co", "plc", "kk", "ag", "sa", "nv", "llc
 @Language.factory(
     "newswatch_organizations",
     assigns=["doc._.nw_organizations"],
-    requires=["doc.ents", "doc.sents"],
+    requires=["doc.ents", "doc.sents", "doc._.nw_countries"],
 )
 def make_component(nlp: Language, name: str) -> OrganizationsComponent:
     return OrganizationsComponent.from_data(DATA_DIR)
@@ -163,9 +163,14 @@ class OrganizationsComponent:
         orths = doc.to_array("ORTH")  # array access: no Token objects for every word
         for i in (orths == doc.vocab.strings["ministry"]).nonzero()[0].tolist():
             prev = doc[i - 1] if i > 0 else None
-            if prev is not None and prev.idx >= skip_before and prev.is_alpha:
-                if prev.text.islower() and not prev.is_stop:
-                    spans.append(doc[i - 1 : i + 1])
+            if (
+                prev is not None
+                and prev.idx >= skip_before
+                and prev.is_alpha
+                and prev.text.islower()
+                and not prev.is_stop
+            ):
+                spans.append(doc[i - 1 : i + 1])
         return sorted(spans, key=lambda s: s.start)
 
     def _capitalised_runs(self, doc: Doc, sent: Span) -> list[Span]:

@@ -153,3 +153,11 @@ def test_regions_named_after_countries_are_not_countries(nlp_countries, text, ex
 def test_countries_the_tagger_calls_persons_still_count(nlp_countries):
     text = "The firm holds licences in Guinea, Mali and Burkina Faso."
     assert countries_in(nlp_countries, text) == {"Guinea", "Mali", "Burkina Faso"}
+
+
+@pytest.mark.integration
+def test_plural_demonyms_stand_for_the_country_but_not_in_team_names(nlp_countries):
+    text = "The Americans and Pakistanis agreed, Britons said."
+    assert countries_in(nlp_countries, text) == {"United States", "Pakistan", "United Kingdom"}
+    assert countries_in(nlp_countries, "The Cleveland Indians won the game.") == set()
+    assert country_lookup("Americans") == "United States"

@@ -112,7 +112,7 @@ def write_config(directory: Path, feed_url: str) -> Path:
     path = directory / "config.toml"
     path.write_text(
         f'[storage]\npath = "{directory / "nw.db"}"\n\n'
-        "[fetch]\nallow_private_networks = true\ntimeout = 10.0\n\n"
+        "[fetch]\nallow_private_networks = true\ntimeout = 10.0\nper_host_delay = 0.0\n\n"
         "[nlp]\nbatch_size = 2\n\n"  # small batches: articles are stored as they go
         f'[[feeds]]\nname = "crash"\nurl = "{feed_url}"\n'
     )

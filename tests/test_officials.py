@@ -67,6 +67,9 @@ def test_honorific_dropped_and_igo_official_has_no_country(nlp_full) -> None:
         "Bill Jordan, general secretary of the International Confederation of Free Trade "
         "Unions, said the union would protest.",
         "Thousands demanded that black nationalist leader Nelson Mandela be released.",
+        "Miguel Alfaro, president of the agricultural league of the sugar cane industry, "
+        "said exports would fall.",
+        "The film was made by Irish director Neil Jordan in Dublin.",
     ],
 )
 def test_non_officials_are_left_out(nlp_full, text: str) -> None:
@@ -92,3 +95,11 @@ def test_weak_role_counts_for_a_government_body(nlp_full) -> None:
     )
     assert found["Christopher Wray"]["role"] == "FBI Director"
     assert found["Christopher Wray"]["country"] == "United States"
+
+
+def test_country_word_inside_a_title_moves_to_country(nlp_full) -> None:
+    found = officials(
+        nlp_full, "Former Iranian president Abolhassan Banisadr said the report was false."
+    )
+    assert found["Abolhassan Banisadr"]["role"].lower() == "former president"
+    assert found["Abolhassan Banisadr"]["country"] == "Iran"
