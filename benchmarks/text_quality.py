@@ -73,8 +73,9 @@ def load_cases(shared: Path, limit: int | None = None, every: int = 1) -> list[P
 
 
 def extract_newswatch(case: PageCase) -> Extracted:
+    from pipeline.errors import EmptyTextError
     from pipeline.models import Page
-    from pipeline.text import EmptyTextError, extract_article
+    from pipeline.text import extract_article
 
     page = Page(case.url, case.url, 200, "text/html", case.html)
     try:

@@ -6,9 +6,10 @@ to them: a title before the name ("US Treasury Secretary Scott Bessent"), an
 apposition after it ("Roy Denman, head of the EC delegation") or before it ("the
 chairman of the working party, Ambassador Stefan Johannesson"). Organisational
 roles ("chairman", "spokesman", "director") count only for government or
-intergovernmental bodies, so company and union people stay out. The country comes
-from the title's country word, else the sentence, else the article's main country;
-officials of intergovernmental bodies get none.
+intergovernmental bodies, so company and union people stay out; reading those roles
+is titles.py's job. The country comes from the title's country word, else the
+sentence, else the article's main country; officials of intergovernmental bodies get
+none.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from .names import (
     DATA_DIR,
-    PUBLIC_KINDS,
     DocContext,
     KindClassifier,
     OfficeLexicon,
@@ -33,33 +33,7 @@ from .names import (
     unlabelled_names,
 )
 from .records import Mention, Official, to_plain
-
-MODIFIERS = {"former", "acting", "deputy", "vice", "interim", "then", "outgoing", "incoming"}
-# words that make a body private: a role "of the ... league" is not a public office,
-# and a "name" ending in a legal form is a company NER mislabelled as a person
-PRIVATE_BODIES = {
-    "league",
-    "association",
-    "union",
-    "federation",
-    "chamber",
-    "company",
-    "corporation",
-    "firm",
-    "club",
-    "society",
-    "inc",
-    "inc.",
-    "corp",
-    "corp.",
-    "ltd",
-    "co",
-    "co.",
-}
-STOP_HEADS = {"officer", "official"}  # the vaguest roles: used only when nothing better
-DOTTED = {"U.S.", "U.K.", "U.N.", "E.U."}
-FINITE = {"VBD", "VBZ", "VBP", "MD"}
-APPOSITION_VERBS = {"heads": "head", "leads": "head", "chairs": "chairman", "runs": "head"}
+from .titles import PRIVATE_BODIES, Role, TitleReader
 
 
 @Language.factory(
@@ -72,18 +46,10 @@ def make_component(nlp: Language, name: str) -> OfficialsComponent:
 
 
 @dataclass
-class _Role:
-    text: str
-    priority: int  # 3 apposition, 2 title, 1 rank only, 0 officer/official
-    country: str | None = None
-    igo: bool = False
-
-
-@dataclass
 class _Person:
     words: list[str]
     mentions: list[Mention] = field(default_factory=list)
-    roles: list[_Role] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
     of_country: str | None = None
     context_countries: list[str | None] = field(default_factory=list)
     igo_context: bool = False
@@ -94,8 +60,7 @@ class OfficialsComponent:
         self.lex = offices
         self.kinds = kinds
         self.office_words = offices.office_words
-        self.heads = {p.split()[-1].split("-")[-1] for p in offices.office_phrases}
-        self.abbrev_words = {w for key in offices.abbrev for w in key.split()}
+        self.titles = TitleReader(offices, kinds)
 
     @classmethod
     def from_data(cls, data_dir: Path) -> OfficialsComponent:
@@ -115,7 +80,7 @@ class OfficialsComponent:
             # NER misses some names ("Ajit Doval" as GPE, "Waqar Noor" as nothing):
             # take those only with an apposition that names an office
             if ent.label_ != "PERSON" and (
-                not name_like(ent, ctx) or not any(self._appositions(ent, ctx))
+                not name_like(ent, ctx) or not any(self.titles.appositions(ent, ctx))
             ):
                 continue
             span, lead = self._person_span(ent)
@@ -127,7 +92,8 @@ class OfficialsComponent:
                 continue  # none, or an all-caps headline fragment ("SUBROTO SAYS")
             person = _attach(people, [w for w in strip_possessive(span.text).split()])
             person.mentions.append(_mention(span, " ".join(person.words), ctx.sent_at[span.start]))
-            roles = [r for r in (self._title(span, ctx, lead), *self._appositions(span, ctx)) if r]
+            title = self.titles.title(span, ctx, lead)
+            roles = [r for r in (title, *self.titles.appositions(span, ctx)) if r]
             person.roles.extend(roles)
             if span.end + 1 < len(doc) and doc[span.end].lower_ == "of":
                 person.of_country = person.of_country or ctx.countries.get(doc[span.end + 1].idx)
@@ -140,15 +106,10 @@ class OfficialsComponent:
         for person in people:
             if not person.roles:
                 continue
-            role = max(person.roles, key=self._rank)  # max() keeps the first of equals
+            role = max(person.roles, key=self.titles.rank)  # max() keeps the first of equals
             name = normalize_dashes(" ".join(person.words))
             out.append(Official(name, role.text, self._country(person, role, ctx), person.mentions))
         return out
-
-    def _rank(self, role: _Role) -> tuple[int, int]:
-        """Appositions over titles over ranks; within those, "President" over "leader"."""
-        kind, _ = self._head(re.findall(r"[\w'.]+", fold(role.text)))
-        return role.priority, {"strong": 2, "rank": 1}.get(kind or "", 0)
 
     # -- people -------------------------------------------------------------------
     def _person_span(self, ent: Span) -> tuple[Span | None, str | None]:
@@ -174,309 +135,8 @@ class OfficialsComponent:
             return None, None
         return span, lead
 
-    # -- roles ----------------------------------------------------------------------
-    def _title(self, span: Span, ctx: DocContext, lead: str | None) -> _Role | None:
-        """The title right before the name: "US Treasury Secretary", "Lt. Gen."."""
-        doc = span.doc
-        k = span.start - 1
-        while (
-            k >= ctx.sent_at[span.start].start
-            and doc[k].lower_ in self.lex.honorifics
-            and doc[k].lower_ not in self.lex.abbrev
-        ):
-            k -= 1  # "Prime Minister Sir Keir Starmer"
-        end = k + 1
-        while k >= ctx.sent_at[span.start].start and self._title_token(doc, k, end, ctx):
-            k -= 1
-        start = k + 1
-        while start < end and (
-            not self._useful_lead(doc[start], ctx) or doc[start].lower_ in self.lex.honorifics
-        ):
-            start += 1  # "Yesterday", "Mr" (of "Mr Justice Millett")
-        # a first name NER left out of the PERSON span ("Minister Alejandro [Martinez Cuenca]")
-        cut = end
-        while cut > start and self._name_part(doc[cut - 1]):
-            cut -= 1
-        if cut < end and cut > start and doc[cut - 1].lower_ in self.heads:
-            end = cut  # only when what remains ends in an office word
-        if start >= end:
-            return _Role(lead, 1) if lead else None
-        role = self._role_from(doc[start:end], ctx, priority=2, allow_abbrev=True)
-        if role is None and ctx.public_sentence(ctx.sent_at[span.start]):
-            # "lawmakers on the House Select Committee ..., led by chairman Mike Gallagher"
-            role = self._role_from(doc[start:end], ctx, priority=2, public=True)
-        return role
-
-    def _name_part(self, tok: Token) -> bool:
-        low = tok.lower_
-        return (
-            tok.pos_ == "PROPN"
-            and tok.is_title
-            and tok.ent_type_ in ("", "PERSON")
-            and low not in self.office_words
-            and low not in self.abbrev_words
-            and low not in MODIFIERS
-        )
-
-    def _title_token(self, doc: Doc, k: int, end: int, ctx: DocContext) -> bool:
-        tok, low = doc[k], doc[k].lower_
-        nxt = doc[k + 1] if k + 1 < end else None
-        if tok.ent_type_ == "PERSON" or "\n\n" in tok.text:
-            return False
-        if tok.is_space:
-            return True  # a wrapped line inside a title (Reuters texts)
-        if low in self.office_words or low in MODIFIERS or low in self.abbrev_words:
-            return True
-        if tok.text == "." and k > 0 and (doc[k - 1].text + ".").lower() in self.abbrev_words:
-            return True
-        if tok.text == "-" or (
-            low in ("to", "be", "elect")
-            and ((nxt is not None and nxt.text == "-") or doc[k - 1].text == "-")
-        ):
-            return True
-        if (
-            (doc[k - 1].text + ".").lower() in self.abbrev_words
-            and nxt is not None
-            and nxt.text == "."
-        ):
-            return True
-        if tok.text in ("'s", "’s") and k > 0 and doc[k - 1].idx in ctx.countries:
-            return True
-        if low == "of" and nxt is not None and nxt.text[:1].isupper() and k > 0:
-            # "Secretary of State", "Bank of Japan governor"
-            prev = doc[k - 1].lower_
-            return prev in self.heads or doc[k - 1].text[:1].isupper()
-        if (tok.text[:1].isupper() and tok.is_alpha) or tok.text in DOTTED:
-            return True
-        # "finance minister", "standards commissioner": a lowercase word before an office word
-        return (
-            tok.is_alpha
-            and tok.pos_ in ("NOUN", "ADJ", "PROPN")
-            and nxt is not None
-            and (nxt.lower_ in self.office_words or nxt.text == "-")
-        )
-
-    def _useful_lead(self, tok: Token, ctx: DocContext) -> bool:
-        """A title may start with a country, an org, an office word; not "Yesterday"."""
-        low = tok.lower_
-        return (
-            tok.idx in ctx.countries
-            or tok.idx in ctx.orgs
-            or low in self.office_words
-            or low in MODIFIERS
-            or low in self.abbrev_words
-            or tok.pos_ == "PROPN"
-            or tok.ent_type_ in ("ORG", "NORP", "GPE")
-        )
-
-    def _role_from(
-        self,
-        phrase: Span,
-        ctx: DocContext,
-        priority: int,
-        allow_abbrev: bool = False,
-        public: bool = False,
-    ) -> _Role | None:
-        """Check a title phrase and turn it into a role: country words out, abbreviations
-        expanded, organisational roles only for public bodies."""
-        doc = phrase.doc
-        text = normalize_dashes(phrase.text)
-        low = fold(text)
-        if allow_abbrev:
-            for abbrev, office in sorted(self.lex.abbrev.items(), key=lambda kv: -len(kv[0])):
-                if low == abbrev:
-                    return _Role(office, 1)
-                if low.endswith(" " + abbrev):  # "Military spokesperson Lt. Gen."
-                    cut = len(text) - len(abbrev)
-                    rest = [t for t in phrase if t.idx - phrase.start_char < cut]
-                    if rest:
-                        phrase = doc[rest[0].i : rest[-1].i + 1]
-                        text, low = (
-                            normalize_dashes(phrase.text),
-                            fold(normalize_dashes(phrase.text)),
-                        )
-                    break
-        bare = re.sub(r"-(to-be|elect|designate)$", "", low)
-        words = [w.strip(".,") for w in re.split(r"[\s-]+", bare) if w.strip(".,")]
-        head_kind, head_word = self._head(words)
-        if head_kind is None:
-            return None
-        # country words before the office word leave the role ("former Iranian president")
-        country, kept = None, []
-        head_seen = False
-        for tok in phrase:
-            head_seen = head_seen or fold(tok.text).strip(".,") == head_word
-            if not head_seen and (tok.idx in ctx.countries or tok.text in ("'s", "’s")):
-                country = country or ctx.countries.get(tok.idx)
-                continue
-            kept.append(tok)
-        if not kept:
-            return None
-        public = public or self._public(phrase, ctx)
-        if head_kind == "weak" and not public:
-            return None  # "Irish director", "black leader": no public body named
-        if self._private(phrase, ctx):
-            return None  # "Union Secretary", "Party chairman": not a public office
-        role_text = normalize_dashes("".join(t.text_with_ws for t in kept[:-1]) + kept[-1].text)
-        if head_word in STOP_HEADS:
-            priority = 0
-        elif head_kind == "rank" and priority == 2:
-            priority = 1
-        return _Role(role_text, priority, country, igo=self._igo(phrase, ctx))
-
-    def _head(self, words: list[str]) -> tuple[str | None, str]:
-        """The rightmost office phrase: "Minister for Railways, ..." -> minister."""
-        for i in range(len(words) - 1, -1, -1):
-            for n in (3, 2, 1):
-                if i - n + 1 >= 0:
-                    kind = self.lex.kind_of(" ".join(words[i - n + 1 : i + 1]))
-                    if kind:
-                        return kind, words[i]
-        return None, ""
-
-    def _public(self, phrase: Span, ctx: DocContext) -> bool:
-        low = " " + fold(phrase.text) + " "
-        if any(f" {w} " in low for w in self.lex.govwords):
-            return True
-        for tok in phrase:
-            kind = (
-                ctx.orgs.get(tok.idx) or self.kinds.kind(tok.text)
-                if tok.text[:1].isupper()
-                else None
-            )
-            if kind in PUBLIC_KINDS:
-                return True
-        return False
-
-    def _private(self, phrase: Span, ctx: DocContext) -> bool:
-        """Does a company, union or party own the title?"""
-        owner = [t for t in phrase if t.text[:1].isupper() and t.lower_ not in self.office_words]
-        if any(ctx.orgs.get(t.idx) in ("company", "association") for t in owner):
-            return True
-        if any(t.lower_ in ("party", "union", "unions") for t in owner):
-            return True
-        # the owner as a whole: "Central Bank" is public, "Mitsubishi Corp" is not
-        return bool(owner) and self.kinds.kind(" ".join(t.text for t in owner)) in (
-            "company",
-            "association",
-        )
-
-    def _igo(self, phrase: Span, ctx: DocContext) -> bool:
-        return any(
-            (ctx.orgs.get(t.idx) or self.kinds.exact.get(fold(t.text).replace(".", ""), ""))
-            == "intergovernmental"
-            for t in phrase
-            if t.text[:1].isupper()
-        )
-
-    def _appositions(self, span: Span, ctx: DocContext) -> list[_Role | None]:
-        doc = span.doc
-        roles: list[_Role | None] = []
-        end = span.end
-        if end < ctx.sent_at[span.start].end - 1 and doc[end].text == ",":
-            roles.append(self._apposition(doc, end + 1, ctx.sent_at[span.start].end, ctx))
-        k = span.start - 1
-        while k >= ctx.sent_at[span.start].start and self._title_token(doc, k, span.start, ctx):
-            k -= 1
-        if k > ctx.sent_at[span.start].start and doc[k].text == ",":
-            j = k - 1
-            while (
-                j >= ctx.sent_at[span.start].start
-                and doc[j].text not in (",", ";", ":")
-                and doc[j].tag_ not in FINITE
-            ):
-                j -= 1
-            roles.append(self._apposition(doc, j + 1, k, ctx))
-        return roles
-
-    def _apposition(self, doc: Doc, start: int, limit: int, ctx: DocContext) -> _Role | None:
-        """ "the FBI director", "Minister for Railways, Information and Broadcasting, and
-        Electronics and Information Technology", "a spokesman for EU trade commissioner X"."""
-        while start < limit and (
-            doc[start].lower_ in ("but", "and", "while") or doc[start].is_space
-        ):
-            start += 1
-        verb = doc[start + 1].lower_ if start + 1 < limit and doc[start].lower_ == "who" else ""
-        if verb in APPOSITION_VERBS and start + 2 < limit:
-            end = self._phrase_end(doc, start + 2, limit)
-            phrase_text = f"{APPOSITION_VERBS[verb]} of {doc[start + 2 : end].text}"
-            role = self._role_from(doc[start + 2 : end], ctx, 3)
-            public = self._public(doc[start + 2 : end], ctx)
-            return (
-                _Role(normalize_dashes(phrase_text), 3, igo=self._igo(doc[start + 2 : end], ctx))
-                if public or role
-                else None
-            )
-        country = None
-        if start < limit and doc[start].lower_ in ("the", "a", "an"):
-            start += 1
-        if start + 1 < limit and doc[start + 1].text in ("'s", "’s"):
-            country = ctx.countries.get(doc[start].idx)
-            if country is None and doc[start].lower_ not in (
-                "country",
-                "nation",
-                "region",
-                "state",
-                "government",
-            ):
-                return None  # "the Prime Minister's wife" is about someone else
-            start += 2
-        end = self._phrase_end(doc, start, limit)
-        if end <= start:
-            return None
-        head = next((i for i in range(start, end) if doc[i].lower_ in self.heads), None)
-        if head is None or head - start > 4:
-            return None
-        if any(doc[i].pos_ not in ("NOUN", "PROPN", "ADJ", "PUNCT") for i in range(start, head)):
-            return None  # "both prior to the general": not a noun group
-        after = head + 1
-        while after < end and doc[after].is_space:
-            after += 1
-        if after < end and doc[after].text in ("'s", "’s"):
-            return None
-        # the role is the noun group up to the head, plus its "of/for ..." complement
-        stop = end if after < end and doc[after].lower_ in ("of", "for", "at", "to") else head + 1
-        phrase = doc[start:stop]
-        complement = doc[head + 1 : end]
-        if any(ctx.orgs.get(t.idx) not in (None, *PUBLIC_KINDS, "forum") for t in complement):
-            return None  # "president of the Carnegie Corporation": a company role
-        if any(t.lower_ in PRIVATE_BODIES for t in complement):
-            return None  # "president of the agricultural league of the sugar cane industry"
-        role = self._role_from(phrase, ctx, 3)
-        if role is None:
-            return None
-        role.country = role.country or country
-        role.igo = role.igo or self._igo(complement, ctx)
-        return role
-
-    def _phrase_end(self, doc: Doc, start: int, limit: int) -> int:
-        """End of an apposition: the next clause boundary, but not inside a portfolio
-        list ("Minister for Railways, Information and Broadcasting, and ...")."""
-        i = start
-        while i < limit:
-            tok = doc[i]
-            if tok.text in (".", ";", ":", "(", ")", '"', "“", "”") or "\n\n" in tok.text:
-                break
-            if tok.tag_ in FINITE or tok.lower_ in ("who", "which", "that", "said", "says"):
-                break
-            if tok.text == ",":
-                nxt = doc[i + 1] if i + 1 < limit else None
-                after = doc[i + 2] if i + 2 < limit else None
-                in_list = any(doc[j].lower_ in ("for", "of") for j in range(start, i))
-                if not (
-                    in_list
-                    and nxt is not None
-                    and (
-                        nxt.text[:1].isupper()
-                        or (nxt.lower_ == "and" and after is not None and after.text[:1].isupper())
-                    )
-                ):
-                    break
-            i += 1
-        return i
-
     # -- country ------------------------------------------------------------------------
-    def _country(self, person: _Person, role: _Role, ctx: DocContext) -> str | None:
+    def _country(self, person: _Person, role: Role, ctx: DocContext) -> str | None:
         if role.country:
             return role.country
         if role.igo:
@@ -494,13 +154,13 @@ class OfficialsComponent:
         for guess in person.context_countries:
             if guess is not None:
                 return guess
-        if person.igo_context and self._head(_role_words(role.text))[0] != "strong":
+        if person.igo_context and self.titles.head(_role_words(role.text))[0] != "strong":
             return None  # "UN spokesperson X", not "Finance minister X" at an IMF meeting
         if person.igo_context and "general" in _role_words(role.text):
             return None  # "Secretary General Antonio Guterres"
         return ctx.seat_country or ctx.main_country
 
-    def _context_country(self, span: Span, role: _Role, ctx: DocContext) -> str | None:
+    def _context_country(self, span: Span, role: Role, ctx: DocContext) -> str | None:
         """A country for a title without one: the same office with a country word in
         the two sentences before ("Pakistan's defense minister condemns ..." then
         "Defense Minister Khawaja Mohammad Asif"), else the first country named

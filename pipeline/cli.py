@@ -187,5 +187,10 @@ main.add_command(serve)
 
 register_ops(main)  # schedule, status, enable, disable (pipeline/cli_ops.py)
 
+from .cli_stories import reprocess, stories  # noqa: E402  (reprocessing, story clusters)
+
+main.add_command(reprocess)
+main.add_command(stories)
+
 if __name__ == "__main__":
     main()

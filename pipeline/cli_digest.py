@@ -136,7 +136,8 @@ def _digest(
 ) -> None:
     from storage import open_database
 
-    from .digest import build_digest, mineral_chart, render_html, render_markdown, write_digest
+    from .digest import build_digest
+    from .digest_render import mineral_chart, render_html, render_markdown, write_digest
     from .mailer import chart_src, send_digest
 
     quiet = quiet or bool(ctx.find_root().params.get("quiet"))

@@ -3,8 +3,8 @@
 `build_digest` reads a (read-only) database and returns a `Digest`: the events of
 the window's articles by type with their evidence, the officials and
 organisations seen for the first time, mineral mentions against the previous 7
-days, and the top stories. `render_markdown` / `render_html` turn it into text
-(Jinja2 templates in pipeline/templates), `mineral_chart` into a PNG.
+days, and the top stories. digest_render.py turns it into Markdown, HTML and a
+chart.
 
 "In the window" means: the article was published in it, or, when it has no
 (readable) published date, fetched in it; day boundaries are those of the
@@ -13,24 +13,19 @@ configured time zone. A naive or date-only timestamp is read in that zone too.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import io
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from pathlib import Path
 from typing import Any
 
-import jinja2
 import sqlite_utils
 
 from extractors.records import EVENT_TYPES
 
 BASELINE_DAYS = 7
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 _ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -54,6 +49,7 @@ class EventItem:
     article_id: int
     article_title: str | None
     article_url: str
+    also_in: int = 0  # other outlets that carried the article's story
 
 
 @dataclass(frozen=True)
@@ -92,6 +88,7 @@ class Story:
     events: int
     officials: list[str]
     minerals: list[str]
+    also_in: int = 0  # other outlets that carried this story (their copies are not listed)
 
 
 @dataclass(frozen=True)
@@ -162,6 +159,8 @@ class _Article:
     url: str
     source: str
     when: datetime
+    cluster_id: int | None = None
+    also_in: int = 0
 
 
 def _articles_between(
@@ -173,17 +172,35 @@ def _articles_between(
     lo = (start - timedelta(days=1)).date().isoformat()
     hi = (end + timedelta(days=2)).date().isoformat()
     rows = db.execute(
-        "SELECT id, title, url, source, published, fetched_at FROM articles "
+        "SELECT a.id, title, url, source, published, fetched_at, cluster_id, "
+        "(SELECT json_array_length(c.outlets) - 1 FROM story_clusters c "
+        "WHERE c.id = a.cluster_id) FROM articles a "
         "WHERE published BETWEEN :lo AND :hi OR ((published IS NULL OR published NOT GLOB "
         "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*') AND fetched_at BETWEEN :lo AND :hi)",
         {"lo": lo, "hi": hi},
     ).fetchall()
     found = []
-    for id_, title, url, source, published, fetched_at in rows:
+    for id_, title, url, source, published, fetched_at, cluster_id, also_in in rows:
         when = parse_timestamp(published, tz) or parse_timestamp(fetched_at, tz)
         if when is not None and start <= when < end:
-            found.append(_Article(id_, title, url, source, when.astimezone(tz)))
-    return sorted(found, key=lambda a: (a.when, a.id))
+            found.append(
+                _Article(
+                    id_, title, url, source, when.astimezone(tz), cluster_id, max(also_in or 0, 0)
+                )
+            )
+    return _one_per_story(sorted(found, key=lambda a: (a.when, a.id)))
+
+
+def _one_per_story(articles: list[_Article]) -> list[_Article]:
+    """A syndicated story counts once: its first copy in the window stands for the others."""
+    seen: set[int] = set()
+    kept = []
+    for a in articles:
+        if a.cluster_id is None or a.cluster_id not in seen:
+            kept.append(a)
+            if a.cluster_id is not None:
+                seen.add(a.cluster_id)
+    return kept
 
 
 def _ids(articles: list[_Article]) -> str:
@@ -265,6 +282,7 @@ def _events(db: sqlite_utils.Database, articles: list[_Article]) -> dict[str, li
                 article_id=article_id,
                 article_title=article.title,
                 article_url=article.url,
+                also_in=article.also_in,
             )
         )
     order = {t: i for i, t in enumerate(EVENT_TYPES)}
@@ -392,108 +410,8 @@ def _top_stories(db: sqlite_utils.Database, articles: list[_Article], limit: int
                     events=events.get(a.id, 0),
                     officials=officials,
                     minerals=minerals,
+                    also_in=a.also_in,
                 )
             )
     stories.sort(key=lambda s: (-s.score, s.published, s.article_id))
     return stories[:limit]
-
-
-# --- rendering -----------------------------------------------------------------------
-
-
-def _environment() -> jinja2.Environment:
-    # Loaded relative to this file: works from a checkout and from an installed
-    # package once templates/* is package data.
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(["html", "html.j2"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["event_label"] = lambda t: t.replace("_", " ")
-    return env
-
-
-def render_markdown(digest: Digest, chart_file: str | None = None) -> str:
-    """The digest as Markdown (also the email's text part); `chart_file` links the PNG."""
-    return _environment().get_template("digest.md.j2").render(d=digest, chart_file=chart_file)
-
-
-def render_html(digest: Digest, chart_png: bytes | None, chart_src: str | None = None) -> str:
-    """The digest as one HTML page; the chart inline as a data URI unless `chart_src`
-    says where else it is (the email uses "cid:...")."""
-    if chart_png is not None and chart_src is None:
-        chart_src = "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii")
-    if chart_png is None:
-        chart_src = None
-    return _environment().get_template("digest.html.j2").render(d=digest, chart_src=chart_src)
-
-
-def mineral_chart(digest: Digest, top: int = 10) -> bytes | None:
-    """Mineral mentions in the window against the previous 7 days' daily average (PNG).
-
-    None when no mineral was mentioned in the window or the 7 days before.
-    """
-    trends = digest.minerals[:top]
-    if not trends:
-        return None
-    # The Figure API directly, on the Agg canvas: no pyplot, so no global figure
-    # registry or backend switch leaks into the caller's process.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    names = [t.mineral for t in reversed(trends)]
-    fig = Figure(figsize=(7, 0.45 * len(names) + 1.8), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    ys = range(len(names))
-    height = 0.38
-    ax.barh(
-        [y + height / 2 for y in ys],
-        [t.count for t in reversed(trends)],
-        height,
-        label=digest.label,
-        color="#1f6feb",
-    )
-    ax.barh(
-        [y - height / 2 for y in ys],
-        [t.previous_daily_avg for t in reversed(trends)],
-        height,
-        label="previous 7 days, daily average",
-        color="#bbbbbb",
-    )
-    ax.set_yticks(list(ys), names)
-    ax.set_xlabel("mentions")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(f"Mineral mentions, {digest.label}")
-    ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize="small", frameon=False
-    )
-    fig.tight_layout()
-    buf = io.BytesIO()
-    # No Software/date metadata: the same digest gives the same bytes.
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
-
-
-def write_digest(digest: Digest, out_dir: str | Path) -> list[Path]:
-    """Write digest-<label>.md, .html (chart embedded) and .png (when there is a chart)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = "digest-" + re.sub(r"[^0-9A-Za-z-]+", "_", digest.label).strip("_")
-    chart = mineral_chart(digest)
-    written = []
-    if chart is not None:
-        png = out / f"{stem}.png"
-        png.write_bytes(chart)
-        written.append(png)
-    md = out / f"{stem}.md"
-    md.write_text(
-        render_markdown(digest, chart_file=f"{stem}.png" if chart else None), encoding="utf-8"
-    )
-    html = out / f"{stem}.html"
-    html.write_text(render_html(digest, chart), encoding="utf-8")
-    return [md, html, *written]

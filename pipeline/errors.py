@@ -5,19 +5,26 @@
     ├── ModelNotFoundError         the configured spaCy model is not installed (exit code 2)
     ├── LockedError                another writer holds the database lock (exit code 1)
     ├── StorageError               the database cannot be opened, migrated or written
+    ├── QueryError                 a search or filter value it cannot read (exit code 2)
+    ├── MailError                  SMTP server unreachable, or refused login/message (exit code 1)
     └── FetchError                 one URL could not be turned into usable bytes
         ├── BlockedURLError        scheme or address refused before connecting
         ├── HTTPStatusError        a status other than 2xx/304 (carries .status)
         ├── TooLargeError          decoded body passed the byte cap
         ├── TooManyRedirectsError  more hops than [fetch] max_redirects
         ├── ContentTypeError       a content type the stage cannot use
-        └── TransportError         DNS, TLS, connection reset, timeout
+        ├── TransportError         DNS, TLS, connection reset, timeout
+        ├── DeferredError          not sent: Retry-After wait too long (carries .until)
+        ├── RobotsDisallowedError  the host's robots.txt forbids the page
+        └── EmptyTextError         no main text in the page, or an empty text file
 
 A FetchError for one item is recorded with its reason and the run goes on; the
 others stop the command.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 class NewswatchError(Exception):
@@ -40,6 +47,16 @@ class LockedError(NewswatchError):
 
 class StorageError(NewswatchError):
     """The database file is missing, not SQLite, from a newer newswatch, or a write failed."""
+
+
+class QueryError(NewswatchError):
+    """A search or filter the database cannot answer as given (bad syntax, unknown value)."""
+
+    exit_code = 2
+
+
+class MailError(NewswatchError):
+    """The SMTP server could not be reached, refused the login or the message."""
 
 
 class FetchError(NewswatchError):
@@ -86,3 +103,25 @@ class ContentTypeError(FetchError):
 
 class TransportError(FetchError):
     reason = "transport"
+
+
+class DeferredError(FetchError):
+    """Not sent: the host asked us (Retry-After) to wait longer than we may wait now."""
+
+    reason = "deferred"
+
+    def __init__(self, message: str, *, url: str | None = None, until: datetime) -> None:
+        super().__init__(message, url=url)
+        self.until = until
+
+
+class RobotsDisallowedError(FetchError):
+    """robots.txt of the page's host does not let newswatch fetch it."""
+
+    reason = "robots"
+
+
+class EmptyTextError(FetchError):
+    """No main text could be found in the page (or the text file was empty)."""
+
+    reason = "empty-text"

@@ -30,14 +30,15 @@ from .errors import (
     ContentTypeError,
     FetchError,
     HTTPStatusError,
+    RobotsDisallowedError,
     TooLargeError,
     TooManyRedirectsError,
     TransportError,
 )
 from .models import Page, Validators
 from .netguard import check_url
+from .politeness import Politeness, parse_retry_after
 from .transport import make_client
-from .politeness import Politeness, RobotsDisallowedError, parse_retry_after
 
 # Statuses whose Retry-After asks us to leave the host alone for a while.
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -251,9 +252,7 @@ class Fetcher:
         except httpx.InvalidURL as exc:
             raise TransportError(f"{current}: invalid URL: {exc}", url=url) from None
         except httpx.TimeoutException:
-            raise TransportError(
-                f"{current}: timed out after {cfg.timeout:g}s", url=url
-            ) from None
+            raise TransportError(f"{current}: timed out after {cfg.timeout:g}s", url=url) from None
         except httpx.HTTPError as exc:
             raise TransportError(f"{current}: {_describe(exc)}", url=url) from None
         try:

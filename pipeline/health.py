@@ -28,6 +28,7 @@ from .config import FeedConfig, FetchConfig
 from .errors import (
     BlockedURLError,
     ContentTypeError,
+    DeferredError,
     FetchError,
     HTTPStatusError,
     TooManyRedirectsError,
@@ -35,7 +36,7 @@ from .errors import (
 )
 from .fetch import FeedNote
 from .models import FeedPoll, Source
-from .politeness import DeferredError, max_age, next_poll_delay, parse_retry_after
+from .politeness import max_age, next_poll_delay, parse_retry_after
 
 log = logging.getLogger(__name__)
 

@@ -19,13 +19,9 @@ from email.utils import formatdate, make_msgid
 
 from .config import EmailConfig
 from .digest import Digest
-from .errors import ConfigError, NewswatchError
+from .errors import ConfigError, MailError
 
 CHART_CID = "mineral-chart@newswatch"
-
-
-class MailError(NewswatchError):
-    """The SMTP server could not be reached, refused the login or the message."""
 
 
 def chart_src() -> str:

@@ -30,28 +30,12 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from .config import FetchConfig
-from .errors import FetchError
+from .errors import DeferredError
 
 log = logging.getLogger(__name__)
 
 ROBOTS_TTL = 24 * 3600.0  # seconds a robots.txt answer is trusted
 ROBOTS_RETRY = 600.0  # an unreachable robots.txt is asked again after this long
-
-
-class DeferredError(FetchError):
-    """Not sent: the host asked us (Retry-After) to wait longer than we may wait now."""
-
-    reason = "deferred"
-
-    def __init__(self, message: str, *, url: str | None = None, until: datetime) -> None:
-        super().__init__(message, url=url)
-        self.until = until
-
-
-class RobotsDisallowedError(FetchError):
-    """robots.txt of the page's host does not let newswatch fetch it."""
-
-    reason = "robots"
 
 
 # A robots.txt fetch answers (HTTP status, body); status 0 means it could not be fetched.

@@ -25,16 +25,10 @@ from extractors.records import EVENT_TYPES
 from storage import find_entity
 from storage.names import fold, org_key
 
-from .errors import NewswatchError
+from .errors import QueryError
 
 EXPORT_KINDS = ("articles", "mentions", "entities", "events")
 EXPORT_FORMATS = ("csv", "jsonl")
-
-
-class QueryError(NewswatchError):
-    """A search or filter the database cannot answer as given (bad syntax, unknown value)."""
-
-    exit_code = 2
 
 
 # --- shared filter helpers ---------------------------------------------------------------
@@ -160,6 +154,12 @@ class EventRow:
     source: str
     name: str | None = None
     date_text: str | None = None
+    # A syndicated story's events are listed once, from its canonical copy:
+    # also_in counts the other outlets that carried it. story_event_id / reports:
+    # the event merged across articles and how many reports support it.
+    also_in: int = 0
+    story_event_id: int | None = None
+    reports: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -168,8 +168,11 @@ class EventRow:
 EVENT_COLUMNS = (
     "id", "type", "when", "location", "minerals", "participants", "evidence",
     "article_title", "article_url", "source", "article_id", "date", "date_text", "name",
+    "also_in", "story_event_id", "reports",
 )  # fmt: skip
-EVENT_TABLE_COLUMNS = ("when", "type", "participants", "minerals", "evidence", "article_url")
+EVENT_TABLE_COLUMNS = (
+    "when", "type", "participants", "minerals", "evidence", "article_url", "also_in",
+)  # fmt: skip
 
 _EVENT_WHEN = "coalesce(e.date, a.published, a.fetched_at)"
 
@@ -213,14 +216,21 @@ def events(
             "OR nw_fold0(p.name) = :participant_key))"
         )
     where += time_filters(_EVENT_WHEN, since, until, params)
+    where.append(ONLY_CANONICAL_COPY)
     sql = (
         f"SELECT e.*, a.title AS article_title, a.url AS article_url, a.source, "
-        f"{_EVENT_WHEN} AS event_when FROM events e JOIN articles a ON a.id = e.article_id "
+        f"{_EVENT_WHEN} AS event_when, "
+        "(SELECT json_array_length(c.outlets) - 1 FROM story_clusters c "
+        "WHERE c.id = a.cluster_id) AS also_in, "
+        "(SELECT m.story_event_id FROM story_event_mentions m WHERE m.event_id = e.id) "
+        "AS story_event_id "
+        f"FROM events e JOIN articles a ON a.id = e.article_id "
         f"{'WHERE ' + ' AND '.join(where) if where else ''} "
         "ORDER BY event_when DESC, e.id DESC LIMIT :limit"
     )
     rows = list(db.query(sql, params))
     people = _participants(db, [r["id"] for r in rows])
+    reports = _report_counts(db, [r["story_event_id"] for r in rows if r["story_event_id"]])
     return [
         EventRow(
             id=r["id"],
@@ -237,9 +247,30 @@ def events(
             source=r["source"],
             name=r["name"],
             date_text=r["date_text"],
+            also_in=max(r["also_in"] or 0, 0),
+            story_event_id=r["story_event_id"],
+            reports=reports.get(r["story_event_id"], 1),
         )
         for r in rows
     ]
+
+
+# An article that is a non-canonical copy of a syndicated story (schema v3): its
+# events and hits are the canonical copy's, counted once. `a` is the article.
+ONLY_CANONICAL_COPY = (
+    "NOT EXISTS (SELECT 1 FROM story_clusters c "
+    "WHERE c.id = a.cluster_id AND c.canonical_article_id != a.id)"
+)
+
+
+def _report_counts(db: sqlite_utils.Database, story_ids: list[int]) -> dict[int, int]:
+    """Story event id → the number of per-article reports merged into it."""
+    rows = db.execute(
+        "SELECT story_event_id, count(*) FROM story_event_mentions "
+        "WHERE story_event_id IN (SELECT value FROM json_each(?)) GROUP BY 1",
+        [json.dumps(story_ids)],
+    )
+    return {int(k): int(n) for k, n in rows}
 
 
 def _country_clause(db: sqlite_utils.Database, country: str, params: dict[str, Any]) -> str:

@@ -259,11 +259,16 @@ def _extract_and_store(
     )
     for extraction in batches:
         article = pending.pop(extraction.id)
-        if store.add_article(article, extraction, _iso(context.clock())) is None:
+        article_id = store.add_article(article, extraction, _iso(context.clock()))
+        if article_id is None:
             summary.unchanged += 1  # same text arrived twice in this run
         else:
             summary.new_articles += 1
             log.info("stored %s", article.canonical_url)
+            # Clustered after the article's own transaction: the story index is an
+            # in-memory structure over every stored copy, and a run killed here
+            # leaves an unclustered article that the next index rebuild picks up.
+            store.stories.assign(article_id)
 
 
 def _chain(first: ArticleText, rest: Iterator[ArticleText]) -> Iterator[ArticleText]:

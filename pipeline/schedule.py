@@ -193,18 +193,17 @@ class Daemon:
 
     def digest(self) -> None:
         """Yesterday's digest (complete by digest_time), written to [digest] out_dir."""
-        from . import digest
+        from .digest import build_digest
+        from .digest_render import write_digest
 
         zone = ZoneInfo(self.config.digest.timezone)
         day = (datetime.now(zone) - timedelta(days=1)).date()
         db = open_database(self.config.db_path, readonly=True)
         try:
-            result = digest.build_digest(
-                db, day=day, tz=zone, top_stories=self.config.digest.top_stories
-            )
+            result = build_digest(db, day=day, tz=zone, top_stories=self.config.digest.top_stories)
         finally:
             db.close()
-        written = digest.write_digest(result, self.config.resolve(self.config.digest.out_dir))
+        written = write_digest(result, self.config.resolve(self.config.digest.out_dir))
         log.info("digest %s: %s", day, ", ".join(str(p) for p in written))
 
     def maintenance(self) -> None:

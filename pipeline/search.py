@@ -20,9 +20,10 @@ from typing import Any
 
 import sqlite_utils
 
-from .queries import QueryError, check_event_type, check_limit, entity_ids, time_filters
+from .errors import QueryError
+from .queries import check_event_type, check_limit, entity_ids, time_filters
 
-__all__ = ["HIGHLIGHT", "QueryError", "SearchHit", "search"]
+__all__ = ["HIGHLIGHT", "SearchHit", "search"]
 
 # Markers around matched words in snippets: readable in json/csv, turned into
 # styling by the table output.
@@ -44,13 +45,16 @@ class SearchHit:
     url: str
     snippet: str
     score: float | None  # bm25 (lower is better); None when listing without a query
+    also_in: int = 0  # other outlets carrying this story (its copies are not listed)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-SEARCH_COLUMNS = ("title", "source", "published", "url", "snippet", "article_id", "score")
-SEARCH_TABLE_COLUMNS = ("published", "source", "title", "snippet", "url")
+SEARCH_COLUMNS = (
+    "title", "source", "published", "url", "snippet", "article_id", "score", "also_in",
+)  # fmt: skip
+SEARCH_TABLE_COLUMNS = ("published", "source", "title", "snippet", "url", "also_in")
 
 
 def search(
@@ -111,7 +115,10 @@ def _ranked(
     while True:
         ranked = _fts_ids(db, query, inner)
         kept = _passing(db, [rowid for rowid, _ in ranked], where, params) if where else None
-        hits = [(r, s) for r, s in ranked if kept is None or r in kept][:limit]
+        passing = [(r, s) for r, s in ranked if kept is None or r in kept]
+        # A syndicated story is one hit: its best-ranked copy.
+        first = set(_one_per_story(db, [r for r, _ in passing]))
+        hits = [(r, s) for r, s in passing if r in first][:limit]
         if len(hits) >= limit or len(ranked) < inner:
             break
         inner *= 4  # filters rejected too many: ask FTS5 for a longer list
@@ -169,10 +176,31 @@ def _passing(
     return {int(r[0]) for r in db.execute(sql, {**params, "ids": json.dumps(ids)})}
 
 
+def _one_per_story(db: sqlite_utils.Database, ids: list[int]) -> list[int]:
+    """`ids` in order, keeping the first copy of each story cluster (schema v3)."""
+    clusters = dict(
+        db.execute(
+            "SELECT id, cluster_id FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(ids)],
+        ).fetchall()
+    )
+    seen: set[int] = set()
+    kept = []
+    for article_id in ids:
+        cluster = clusters.get(article_id)
+        if cluster is None or cluster not in seen:
+            kept.append(article_id)
+            if cluster is not None:
+                seen.add(cluster)
+    return kept
+
+
 def _articles(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str, Any]]:
     rows = db.query(
         f"SELECT a.id, a.title, a.source, {_ARTICLE_TIME} AS published, a.url, "
-        f"substr(a.text, 1, {_PLAIN_SNIPPET_CHARS * 2}) AS lead "
+        f"substr(a.text, 1, {_PLAIN_SNIPPET_CHARS * 2}) AS lead, "
+        "(SELECT json_array_length(c.outlets) - 1 FROM story_clusters c "
+        "WHERE c.id = a.cluster_id) AS also_in "
         "FROM articles a WHERE a.id IN (SELECT value FROM json_each(:ids))",
         {"ids": json.dumps(ids)},
     )
@@ -191,7 +219,13 @@ def _newest(
         f"{'WHERE ' + ' AND '.join(where) if where else ''} "
         f"ORDER BY {_ARTICLE_TIME} DESC, a.id DESC LIMIT :limit"
     )
-    ids = [int(r[0]) for r in db.execute(sql, {**params, "limit": limit})]
+    inner = limit
+    while True:
+        listed = [int(r[0]) for r in db.execute(sql, {**params, "limit": inner})]
+        ids = _one_per_story(db, listed)[:limit]  # a syndicated story once: its newest copy
+        if len(ids) >= limit or len(listed) < inner:
+            break
+        inner *= 4
     articles = _articles(db, ids)
     hits = []
     for article_id in ids:
@@ -236,4 +270,5 @@ def _hit(row: dict[str, Any], snippet: str, score: float | None) -> SearchHit:
         url=row["url"],
         snippet=" ".join(snippet.split()),  # newlines inside a snippet break table rows
         score=score,
+        also_in=max(row["also_in"] or 0, 0),
     )

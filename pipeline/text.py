@@ -18,28 +18,21 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import Document
 
-from .errors import FetchError
-from .metadata import (
-    PageMetadata,
+from .errors import EmptyTextError
+from .fields import (
     choose_authors,
     choose_language,
     choose_published,
     choose_title,
-    collect_metadata,
     guess_language,
 )
+from .metadata import PageMetadata, collect_metadata
 from .models import ArticleText, FeedItem, Page
 from .urls import canonicalize_url, normalize_text, text_hash
 
 # Below this many characters of main text a "page" is a paywall stub, an error page
 # or binary noise: better reported than stored.
 MIN_TEXT_CHARS = 25
-
-
-class EmptyTextError(FetchError):
-    """No main text could be found in the page (or the text file was empty)."""
-
-    reason = "empty-text"
 
 
 def extract_article(page: Page, item: FeedItem | None = None, source: str = "") -> ArticleText:

@@ -209,7 +209,61 @@ def _v2_source_health(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE sources ADD COLUMN {column}")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_source_health)
+def _v3_stories_and_story_events(db: sqlite_utils.Database) -> None:
+    """Syndicated-story clusters and events merged across articles.
+
+    articles.cluster_id: the story cluster (story_clusters.id, which is the id of
+    the cluster's first-stored article); NULL until clustered (a singleton).
+    articles.wire: the agency the copy credits (IANS, PTI, Reuters, ...), or NULL.
+    article_signatures: the MinHash signature of each article's main text
+    (pipeline.neardup.signature), so the clustering index can be rebuilt.
+    story_clusters: canonical_article_id is the earliest published copy;
+    pickup_count the number of stored copies; outlets a JSON list of distinct
+    sources carrying it; wire the cluster's originating wire.
+    story_events: one real-world event reported by one or more articles;
+    participant_keys is a JSON list of "e:<entity id>" / "n:<folded name>" keys;
+    first_reported the earliest published (else fetched) time of a report.
+    story_event_mentions: each per-article `events` row, linked to its story
+    event; its evidence is that report's supporting sentence.
+    """
+    for column in ("cluster_id INTEGER", "wire TEXT"):
+        db.execute(f"ALTER TABLE articles ADD COLUMN {column}")
+    statements = [
+        "CREATE INDEX idx_articles_cluster ON articles (cluster_id)",
+        """CREATE TABLE article_signatures (
+            article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+            signature BLOB NOT NULL
+        )""",
+        """CREATE TABLE story_clusters (
+            id INTEGER PRIMARY KEY,
+            canonical_article_id INTEGER NOT NULL,
+            pickup_count INTEGER NOT NULL DEFAULT 1,
+            outlets TEXT NOT NULL DEFAULT '[]',
+            wire TEXT
+        )""",
+        """CREATE TABLE story_events (
+            id INTEGER PRIMARY KEY,
+            type TEXT NOT NULL,
+            date TEXT,
+            participant_keys TEXT NOT NULL DEFAULT '[]',
+            first_reported TEXT
+        )""",
+        "CREATE INDEX idx_story_events_type_date ON story_events (type, date)",
+        """CREATE TABLE story_event_mentions (
+            event_id INTEGER PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
+            story_event_id INTEGER NOT NULL REFERENCES story_events (id) ON DELETE CASCADE
+        )""",
+        "CREATE INDEX idx_story_event_mentions_story ON story_event_mentions (story_event_id)",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial_schema,
+    _v2_source_health,
+    _v3_stories_and_story_events,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

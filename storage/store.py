@@ -22,11 +22,12 @@ import sqlite_utils
 from extractors.records import ExtractInput, Extraction, Mention
 from pipeline.models import ArticleText, FeedPoll, RunSummary, Source, Validators
 
-from . import entities
+from . import entities, event_merge
 from .db import MEMORY, StorageError, open_database
 from .entities import Sighting
 from .lock import WriterLock
-from .names import fold, official_key, org_key
+from .names import fold, official_key, org_key, surname
+from .stories import StoryClusters
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,14 @@ class Store:
     def __init__(self, db: sqlite_utils.Database, lock: WriterLock | None = None) -> None:
         self.db = db
         self._lock = lock
+        self._stories: StoryClusters | None = None
+
+    @property
+    def stories(self) -> StoryClusters:
+        """Story clustering for this writer; its index is built on first use and kept."""
+        if self._stories is None:
+            self._stories = StoryClusters(self.db)
+        return self._stories
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -293,9 +302,57 @@ class Store:
                 article_id = self._insert_article(article, extraction, fetched_at)
                 if extraction is not None:
                     _ExtractionWriter(self.db, article_id, article, extraction, fetched_at).write()
+                    event_merge.merge_article_events(self.db, article_id)
         except sqlite3.IntegrityError as exc:
             raise StorageError(f"cannot store {article.url}: {exc}") from None
         return article_id
+
+    def replace_extraction(
+        self, article_id: int, article: ArticleText, extraction: Extraction, processed_at: str
+    ) -> None:
+        """Reprocessing: replace a stored article's text fields and extraction, all or nothing.
+
+        Entities it named are recomputed from what is left (or deleted when nothing
+        is), its events leave their story events before they are rewritten.
+        """
+        fetched_at = self.db.execute(
+            "SELECT fetched_at FROM articles WHERE id = ?", [article_id]
+        ).fetchone()[0]
+        try:
+            with self.db.atomic():
+                old = self.db.execute(
+                    "SELECT DISTINCT entity_id, type, name_key FROM article_entities "
+                    "WHERE article_id = ?",
+                    [article_id],
+                ).fetchall()
+                event_merge.unlink_article_events(self.db, article_id)
+                for table in ("events", "mentions", "article_entities"):
+                    self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+                for entity_id in sorted({r[0] for r in old}):
+                    self._recompute_or_drop(entity_id)
+                for last in sorted({surname(r[2]) for r in old if r[1] == "official"}):
+                    entities.reconcile_surname(self.db, last)
+                self.db.execute(
+                    "UPDATE articles SET text = ?, text_hash = ?, title = ?, authors = ?, "
+                    "published = ?, language = ?, dateline = ?, extractor_version = ?, "
+                    "processed_at = ? WHERE id = ?",
+                    [
+                        article.text,
+                        article.text_hash,
+                        article.title,
+                        json.dumps(list(article.authors), ensure_ascii=False),
+                        article.published,
+                        article.language,
+                        article.dateline,
+                        extraction.extractor_version,
+                        processed_at,
+                        article_id,
+                    ],
+                )
+                _ExtractionWriter(self.db, article_id, article, extraction, fetched_at).write()
+                event_merge.merge_article_events(self.db, article_id)
+        except sqlite3.IntegrityError as exc:
+            raise StorageError(f"cannot reprocess {article.url}: {exc}") from None
 
     def _insert_article(
         self, article: ArticleText, extraction: Extraction | None, fetched_at: str

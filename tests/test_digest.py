@@ -18,14 +18,8 @@ from click.testing import CliRunner
 from extractors.records import Event, ExtractInput, Extraction, Mention, Official, Organization
 from pipeline.cli import main
 from pipeline.config import Config, FeedConfig, StorageConfig
-from pipeline.digest import (
-    build_digest,
-    mineral_chart,
-    parse_timestamp,
-    render_html,
-    render_markdown,
-    write_digest,
-)
+from pipeline.digest import build_digest, parse_timestamp
+from pipeline.digest_render import mineral_chart, render_html, render_markdown, write_digest
 from pipeline.models import ArticleText
 from storage import Store, open_database
 

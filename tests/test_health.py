@@ -8,10 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pipeline.config import Config, FeedConfig, FetchConfig, StorageConfig
-from pipeline.errors import HTTPStatusError, TransportError
+from pipeline.errors import DeferredError, HTTPStatusError, TransportError
 from pipeline.health import assess, grade, transport_failure
 from pipeline.models import FeedPoll
-from pipeline.politeness import DeferredError
 from pipeline.run import RunContext, run_once
 from storage import Store, open_database
 from storage.store import SourceState

@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import FetchConfig
+from pipeline.errors import EmptyTextError
 from pipeline.feedsafety import sanitize_feed_bytes
 from pipeline.fetch import Fetcher
 from pipeline.models import FeedPoll, Page, Source, Validators
 from pipeline.sources import poll_source
-from pipeline.text import EmptyTextError, article_from_text, extract_article
+from pipeline.text import article_from_text, extract_article
 
 REPO = Path(__file__).resolve().parents[1]
 CATEGORIES = ("wellformed", "illformed", "encoding", "entities", "json")

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Config, FeedConfig, FetchConfig, StorageConfig
+from pipeline.errors import EmptyTextError
 from pipeline.models import Page
 from pipeline.run import RunContext, run_once
-from pipeline.text import EmptyTextError, extract_article
+from pipeline.text import extract_article
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = (REPO / "samples" / "seeds" / "seed-000.html").read_bytes()

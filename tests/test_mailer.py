@@ -21,9 +21,10 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.config import EmailConfig
-from pipeline.digest import build_digest, mineral_chart, render_html, render_markdown
-from pipeline.errors import ConfigError
-from pipeline.mailer import CHART_CID, MailError, chart_src, send_digest
+from pipeline.digest import build_digest
+from pipeline.digest_render import mineral_chart, render_html, render_markdown
+from pipeline.errors import ConfigError, MailError
+from pipeline.mailer import CHART_CID, chart_src, send_digest
 from storage import Store, open_database
 from tests.test_digest import SEED_DAY, add, fill_from_seeds, stored_meetings
 

@@ -9,16 +9,9 @@ import httpx
 import pytest
 
 from pipeline.config import FetchConfig
-from pipeline.errors import HTTPStatusError
+from pipeline.errors import DeferredError, HTTPStatusError, RobotsDisallowedError
 from pipeline.fetch import Fetcher
-from pipeline.politeness import (
-    DeferredError,
-    Politeness,
-    RobotsDisallowedError,
-    max_age,
-    next_poll_delay,
-    parse_retry_after,
-)
+from pipeline.politeness import Politeness, max_age, next_poll_delay, parse_retry_after
 
 NOW = datetime(2026, 1, 14, 4, 0, 0, tzinfo=UTC)
 HTML = b"<html><body><p>An article.</p></body></html>"

@@ -14,6 +14,15 @@ import pytest
 from extractors.evaluate import evaluate
 
 FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text())
+TARGETS = {  # the targets: the floors may never sit below them
+    "minerals": 0.95,
+    "countries": 0.90,
+    "officials": 0.85,
+    "organizations": 0.75,
+    "events": 0.60,
+    "officials.role": 0.80,
+    "officials.country": 0.90,
+}
 
 pytestmark = [pytest.mark.integration, pytest.mark.shared]
 
@@ -79,3 +88,9 @@ def test_scorer_agrees_with_the_reference_scorer(shared_dir, tmp_path):
         check=True,
     )
     assert score(gold, {str(r["id"]): r for r in pred}) == json.loads(out.stdout)
+
+
+def test_floors_are_at_or_above_the_targets():
+    floors = {**FLOORS["f1"], **FLOORS["accuracy"]}
+    for field, target in TARGETS.items():
+        assert floors[field] >= target, field

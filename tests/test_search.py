@@ -20,9 +20,10 @@ import pytest
 
 from extractors.records import ExtractInput, Extraction, Mention, Organization
 from pipeline.config import Config, FeedConfig, FetchConfig, StorageConfig
+from pipeline.errors import QueryError
 from pipeline.models import ArticleText
 from pipeline.run import RunContext, run_once
-from pipeline.search import HIGHLIGHT, QueryError, search
+from pipeline.search import HIGHLIGHT, search
 from storage import Store, open_database
 from tests.httpserver import LocalHTTPServer
 

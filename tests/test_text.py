@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import FetchError
-from pipeline.metadata import clean_author, normalize_date, strip_site_name
+from pipeline.errors import EmptyTextError, FetchError
+from pipeline.fields import clean_author, normalize_date, strip_site_name
 from pipeline.models import FeedItem, Page
-from pipeline.text import EmptyTextError, article_from_text, extract_article, find_dateline
+from pipeline.text import article_from_text, extract_article, find_dateline
 from pipeline.urls import text_hash
 
 PAGES = Path(__file__).parent / "data" / "pages"
