@@ -10,20 +10,31 @@ commodity at all ("Indian strikes" are not mine strikes).
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.matcher import Matcher
-from spacy.tokens import Span, Token
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
 
 DEFAULT_TRIGGERS = Path(__file__).parent / "data" / "event_triggers.tsv"
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
 MODALS = ("could", "might", "may", "would", "should", "can")
 CONDITIONAL_MARKS = ("if", "unless")
-FUTURE_AUX = ("will", "shall", "'ll", "wo")
+# "would" is the future of reported speech ("a boycott would take effect from July 1").
+FUTURE_AUX = ("will", "shall", "'ll", "wo", "would")
+# Verbs that make their object a wish, not a happening ("is seeking pacts", "wants to sign").
+ASPIRE_VERBS = ("seek", "want", "hope", "wish")
+# Verbs that make their object something that did not happen ("ruled out talks").
+REFUSE_VERBS = ("refuse", "reject", "rule")
+# Quantities whose moves are supply or trade figures, not prices ("copper production rose").
+VOLUME_NOUNS = (
+    "production", "output", "sale", "export", "import", "stock", "shipment", "delivery",
+    "reserve", "inventory", "consumption", "demand", "supply", "earnings", "profit", "revenue",
+)  # fmt: skip
 # Verbs that make a partnership or framework an event rather than a topic.
 LAUNCH_VERBS = (
     "launch",
@@ -44,6 +55,11 @@ PRICE_VERBS = (
 )  # fmt: skip
 FACILITY_WORDS = ("mine", "mining", "smelter", "refinery", "plant", "mill", "project")
 TRANSACTION_VERBS = ("sell", "buy", "purchase", "acquire", "invest", "merge")
+# Verbs that describe a holding, not a deal ("has a 17 pct stake", "hold investments").
+HOLDING_VERBS = ("have", "hold", "own", "retain", "keep")
+# Deal and output verbs that, in a present or passive relative clause, describe goods or
+# producers rather than report a happening ("the bar, which is sold across Europe").
+DESCRIPTIVE_VERBS = ("sell", "buy", "purchase", "produce")
 STAKE_WORDS = ("stake", "interest", "share", "unit", "smelter", "mine", "plant", "firm", "company")
 
 
@@ -82,22 +98,45 @@ def load_lexicon(path: Path = DEFAULT_TRIGGERS) -> Lexicon:
     return Lexicon(triggers, {k: frozenset(v) for k, v in words.items()})
 
 
-def _token_patterns(words: list[str], attr: str) -> list[dict[str, object]]:
-    if attr == "LEMMA":
-        return [{"LEMMA": {"IN": [w, w.capitalize(), w.upper()]}} for w in words]
-    return [{"LOWER": w} for w in words]
+class TriggerMatcher:
+    """Every trigger and lexicon word, found in one pass per doc.
+
+    Two PhraseMatchers (hash lookups, linear in the doc) replace a token Matcher
+    with hundreds of `IN` patterns, which cost more than spaCy's own NER. A
+    pattern matches a token's lemma (in lower, Capital or UPPER case, since the
+    lemmatizer keeps proper-noun case) or its lowercase form, token by token.
+    """
+
+    def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+        self.vocab = nlp.vocab
+        self.by_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for key, trig in lexicon.triggers.items():
+            self._add(key, [trig.pattern.split()])
+        for name, entries in lexicon.words.items():
+            self._add(f"lexicon:{name}", [w.split() for w in entries])
+
+    def _add(self, key: str, phrases: list[list[str]]) -> None:
+        lemma_docs, lower_docs = [], []
+        for words in phrases:
+            variants = [(w, w.capitalize(), w.upper()) for w in words]
+            for lemmas in itertools.product(*variants):
+                doc = Doc(self.vocab, words=list(lemmas))
+                for token, lemma in zip(doc, lemmas, strict=True):
+                    token.lemma_ = lemma
+                lemma_docs.append(doc)
+            lower_docs.append(Doc(self.vocab, words=words))
+        self.by_lemma.add(key, lemma_docs)
+        self.by_lower.add(key, lower_docs)
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        found = set(self.by_lemma(doc)) | set(self.by_lower(doc))
+        return sorted(found, key=lambda m: (m[1], m[2], m[0]))
 
 
-def build_matcher(nlp: Language, lexicon: Lexicon) -> Matcher:
+def build_matcher(nlp: Language, lexicon: Lexicon) -> TriggerMatcher:
     """One matcher for every trigger and lexicon word: a single pass per doc."""
-    matcher = Matcher(nlp.vocab)
-    for key, trig in lexicon.triggers.items():
-        words = trig.pattern.split()
-        matcher.add(key, [_token_patterns(words, "LEMMA"), _token_patterns(words, "LOWER")])
-    for name, entries in lexicon.words.items():
-        pats = [_token_patterns(w.split(), a) for w in entries for a in ("LEMMA", "LOWER")]
-        matcher.add(f"lexicon:{name}", pats)
-    return matcher
+    return TriggerMatcher(nlp, lexicon)
 
 
 def pos_ok(token: Token, pos: str) -> bool:
@@ -120,10 +159,23 @@ def governing_verb(token: Token) -> Token | None:
 
 
 def is_hedged(token: Token) -> bool:
-    """A modal or an if/unless clause on the trigger's verb: not (yet) a happening."""
+    """A modal, a negation, an if/unless clause or a wish on the trigger's verb: not
+    (yet) a happening ("could impose", "did not sign", "is seeking pacts", "ruled out
+    talks")."""
     verb = governing_verb(token)
     if verb is None:
         return False
+    # a wish, a refusal or a negation binds only its own verb and the infinitive it
+    # governs ("wants to sign"), not a coordinated clause ("rejected X and signed Y")
+    own = [verb, verb.head] if verb.dep_ == "xcomp" else [verb]
+    for tok in own:
+        lemma = tok.lemma_.lower()
+        if lemma in ASPIRE_VERBS or any(c.dep_ == "neg" for c in tok.children):
+            return True
+        if lemma in REFUSE_VERBS and (
+            lemma != "rule" or any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children)
+        ):
+            return True
     for tok in (verb, *verb.ancestors):
         for child in tok.children:
             if child.dep_ == "aux" and child.lower_ in MODALS:
@@ -196,16 +248,39 @@ def specific_check(trig: Trigger, token: Token, commodity: frozenset[str]) -> st
         return None
     if lemma == "kill" and not lemmas(token.sent) & {*FACILITY_WORDS, "refinery"}:
         return None
+    if trig.type in ("investment", "supply") and _descriptive(token, lemma):
+        return None
+    if trig.type == "price" and trig.pos == "VERB":
+        subjects = {c.lemma_.lower() for c in token.children if c.dep_ in SUBJECT_DEPS}
+        if subjects & set(VOLUME_NOUNS):
+            return None  # "copper production rose": an output figure, not a price move
     if lemma in ("sell", "sale"):
         obj = [c for c in token.children if c.dep_ in ("dobj", "prep")]
         words = set().union(*(lemmas(c.subtree) for c in obj)) if obj else set()
         if words & commodity and not words & set(STAKE_WORDS):
-            return "supply"  # stockpile sales count as supply (NOTES)
+            # stockpile sales count as supply (NOTES) when they are a quantity sold;
+            # "foreign sales of silver earn Peru half its income" is a standing fact
+            sold = any(t.like_num for c in obj for t in c.subtree)
+            return "supply" if sold else None
     if lemma == "agree" and any(
         c.dep_ == "xcomp" and c.lemma_.lower() in TRANSACTION_VERBS for c in token.children
     ):
         return None  # "agreed to sell its smelter": the sale is the event
     return trig.type
+
+
+def _descriptive(token: Token, lemma: str) -> bool:
+    """A holding ("has a stake", "at stake") or a description of goods or producers
+    ("which is sold in Britain", "producers, which produce the bulk of tin")."""
+    if lemma in ("stake", "investment", "interest") and token.pos_ == "NOUN":
+        if token.head.lower_ == "at" and token.dep_ == "pobj":
+            return True  # "credibility was at stake"
+        verb = governing_verb(token)
+        return verb is not None and verb.lemma_.lower() in HOLDING_VERBS and token.dep_ == "dobj"
+    if lemma in DESCRIPTIVE_VERBS and token.dep_ in ("relcl", "acl"):
+        passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
+        return passive or token.tag_ in ("VBZ", "VBP")
+    return False
 
 
 def date_tokens_attached(sent: Span, trigger: Token) -> list[Span]:
