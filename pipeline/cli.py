@@ -9,30 +9,15 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import click
 
 from .cli_ops import register as register_ops
+from .cli_support import user_errors
 from .config import Config, load_config
-from .errors import NewswatchError
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def user_errors(func: F) -> F:
-    """Turn NewswatchError into one line on stderr and its exit code, never a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NewswatchError as exc:
-            click.echo(f"newswatch: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return cast(F, wrapper)
 
 
 class Context:

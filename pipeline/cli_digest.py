@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from .errors import NewswatchError
+from .cli_support import one_line_errors
 
 
 class _Steps:
@@ -52,17 +52,6 @@ def _steps(quiet: bool, total: int) -> Iterator[_Steps]:
         transient=True,
     ) as progress:
         yield _Steps(progress, total)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    # Same contract as cli.user_errors (one line, the error's exit code); not
-    # imported from there because cli.py imports this module to register it.
-    try:
-        yield
-    except NewswatchError as exc:
-        click.echo(f"newswatch: {exc}", err=True)
-        sys.exit(exc.exit_code)
 
 
 def _parse_day(value: str) -> date:
@@ -121,7 +110,7 @@ def digest(
     Days follow [digest] timezone. Exit codes: 0 done, 1 failed (database, SMTP),
     2 bad usage or config.
     """
-    with _user_errors():
+    with one_line_errors():
         _digest(ctx, day_text, since_text, out_dir, send, fmt, quiet)
 
 

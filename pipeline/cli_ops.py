@@ -16,16 +16,16 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import click
 
 from storage import Store, open_database
 
+from .cli_support import user_errors
 from .config import Config
-from .errors import LockedError, NewswatchError
+from .errors import LockedError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,20 +33,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 def register(group: click.Group) -> None:
     for command in (schedule, status, enable, disable):
         group.add_command(command)
-
-
-def _user_errors(func: F) -> F:
-    """NewswatchError → one line on stderr and its exit code (as pipeline.cli does)."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NewswatchError as exc:
-            click.echo(f"newswatch: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return cast(F, wrapper)
 
 
 @click.command()
@@ -59,7 +45,7 @@ def _user_errors(func: F) -> F:
 )
 @click.option("--log-file", metavar="PATH", help="Also log to this file (default [logging] file).")
 @click.pass_obj
-@_user_errors
+@user_errors
 def schedule(obj: Any, run_for: float | None, log_file: str | None) -> None:
     """Run unattended: poll due feeds, process new articles, digest and maintenance.
 
@@ -77,7 +63,7 @@ def schedule(obj: Any, run_for: float | None, log_file: str | None) -> None:
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
-@_user_errors
+@user_errors
 def status(obj: Any, fmt: str) -> None:
     """How each source is doing: last success and error, 304 share, extraction, dates.
 
@@ -157,7 +143,7 @@ def _time(iso: str | None) -> str:
 @click.command()
 @click.argument("names", nargs=-1, required=True, metavar="SOURCE...")
 @click.pass_obj
-@_user_errors
+@user_errors
 def enable(obj: Any, names: tuple[str, ...]) -> None:
     """Re-enable disabled sources (clears their failure count; polled at the next tick)."""
     _set_disabled(obj.config, names, disabled=False, reason=None)
@@ -167,7 +153,7 @@ def enable(obj: Any, names: tuple[str, ...]) -> None:
 @click.argument("names", nargs=-1, required=True, metavar="SOURCE...")
 @click.option("--reason", default="disabled by hand", show_default=True)
 @click.pass_obj
-@_user_errors
+@user_errors
 def disable(obj: Any, names: tuple[str, ...], reason: str) -> None:
     """Stop polling sources until `newswatch enable`."""
     _set_disabled(obj.config, names, disabled=True, reason=reason)

@@ -13,9 +13,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import click
 import sqlite_utils
@@ -24,25 +23,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from extractors.records import EVENT_TYPES
 
+from .cli_support import user_errors
 from .errors import NewswatchError
 from .formats import FORMATS, emit
 from .queries import EVENT_COLUMNS, EVENT_TABLE_COLUMNS, EXPORT_FORMATS, EXPORT_KINDS
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _plain_errors(func: F) -> F:
-    # Same contract as cli.user_errors (one line, the error's exit code); not
-    # imported from there because cli.py imports this module to register it.
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NewswatchError as exc:
-            click.echo(f"newswatch: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return cast(F, wrapper)
 
 
 def _db_option(func: F) -> F:
@@ -105,7 +91,7 @@ def _note(quiet: bool, message: str) -> None:
 @_db_option
 @_quiet_option
 @click.pass_obj
-@_plain_errors
+@user_errors
 def search(
     obj: Any,
     query: str | None,
@@ -159,7 +145,7 @@ def search(
 @_db_option
 @_quiet_option
 @click.pass_obj
-@_plain_errors
+@user_errors
 def events(
     obj: Any,
     type_: str | None,
@@ -205,7 +191,7 @@ def events(
 @_db_option
 @_quiet_option
 @click.pass_obj
-@_plain_errors
+@user_errors
 def export(
     obj: Any, what: str, fmt: str, output: Path | None, db_path: Path | None, quiet: bool
 ) -> None:
@@ -252,7 +238,7 @@ def _open_output(path: Path | None) -> Iterator[Any]:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @_db_option
 @click.pass_obj
-@_plain_errors
+@user_errors
 def serve(obj: Any, port: int, host: str, db_path: Path | None) -> None:
     """Browse the database in Datasette (read-only): search, facets, canned queries."""
     from .webui import serve as run_serve

@@ -64,6 +64,11 @@ class NLPConfig:
     model: str = "en_core_web_sm"
     batch_size: int = 32
     n_process: int = 1
+    # Articles in these languages (ISO 639-1, as the text stage records them) go
+    # through NLP; others are stored with their text, searchable, but without
+    # extraction: an English model on German text finds nonsense. An article
+    # whose language could not be told is processed. [] processes everything.
+    languages: tuple[str, ...] = ("en",)
     # The domain components, in pipeline order; see extractors/__init__.py.
     components: tuple[str, ...] = (
         "newswatch_countries",

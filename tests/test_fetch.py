@@ -195,6 +195,22 @@ def test_gzip_bomb_stops_at_the_decoded_cap(http_server, make_fetcher):
     assert http_server.url("/bomb.xml") in str(info.value)
 
 
+@pytest.mark.parametrize("encoding", ["gzip, gzip", "br", "zstd", "compress"])
+def test_unrequested_or_stacked_encodings_are_refused_unread(http_server, make_fetcher, encoding):
+    """Only gzip and deflate are asked for; stacked gzip would be a bomb httpx decodes unbounded."""
+    layered = gzip.compress(_gzip_of_zeros(20_000_000))  # a few KB that inflate twice to 20 MB
+    assert len(layered) < 50_000
+    http_server.route(
+        "/layered.xml",
+        body=layered,
+        content_type="application/xml",
+        headers={"Content-Encoding": encoding},
+    )
+    with make_fetcher(max_feed_bytes=1_000_000) as f, pytest.raises(ContentTypeError) as info:
+        f.fetch_feed(http_server.url("/layered.xml"), Validators())
+    assert "unrequested content encoding" in str(info.value)
+
+
 def test_gzip_and_deflate_bodies_are_decoded(http_server, fetcher):
     text = b"<html><body>" + b"mineral " * 5000 + b"</body></html>"
     http_server.route("/gz", body=text, content_type="text/html", gzip=True)

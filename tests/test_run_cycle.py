@@ -255,3 +255,41 @@ def test_config_is_a_plain_value():
     """Stages get config passed in; nothing reads module-level settings."""
     config = Config()
     assert dataclasses.replace(config, feeds=()) == config
+
+
+GERMAN_PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
+<title>Lithium: Berlin und Canberra vereinbaren Partnerschaft</title></head><body><article>
+<h1>Lithium: Berlin und Canberra vereinbaren Partnerschaft</h1>
+<p>Die Bundesregierung und Australien haben am Montag in Berlin eine Partnerschaft für
+kritische Rohstoffe unterzeichnet. Wirtschaftsminister und Handelsminister sprachen von einem
+wichtigen Schritt für die Versorgung mit Lithium, Kobalt und Seltenen Erden.</p>
+<p>Die Vereinbarung sieht gemeinsame Investitionen in Bergbau und Verarbeitung vor. Beide
+Regierungen wollen die Abhängigkeit von wenigen Lieferländern verringern und neue Projekte
+fördern, die bis zum Ende des Jahrzehnts Rohstoffe liefern sollen.</p>
+</article></body></html>"""
+
+
+def test_articles_in_other_languages_are_stored_without_nlp(served, tmp_path, nlp_full):
+    base = served.base_url
+    served.route("/de.html", body=GERMAN_PAGE.encode(), content_type="text/html; charset=utf-8")
+    served.route(
+        "/de.xml",
+        content_type="application/rss+xml",
+        body=f"""<?xml version="1.0"?><rss version="2.0"><channel><title>de</title>
+        <item><link>{base}/de.html</link></item>
+        <item><link>{base}/pages/seed-003.html</link></item>
+        </channel></rss>""".encode(),
+    )
+    config = make_config(tmp_path, ("mixed", served.url("/de.xml")))
+    summary = run_once(config, RunContext(nlp=nlp_full))
+
+    assert summary.new_articles == 2
+    stored = rows(
+        config.db_path,
+        "select a.language, (select count(*) from mentions m where m.article_id = a.id) n "
+        "from articles a order by a.id",
+    )
+    assert stored[0] == {"language": "de", "n": 0}  # kept and searchable, not extracted
+    assert stored[1]["language"] == "en" and stored[1]["n"] > 0
+    hits = rows(config.db_path, "select rowid from articles_fts where articles_fts match 'Lithium'")
+    assert len(hits) == 2
