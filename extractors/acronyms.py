@@ -53,13 +53,25 @@ def fits(acronym: str, name: str, strict: bool = False) -> bool:
 
 
 def parenthesised_pairs(doc: Doc, spans: list[Span]) -> dict[int, str]:
-    """For spans directly followed by "(ACR)" that fits them: span index -> ACR."""
+    """For spans directly followed by "(ACR)" or ", ACR," that fits them: span index -> ACR."""
     pairs: dict[int, str] = {}
     for i, span in enumerate(spans):
         if span.end + 2 >= len(doc):
             continue
         open_, inner, close = doc[span.end], doc[span.end + 1], doc[span.end + 2]
         parenthesised = open_.text == "(" and close.text == ")"
-        if parenthesised and looks_like_acronym(inner.text) and fits(inner.text, span.text):
+        # "Zambia Consolidated Copper Mines, ZCCM, said": an all-caps appositive
+        appositive = (
+            open_.text == ","
+            and close.text in (",", ".", ";")
+            and inner.text.isupper()
+            and inner.is_alpha
+        )
+        name = re.sub(r"^(?:the|The)\s+", "", span.text)  # NER spans keep a leading "the"
+        if (
+            (parenthesised or appositive)
+            and looks_like_acronym(inner.text)
+            and fits(inner.text, name)
+        ):
             pairs[i] = inner.text
     return pairs

@@ -10,6 +10,7 @@ per real-world occurrence), keeping the first - usually the fullest - sentence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,12 @@ from .records import Event, to_plain
 
 # Reporting verbs: everywhere in news, a statement only from a public speaker.
 WEAK_VERBS = ("say", "tell", "reply", "statement")
+# Verbs that report a happening: "Sweden announced sanctions" logs the sanctions.
+ANNOUNCING = ("announce",)
+# Determiners that point back at something already reported ("The agreement was signed").
+ANAPHORIC_DETS = ("the", "this", "that")
+# A wire dateline line of its own ("WARSAW 1996-08-30"): not part of the lead sentence.
+DATELINE_LINE = re.compile(r"[ \t]*[A-Z][A-Z .,'’()-]*[ \t]+\d{4}-\d{2}-\d{2}[ \t]*\n")
 # Commodity words that name the same market, for merging repeated price reports.
 COMMODITY_ALIASES = {"crude": "oil", "brent": "oil"}
 
@@ -50,6 +57,7 @@ class Candidate:
     order: int
     depth: int = 0  # the trigger's distance from the sentence root
     reported: bool = False  # a bare "said": only when nothing else happens in the sentence
+    anaphoric: bool = False  # "the agreement": a repeat of an earlier report of its type
 
 
 class Component:
@@ -74,7 +82,8 @@ class Component:
             if trig and rules.pos_ok(doc[end - 1], trig.pos):
                 hits.append((trig, doc[end - 1]))
         by_sentence: dict[int, list[Candidate]] = {}
-        body_start = next((t.i for t in doc if t.idx >= body_offset), len(doc))
+        lead = lead_offset(doc.text, body_offset)
+        body_start = next((t.i for t in doc if t.idx >= lead), len(doc))
         for trig, token in hits:
             if token.i < body_start:
                 continue  # the headline repeats the lead, in headline grammar
@@ -145,7 +154,8 @@ class Component:
         )
         self._set_date(event, sent, token, anchor)
         depth = len(list(token.ancestors))
-        return Candidate(event, keys, 0, depth, trig.pattern in WEAK_VERBS)
+        reported = trig.pattern in WEAK_VERBS or trig.pattern in ANNOUNCING
+        return Candidate(event, keys, 0, depth, reported, is_anaphoric(token, event))
 
     def _guard_holds(
         self,
@@ -209,7 +219,11 @@ class Component:
         return []
 
     def _set_date(self, event: Event, sent: Span, token: Token, anchor: date | None) -> None:
-        for ent in rules.date_tokens_attached(sent, token):
+        attached = rules.date_tokens_attached(sent, token)
+        # else a day the sentence names elsewhere ("the U.S. threat on Friday to impose
+        # tariffs"): the parse often hangs it off a noun between it and the trigger
+        others = [e for e in sent.ents if e.label_ in ("DATE", "TIME") and e not in attached]
+        for ent in [*attached, *others]:
             resolved = resolve_date(ent.text, anchor, future=rules.is_future(ent.root))
             if resolved:
                 event.date = resolved.isoformat()
@@ -223,13 +237,45 @@ def pick_main(cands: list[Candidate]) -> Candidate:
     "The Commission said it has opened an enquiry into dumping" reports a trade
     measure; the saying only counts when nothing else happens in the sentence.
     """
-    return min(cands, key=lambda c: (c.reported, c.depth, c.event.evidence_start))
+    return min(cands, key=lambda c: (c.reported or c.anaphoric, c.depth, c.event.evidence_start))
+
+
+def lead_offset(text: str, body_offset: int) -> int:
+    """Where the body's own sentences begin: past a repeat of the headline (CoNLL
+    texts open with it) and a dateline line of its own ("WARSAW 1996-08-30")."""
+    title = text[:body_offset].strip()
+    pos = body_offset
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if len(title) > 10 and text.startswith(title, pos):
+        pos += len(title)
+        while pos < len(text) and text[pos].isspace() and text[pos] != "\n":
+            pos += 1
+        pos += 1 if text[pos : pos + 1] == "\n" else 0
+    match = DATELINE_LINE.match(text, pos)
+    return match.end() if match else pos
+
+
+def is_anaphoric(token: Token, event: Event) -> bool:
+    """A bare definite trigger noun ("The deal comes weeks after...") that names no
+    new occurrence of its own, only points back at one already reported."""
+    if token.pos_ not in ("NOUN", "PROPN") or event.name:
+        return False
+    kids = list(token.children)
+    return any(c.dep_ == "det" and c.lower_ in ANAPHORIC_DETS for c in kids) and all(
+        c.dep_ in ("det", "punct") for c in kids
+    )
 
 
 def merge(candidates: list[Candidate]) -> list[Event]:
-    """One record per occurrence: same type and a shared identifying actor (or name)."""
+    """One record per occurrence: same type and a shared identifying actor (or name);
+    a definite back-reference joins the latest report of its type."""
     kept: list[Candidate] = []
     for cand in candidates:
+        same_type = [k for k in kept if k.event.type == cand.event.type]
+        if cand.anaphoric and same_type:
+            _absorb(same_type[-1], cand)
+            continue
         for other in kept:
             if other.event.type != cand.event.type:
                 continue

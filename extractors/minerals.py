@@ -82,14 +82,33 @@ class MineralComponent:
         # Word matches only: a symbol ("Co" in "Co Ltd") is no evidence for "lead".
         named = {i for span in spans if "#" not in span.label_ for i in range(span.start, span.end)}
         mentions: list[Mention] = []
+        body_offset = int((doc._.nw_meta or {}).get("body_offset") or 0)
+        names_before: set[tuple[str, str]] = set()  # (mineral, word before it) in body names
+        headline: list[tuple[int, str]] = []  # (mention index, word before it) in a caps title
         for span in spans:
             canonical, _, kind = span.label_.partition("#")
             if kind:
                 keep = self.is_listed_symbol(span, matched)
             else:
                 keep = self.names_mineral(view, span, canonical, named)
+            before = doc[span.start - 1].lower_ if span.start > 0 else ""
+            if not keep and not kind and span.start_char >= body_offset:
+                names_before.add((canonical, before))  # "Consolidated Gold Fields Plc"
             if keep:
+                if span.start_char < body_offset and in_caps_text(view, span):
+                    headline.append((len(mentions), before))
                 mentions.append(make_mention(view, canonical, span.start_char, span.end_char, span))
+        # An all-caps wire headline shortens a company name the body spells out ("CONS
+        # GOLD" for "Consolidated Gold Fields"): that headline word is the company.
+        short_names = {
+            i
+            for i, before in headline
+            if len(before) >= 3
+            and any(
+                c == mentions[i].canonical and word.startswith(before) for c, word in names_before
+            )
+        }
+        mentions = [m for i, m in enumerate(mentions) if i not in short_names]
         doc._.nw_minerals = [to_plain(m) for m in mentions]
         return doc
 

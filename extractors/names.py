@@ -140,6 +140,9 @@ class KindClassifier:
     suffix: dict[str, str] = field(default_factory=dict)
     words: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     heads: set[str] = field(default_factory=set)  # lowercase last words that end a name
+    # exact cues written as acronyms or with digits ("U.N.", "G-7", "OECD"): NER often
+    # misses them inside a phrase ("a U.N. trade embargo"), so they are matched as written
+    written_cues: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path | None = None) -> KindClassifier:
@@ -148,6 +151,10 @@ class KindClassifier:
             cue, kind, where = cells[0], cells[1], cells[2]
             if where == "exact":
                 kinds.exact[name_key(cue)] = kind
+                letters = re.sub(r"[^A-Za-z]", "", cue)
+                shaped = letters.isupper() and (len(letters) >= 2 or any(c.isdigit() for c in cue))
+                if shaped and kind in ("intergovernmental", "forum", "government"):
+                    kinds.written_cues.append(cue)
             elif where == "suffix":
                 kinds.suffix[fold(cue)] = kind
             elif where == "word":

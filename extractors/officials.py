@@ -115,6 +115,15 @@ class OfficialsComponent:
     def _person_span(self, ent: Span) -> tuple[Span | None, str | None]:
         """The name without honorifics or titles NER swallowed ("Lady Starmer")."""
         start, lead = ent.start, None
+        doc = ent.doc
+        if start > 1 and doc[start - 1].lower_ in ("of", "for"):
+            # "Minister of [Mines G. Kishan Reddy]": the portfolio's plural noun is no name
+            while (
+                start < ent.end - 1
+                and doc[start].tag_ in ("NNP", "NNPS")
+                and (doc[start].lower_.endswith("s") or doc[start].lower_ in self.lex.govwords)
+            ):
+                start += 1
         while start < ent.end - 1 and (
             ent.doc[start].lower_ in self.lex.honorifics
             or ent.doc[start].lower_ in self.lex.abbrev
@@ -188,7 +197,12 @@ class OfficialsComponent:
         for tok in doc[span.end : sent.end]:
             if tok.idx not in ctx.countries:
                 continue
-            subject = tok if tok.dep_.startswith("nsubj") else tok.head
+            if tok.dep_.startswith("nsubj"):
+                subject = tok
+            elif tok.dep_ in ("poss", "compound"):
+                subject = tok.head  # "the country's government is ..."
+            else:
+                continue  # "a boycott of South Africa and Namibia would ...": not the speaker
             verb = subject.head
             if (
                 subject.dep_.startswith("nsubj")

@@ -41,6 +41,11 @@ PRIVATE_BODIES = {
     "co",
     "co.",
 }
+# offices no company, union or party has: "Resources Minister", "Union Minister of Mines"
+# stay public whatever cue words ("Resources", "Union") their portfolio contains
+STATE_ONLY_HEADS = {"minister", "ministers", "ambassador", "envoy", "senator", "premier", "mp"}
+# adjectives that describe the holder, not the office ("the new finance minister")
+EVALUATIVE = {"new", "top", "senior", "current", "powerful", "veteran", "longtime", "young", "old"}
 STOP_HEADS = {"officer", "official"}  # the vaguest roles: used only when nothing better
 DOTTED = {"U.S.", "U.K.", "U.N.", "E.U."}
 FINITE = {"VBD", "VBZ", "VBP", "MD"}
@@ -90,8 +95,10 @@ class TitleReader:
             start += 1  # "Yesterday", "Mr" (of "Mr Justice Millett")
         # a first name NER left out of the PERSON span ("Minister Alejandro [Martinez Cuenca]")
         cut = end
-        while cut > start and self._name_part(doc[cut - 1]):
+        while cut > start and (self._name_part(doc[cut - 1]) or doc[cut - 1].is_space):
             cut -= 1
+        while cut < end and doc[cut].is_space:
+            cut += 1
         if cut < end and cut > start and doc[cut - 1].lower_ in self.heads:
             end = cut  # only when what remains ends in an office word
         if start >= end:
@@ -116,7 +123,10 @@ class TitleReader:
     def _title_token(self, doc: Doc, k: int, end: int, ctx: DocContext) -> bool:
         tok, low = doc[k], doc[k].lower_
         nxt = doc[k + 1] if k + 1 < end else None
-        if tok.ent_type_ == "PERSON" or "\n\n" in tok.text:
+        # a PERSON token is no title, unless the name was trimmed out of the same entity
+        # ("Minister of [Mines G. Kishan Reddy]": "Mines" is the portfolio)
+        same_entity = end < len(doc) and all(doc[j].ent_iob_ == "I" for j in range(k + 1, end + 1))
+        if (tok.ent_type_ == "PERSON" and not same_entity) or "\n\n" in tok.text:
             return False
         if tok.is_space:
             return True  # a wrapped line inside a title (Reuters texts)
@@ -138,18 +148,50 @@ class TitleReader:
         if tok.text in ("'s", "’s") and k > 0 and doc[k - 1].idx in ctx.countries:
             return True
         if low == "of" and nxt is not None and nxt.text[:1].isupper() and k > 0:
-            # "Secretary of State", "Bank of Japan governor"
-            prev = doc[k - 1].lower_
-            return prev in self.heads or doc[k - 1].text[:1].isupper()
+            # "Secretary of State", "Bank of Japan governor"; not a headline's "Dismissal
+            # of Defense Minister": the word before "of" must be an office or a body
+            before = doc[k - 1]
+            return (
+                before.lower_ in self.heads
+                or before.idx in ctx.orgs
+                or before.ent_type_ in ("ORG", "GPE", "FAC")
+            )
         if (tok.text[:1].isupper() and tok.is_alpha) or tok.text in DOTTED:
             return True
         # "finance minister", "standards commissioner": a lowercase word before an office word
-        return (
+        if (
             tok.is_alpha
             and tok.pos_ in ("NOUN", "ADJ", "PROPN")
             and nxt is not None
             and (nxt.lower_ in self.office_words or nxt.text == "-")
-        )
+        ):
+            return True
+        # "natural resources minister": a modifier of a portfolio word already read
+        if (
+            tok.is_alpha
+            and tok.text.islower()
+            and low not in EVALUATIVE
+            and not tok.is_stop
+            and tok.dep_ in ("compound", "amod")
+            and k < tok.head.i < end
+            and nxt is not None
+            and nxt.text.islower()
+        ):
+            return True
+        return self._lower_portfolio(doc, k, ctx)
+
+    def _lower_portfolio(self, doc: Doc, k: int, ctx: DocContext) -> bool:
+        """ "minister of mines and power": lowercase portfolio words after "<office> of"."""
+        low_start = ctx.sent_at[k].start
+        j = k
+        while j >= low_start and j > k - 6:
+            tok = doc[j]
+            if tok.lower_ in ("of", "for") and j > low_start and doc[j - 1].lower_ in self.heads:
+                return True
+            if not (tok.is_alpha and tok.text.islower()) and tok.text != ",":
+                return False
+            j -= 1
+        return False
 
     def _useful_lead(self, tok: Token, ctx: DocContext) -> bool:
         """A title may start with a country, an org, an office word; not "Yesterday"."""
@@ -210,7 +252,7 @@ class TitleReader:
         public = public or self._public(phrase, ctx)
         if head_kind == "weak" and not public:
             return None  # "Irish director", "black leader": no public body named
-        if self._private(phrase, ctx):
+        if head_word not in STATE_ONLY_HEADS and self._private(phrase, ctx):
             return None  # "Union Secretary", "Party chairman": not a public office
         role_text = normalize_dashes("".join(t.text_with_ws for t in kept[:-1]) + kept[-1].text)
         if head_word in STOP_HEADS:
@@ -281,7 +323,12 @@ class TitleReader:
                 and doc[j].tag_ not in FINITE
             ):
                 j -= 1
-            roles.append(self._apposition(doc, j + 1, k, ctx))
+            start = j + 1
+            # "talks with the U.S. special envoy to Burundi, Howard Wolpe": the noun
+            # group starts at its determiner, after the clause's own words
+            head = next((i for i in range(start, k) if doc[i].lower_ in self.heads), None)
+            dets = [i for i in range(start, head or start) if doc[i].lower_ in ("the", "a", "an")]
+            roles.append(self._apposition(doc, dets[-1] if dets else start, k, ctx))
         return roles
 
     def _apposition(self, doc: Doc, start: int, limit: int, ctx: DocContext) -> Role | None:

@@ -107,7 +107,8 @@ def stories(obj: Any, min_copies: int, limit: int, db_path: Path | None) -> None
             ).fetchone()
             title, url = row if row else (None, "")
             click.echo(
-                f"{c.pickup_count} copies  wire {c.wire or '-'}  {title or url}\n"
+                f"{c.pickup_count} cop{'y' if c.pickup_count == 1 else 'ies'}  "
+                f"wire {c.wire or '-'}  {title or url}\n"
                 f"    {url}\n    outlets: {', '.join(c.outlets)}"
             )
     finally:

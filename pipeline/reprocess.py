@@ -124,7 +124,7 @@ def _reprocess(
         for article_id in ids:
             row = dict(next(store.db.query("SELECT * FROM articles WHERE id = ?", [article_id])))
             try:
-                article = _article(row)
+                article = article_from_row(row)
             except FetchError as exc:
                 report.failed.append(f"{row['url']}: {exc.reason}: {exc}")
                 continue
@@ -171,7 +171,7 @@ def _selected(store: Store, version: str, since: str | None, every: bool) -> lis
     return [int(r[0]) for r in store.db.execute(sql, params)]
 
 
-def _article(row: dict[str, Any]) -> ArticleText:
+def article_from_row(row: dict[str, Any]) -> ArticleText:
     """The article's text as the current text stage reads its stored page."""
     from .text import extract_article
 

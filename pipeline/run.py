@@ -34,6 +34,8 @@ from .urls import canonicalize_url
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from extractors import Extraction
+
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
@@ -241,8 +243,13 @@ def _extract_and_store(
 
     pending: dict[str, ArticleText] = {}
 
+    languages = set(config.nlp.languages)
+
     def inputs() -> Iterator[ExtractInput]:
         for n, article in enumerate(_chain(first, articles)):
+            if languages and article.language and article.language not in languages:
+                _store(store, context, article, None, summary)  # kept, not extracted
+                continue
             key = str(n)
             pending[key] = article
             yield ExtractInput(
@@ -258,17 +265,26 @@ def _extract_and_store(
         nlp, inputs(), batch_size=config.nlp.batch_size, n_process=config.nlp.n_process
     )
     for extraction in batches:
-        article = pending.pop(extraction.id)
-        article_id = store.add_article(article, extraction, _iso(context.clock()))
-        if article_id is None:
-            summary.unchanged += 1  # same text arrived twice in this run
-        else:
-            summary.new_articles += 1
-            log.info("stored %s", article.canonical_url)
-            # Clustered after the article's own transaction: the story index is an
-            # in-memory structure over every stored copy, and a run killed here
-            # leaves an unclustered article that the next index rebuild picks up.
-            store.stories.assign(article_id)
+        _store(store, context, pending.pop(extraction.id), extraction, summary)
+
+
+def _store(
+    store: Store,
+    context: RunContext,
+    article: ArticleText,
+    extraction: Extraction | None,
+    summary: RunSummary,
+) -> None:
+    article_id = store.add_article(article, extraction, _iso(context.clock()))
+    if article_id is None:
+        summary.unchanged += 1  # same text arrived twice in this run
+        return
+    summary.new_articles += 1
+    log.info("stored %s", article.canonical_url)
+    # Clustered after the article's own transaction: the story index is an
+    # in-memory structure over every stored copy, and a run killed here
+    # leaves an unclustered article that the next index rebuild picks up.
+    store.stories.assign(article_id)
 
 
 def _chain(first: ArticleText, rest: Iterator[ArticleText]) -> Iterator[ArticleText]:

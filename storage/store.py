@@ -391,9 +391,7 @@ class Store:
         """Open a run. Runs still 'running' belong to a killed process: this one holds the
         writer lock, so no other writer can be alive. They become 'interrupted'."""
         with self.db.atomic():
-            self.db.execute(
-                "UPDATE runs SET status = 'interrupted' WHERE status = 'running'"
-            )
+            self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
             cur = self.db.execute(
                 "INSERT INTO runs (started_at, status) VALUES (?, 'running')", [at]
             )

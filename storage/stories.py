@@ -58,7 +58,8 @@ class StoryClusters:
     @property
     def index(self) -> StoryIndex:
         if self._index is None:
-            self._index = self._rebuild()
+            with self.db.atomic():  # one commit for any late signatures and clusters
+                self._index = self._rebuild()
         return self._index
 
     def assign(self, article_id: int) -> ClusterAssignment | None:

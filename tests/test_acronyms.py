@@ -107,3 +107,25 @@ def test_bad_lexicon_lines_fail_with_the_file_problem(tmp_path: Path) -> None:
     kinds.write_text("Ministry\tgovernment\tsomewhere\n", encoding="utf-8")
     with pytest.raises(ValueError, match="unknown match 'somewhere'"):
         KindClassifier.load(kinds)
+
+
+def test_comma_appositive_and_leading_the_give_pairs() -> None:
+    nlp = spacy.blank("en")
+    doc = nlp(
+        "Output fell, Kenya National Tin Mines, KNTM, said. The Nordic Ore Office (NOO) agreed."
+    )
+    spans = [doc[3:7], doc[12:16]]  # "Kenya National Tin Mines", "The Nordic Ore Office"
+    assert parenthesised_pairs(doc, spans) == {0: "KNTM", 1: "NOO"}
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Minerals Council of Ghana", "association"),
+        ("Tigers FC", "other"),
+        ("Hamas", "other"),
+        ("Al-Aqsa Brigades", "other"),
+    ],
+)
+def test_kind_cues_for_industry_councils_and_non_firms(name: str, kind: str) -> None:
+    assert KindClassifier.load().kind(name) == kind

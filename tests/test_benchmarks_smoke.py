@@ -226,3 +226,87 @@ def test_quick_run_of_every_benchmark_writes_a_complete_report(
         assert head[4] in ("**MET**", "**MISSED**"), head  # it ran: not SKIPPED or ERROR
         assert re.fullmatch(r"[\d,]+(\.\d+)? \S+", head[2]), head  # a number and a unit
         assert f"## {bench.name}" in report  # its notes (sizes, load) are there
+
+
+# --- end to end, re-run, search at scale, ingest (quick: structure, never speed) ----------
+
+
+def test_marker_goes_into_a_middle_paragraph_of_the_page() -> None:
+    from benchmarks.bench_end_to_end import with_marker
+
+    html = b"<html><body><p>nav</p><p>one</p><p>two</p><P>three</P><p>foot</p></body></html>"
+    marked = with_marker(html, "(copy 1.)")
+    assert marked == html.replace(b"two</p>", b"two (copy 1.)</p>")
+    assert with_marker(b"<div>no paragraphs</div>", "(x)") == b"<div>no paragraphs</div>"
+
+
+@pytest.mark.integration
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    ("module", "name", "first_unit"),
+    [
+        ("bench_end_to_end", "end_to_end", "x"),
+        ("bench_search_scale", "search_scale", "ms"),
+        ("bench_ingest", "ingest", "s"),
+    ],
+)
+def test_quick_pipeline_benchmarks_return_a_well_formed_result(
+    shared_dir: Path, module: str, name: str, first_unit: str
+) -> None:
+    import importlib
+
+    from benchmarks.__main__ import _check_shape
+
+    outcome = importlib.import_module(f"benchmarks.{module}").run(quick=True)
+    _check_shape(outcome)
+    assert outcome["name"] == name
+    assert outcome["figures"][0]["unit"] == first_unit
+    assert all(isinstance(f["value"], int | float) for f in outcome["figures"])
+    assert "load average" in outcome["notes"]
+
+
+@pytest.mark.integration
+@pytest.mark.shared
+def test_quick_rerun_adds_no_rows_and_every_feed_answers_304(shared_dir: Path) -> None:
+    from benchmarks import bench_rerun
+
+    outcome = bench_rerun.run(quick=True)
+    figures = {f["label"]: f["value"] for f in outcome["figures"]}
+    assert figures["new rows on re-run"] == 0
+    assert figures["feeds answered 304 (of each re-run)"] == bench_rerun.FEEDS[True]
+    assert "0 page GETs" in outcome["notes"]
+
+
+@pytest.mark.integration
+@pytest.mark.shared
+def test_quick_search_archive_copies_rows_consistently(shared_dir: Path) -> None:
+    from benchmarks.bench_search_scale import ARTICLES, SEEDS, archive
+    from pipeline.search import search
+    from storage import open_database
+
+    path, _ = archive(shared_dir, ARTICLES[True], SEEDS[True])
+    db = open_database(path, readonly=True)
+    try:
+
+        def one(sql: str) -> Any:
+            return db.execute(sql).fetchone()[0]
+
+        assert one("SELECT count(*) FROM articles") == ARTICLES[True]
+        assert one("SELECT count(DISTINCT text_hash) FROM articles") == ARTICLES[True]
+        # Copies keep their links: no mention points at a missing article or at
+        # another article's entity link, and copied events exist.
+        orphans = "SELECT count(*) FROM mentions WHERE article_id NOT IN (SELECT id FROM articles)"
+        assert one(orphans) == 0
+        crossed = (
+            "SELECT count(*) FROM mentions m JOIN article_entities ae "
+            "ON ae.id = m.article_entity_id WHERE ae.article_id != m.article_id"
+        )
+        assert one(crossed) == 0
+        assert one(f"SELECT count(*) FROM events WHERE article_id > {SEEDS[True]}") > 0
+        # the FTS index followed the copies: a seed's title word finds copies too
+        title = one("SELECT title FROM articles WHERE id = 1")
+        word = max(title.split(), key=len).strip(".,:;'\"()")
+        hits = search(db, f'"{word}"', limit=50)
+        assert any(hit.article_id > SEEDS[True] for hit in hits)
+    finally:
+        db.close()

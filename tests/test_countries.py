@@ -161,3 +161,10 @@ def test_plural_demonyms_stand_for_the_country_but_not_in_team_names(nlp_countri
     assert countries_in(nlp_countries, text) == {"United States", "Pakistan", "United Kingdom"}
     assert countries_in(nlp_countries, "The Cleveland Indians won the game.") == set()
     assert country_lookup("Americans") == "United States"
+
+
+@pytest.mark.integration
+def test_a_negotiating_round_named_after_its_venue_is_no_country(nlp_full) -> None:
+    text = "New Zealand ministers said the current Uruguay round of trade talks must succeed."
+    doc = nlp_full(make_doc(nlp_full, ExtractInput(id="t", text=text)))
+    assert {m["canonical"] for m in doc._.nw_countries} == {"New Zealand"}

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors import event_rules
-from extractors.events import Component
+from extractors.events import Component, lead_offset
 from extractors.pipeline import register_extensions
 
 pytestmark = pytest.mark.integration
@@ -184,3 +184,119 @@ def test_full_pipeline_keeps_evidence_verbatim(nlp_full: Language) -> None:
         assert event.evidence_start >= item.body_offset  # never from the headline
     meeting = next(e for e in extraction.events if e.type == "meeting")
     assert meeting.date == "2024-05-06"
+
+
+def test_output_figures_are_supply_not_price(nlp_model: Language, events: Component) -> None:
+    text = "Kenyan copper production rose 3.2 pct to 113,000 tonnes in the quarter."
+    found = run(nlp_model, events, text, minerals=(("copper", "copper"),))
+    assert [e["type"] for e in found] == ["supply"]
+
+
+def test_announced_sanctions_are_a_trade_measure(nlp_model: Language, events: Component) -> None:
+    text = "Norway announced a program of economic sanctions against Chile."
+    countries = (("Norway", "Norway"), ("Chile", "Chile"))
+    found = run(nlp_model, events, text, countries=countries)
+    assert [e["type"] for e in found] == ["trade_measure"]
+    assert found[0]["participants"] == ["Norway", "Chile"]
+
+
+def test_definite_back_reference_joins_the_earlier_event(
+    nlp_model: Language, events: Component
+) -> None:
+    text = (
+        "Peru and Chile signed a memorandum of understanding on lithium on Monday. "
+        "The agreement covers exports to Argentina and Brazil. "
+        "The deal comes weeks after Bolivia restricted exports of tin."
+    )
+    found = run(
+        nlp_model,
+        events,
+        text,
+        published="2024-06-05",
+        countries=tuple((c, c) for c in ("Peru", "Chile", "Argentina", "Brazil", "Bolivia")),
+        minerals=(("lithium", "lithium"), ("tin", "tin")),
+    )
+    # "The agreement" shares no party with the first report, but points back at it
+    assert sorted(e["type"] for e in found) == ["agreement", "trade_measure"]
+    agreement = next(e for e in found if e["type"] == "agreement")
+    assert agreement["evidence"].startswith("Peru and Chile signed")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Poland is seeking pacts with Chile on taxation.",
+        "Poland did not sign the accord with Chile.",
+        "Poland flatly ruled out talks with Chile.",
+    ],
+)
+def test_wishes_negations_and_refusals_are_no_events(
+    nlp_model: Language, events: Component, text: str
+) -> None:
+    countries = (("Poland", "Poland"), ("Chile", "Chile"))
+    assert run(nlp_model, events, text, countries=countries) == []
+
+
+def test_standing_facts_are_not_deals_or_supply(nlp_model: Language, events: Component) -> None:
+    facts = (
+        "Foreign sales of silver and zinc earn Peru half of its export income. "
+        "The company has a 17 pct stake in the mine. "
+        "The bar, which is sold across Europe, costs more."
+    )
+    minerals = (("silver", "silver"), ("zinc", "zinc"))
+    assert run(nlp_model, events, facts, countries=(("Peru", "Peru"),), minerals=minerals) == []
+    sale = "The United States sold 5,000 tonnes of tin from its stockpile."
+    found = run(
+        nlp_model,
+        events,
+        sale,
+        countries=(("United States", "United States"),),
+        minerals=(("tin", "tin"),),
+    )
+    assert [e["type"] for e in found] == ["supply"]
+
+
+def test_disruption_on_the_way_to_the_mines_is_supply(
+    nlp_model: Language, events: Component
+) -> None:
+    text = "Guerrillas derailed a train in Chile, interrupting traffic to the copper mines."
+    found = run(
+        nlp_model, events, text, countries=(("Chile", "Chile"),), minerals=(("copper", "copper"),)
+    )
+    assert [e["type"] for e in found] == ["supply"]
+
+
+def test_a_day_named_elsewhere_in_the_sentence_dates_the_event(
+    nlp_model: Language, events: Component
+) -> None:
+    text = "The U.S. threat on Friday to impose tariffs on Japanese goods angered Tokyo."
+    found = run(
+        nlp_model,
+        events,
+        text,
+        published="1987-03-31",
+        countries=(("U.S.", "United States"), ("Japanese", "Japan")),
+    )
+    assert [(e["type"], e["date"]) for e in found] == [("trade_measure", "1987-03-27")]
+
+
+def test_would_reads_forward_for_a_yearless_date(nlp_model: Language, events: Component) -> None:
+    text = "Sweden said its ban on trade with Chile will take effect from July 1."
+    found = run(
+        nlp_model,
+        events,
+        text,
+        published="1987-03-12",
+        countries=(("Sweden", "Sweden"), ("Chile", "Chile")),
+    )
+    assert found and all(e["date"] in (None, "1987-07-01") for e in found)
+
+
+def test_lead_offset_skips_a_repeated_headline_and_a_dateline_line() -> None:
+    title = "Polish minister to visit Chile ."
+    body = f"{title}\nWARSAW 1996-08-30\nThe minister will visit Chile on Tuesday ."
+    text = f"{title}\n\n{body}"
+    offset = lead_offset(text, len(title) + 2)
+    assert text[offset:].startswith("The minister will visit")
+    plain = "Headline words here\n\nBody sentence one."
+    assert lead_offset(plain, len("Headline words here") + 2) == plain.index("Body")

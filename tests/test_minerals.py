@@ -142,3 +142,19 @@ def test_lead_as_a_noun_beside_other_metals(nlp_minerals):
 def test_group_acronyms_count_even_when_tagged_org(nlp_minerals):
     text = "Anglo American Platinum cut its PGM output forecast as REE prices fell."
     assert minerals_in(nlp_minerals, text) == {"platinum group metals", "rare earth elements"}
+
+
+def test_caps_headline_company_word_needs_the_body(nlp_minerals):
+    # an all-caps wire headline shortens a company name the body spells out
+    found = minerals_in(
+        nlp_minerals,
+        "Consolidated Gold Fields Plc said its pretax profit rose 12 pct.",
+        title="CONS GOLD SAYS PROFITS UP",
+    )
+    assert "gold" not in found
+    confirmed = minerals_in(
+        nlp_minerals,
+        "Output of gold at the mine rose 5 pct to 40,000 ounces.",
+        title="CONS GOLD OUTPUT UP",
+    )
+    assert "gold" in confirmed

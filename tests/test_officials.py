@@ -103,3 +103,61 @@ def test_country_word_inside_a_title_moves_to_country(nlp_full) -> None:
     )
     assert found["Abolhassan Banisadr"]["role"].lower() == "former president"
     assert found["Abolhassan Banisadr"]["country"] == "Iran"
+
+
+def test_lowercase_portfolios_before_the_name(nlp_full) -> None:
+    found = officials(
+        nlp_full,
+        "The talks were held between Malian natural resources minister Amadou Keita and "
+        "Ghanaian minister of mines and energy Kofi Mensah.",
+    )
+    assert found["Amadou Keita"]["role"] == "natural resources minister"
+    assert found["Amadou Keita"]["country"] == "Mali"
+    assert found["Kofi Mensah"]["role"] == "minister of mines and energy"
+    assert found["Kofi Mensah"]["country"] == "Ghana"
+
+
+def test_portfolio_cue_words_do_not_make_a_minister_private(nlp_full) -> None:
+    # "Resources" is a company cue and "Union" a trade-union cue; ministers stay public
+    found = officials(
+        nlp_full,
+        "Canada's Resources Minister Jonathan Wilkinson met Union Minister of Mines "
+        "G. Kishan Reddy in Delhi.",
+    )
+    assert found["Jonathan Wilkinson"]["role"] == "Resources Minister"
+    assert found["Jonathan Wilkinson"]["country"] == "Canada"
+    reddy = next(o for name, o in found.items() if name.endswith("Reddy"))
+    assert reddy["role"] == "Union Minister of Mines"
+
+
+def test_apposition_before_the_name_starts_at_its_determiner(nlp_full) -> None:
+    found = officials(
+        nlp_full,
+        "Nyerere held talks with the U.S. special envoy to Burundi, Howard Wolpe, in Rome.",
+    )
+    assert found["Howard Wolpe"]["role"] == "special envoy to Burundi"
+    assert found["Howard Wolpe"]["country"] == "United States"
+
+
+def test_country_in_a_coordinated_object_is_not_the_speakers(nlp_full) -> None:
+    found = officials(
+        nlp_full,
+        "Swedish officials met on Monday. Foreign Trade Minister Anna Lind said a trade ban "
+        "on South Africa and neighbouring Namibia would start in May.",
+    )
+    assert found["Anna Lind"]["country"] == "Sweden"
+
+
+def test_headline_words_before_of_are_no_title(nlp_full) -> None:
+    doc = nlp_full(
+        make_doc(
+            nlp_full,
+            ExtractInput(
+                id="t",
+                title="Protests Grow Over Dismissal of Defense Minister Petrenko",
+                text="Ukraine's Defense Minister Ivan Petrenko was dismissed on Friday.",
+            ),
+        )
+    )
+    found = {o["name"]: o for o in doc._.nw_officials}
+    assert found["Ivan Petrenko"]["role"] == "Defense Minister"

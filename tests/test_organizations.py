@@ -95,3 +95,68 @@ def test_title_case_headline_is_not_read_as_an_org(nlp_full) -> None:
         title="India and the United States Aim to Strengthen Trade Relations on Minerals",
     )
     assert not any("Strengthen" in name or "Aim" in name for name in found)
+
+
+def test_names_ner_cut_short_are_finished(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "The talks covered Chile's admission to the General Agreements on\nTariffs and "
+        "Trade, he told the House Appropriations\nsubcommittee which oversees his budget.",
+    )
+    assert found["House Appropriations subcommittee"]["kind"] == "government"
+
+
+def test_extend_finishes_a_name_at_a_wrapped_line() -> None:
+    import spacy
+
+    from extractors.organizations import _extend
+
+    doc = spacy.blank("en")("He backed the General Agreements on\nTariffs and Trade.")
+    assert " ".join(_extend(doc[3:5], doc[:]).text.split()) == (
+        "General Agreements on Tariffs and Trade"
+    )
+    assert _extend(doc[3:5], doc[:5]).text == "General Agreements"  # sentence ends
+
+
+def test_written_acronyms_inside_a_phrase_are_found(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "Ministers will meet before the G-7 meeting in Venice, despite the end of a "
+        "three-year U.N. trade embargo.",
+    )
+    assert found["G-7"]["kind"] == "forum"
+    assert found["U.N."]["kind"] == "intergovernmental"
+
+
+def test_media_named_after_a_media_noun_and_agencies_are_other(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "The prime minister was concerned about revelations by newspaper Dagens Nyheter. "
+        "Poland's Foreign Minister will visit Chile, the PAP news agency reported on Friday.",
+    )
+    assert found["Dagens Nyheter"]["kind"] == "other"
+    assert found["PAP"]["kind"] == "other"
+
+
+def test_desk_signature_places_and_national_bodies(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "Zinc was unchanged at 6,300 rupees. The minister will travel to Buenos Aires next "
+        "week. The Japan Organization for Metals and Energy Security (JOGMEC) will invest in "
+        "the plant, the Minerals Council of Australia said.\n-- Bombay Commodities +91-22-265 9000",
+    )
+    assert "Bombay Commodities" not in found
+    assert "Buenos Aires" not in found
+    jogmec = found["Japan Organization for Metals and Energy Security"]
+    assert (jogmec["kind"], jogmec["acronym"]) == ("government", "JOGMEC")
+    assert found["Minerals Council of Australia"]["kind"] == "association"
+
+
+def test_elided_and_possessive_apostrophes_in_names(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "Nyerere met the Sant ' Egidio Community in Rome . The prize was given by the "
+        "Lay Volunteers ' International Organisation on Sunday .",
+    )
+    assert "Sant ' Egidio Community" in found
+    assert "Lay Volunteers ' International Organisation" in found
