@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -27,7 +28,6 @@ from .db import MEMORY, StorageError, open_database
 from .entities import Sighting
 from .lock import WriterLock
 from .names import fold, official_key, org_key, surname
-from .stories import StoryClusters
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,10 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+if TYPE_CHECKING:
+    from .stories import StoryClusters
+
+
 class Store:
     """Single-writer access to a newswatch database (see the module docstring for why)."""
 
@@ -63,6 +67,10 @@ class Store:
     def stories(self) -> StoryClusters:
         """Story clustering for this writer; its index is built on first use and kept."""
         if self._stories is None:
+            # Imported here: clustering pulls in datasketch and numpy (about 2 s),
+            # which readers opening a Store for queries never need.
+            from .stories import StoryClusters
+
             self._stories = StoryClusters(self.db)
         return self._stories
 
