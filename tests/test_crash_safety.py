@@ -236,4 +236,5 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(site):
         assert counts(db_path) == reference, f"round {db_round} after {kills} kills"
         runs = run_statuses(db_path)
         assert runs[-1] == "ok" and "running" not in runs, runs  # killed runs: 'interrupted'
+    print(f"{kills} kills over {db_round} databases, {killed_with_articles} after a stored article")
     assert killed_with_articles >= KILLS // 3, "kills should land inside the ingest window"
