@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.config import NLPConfig
+from pipeline.errors import ConfigError
 
 from . import countries, events, minerals, officials, organizations  # noqa: F401  (factories)
 from .model import load_model
@@ -55,6 +56,9 @@ def build_nlp(config: NLPConfig) -> Language:
     """Load the configured model and add the configured newswatch components."""
     nlp = load_model(config.model)
     for name in config.components:
+        if not nlp.has_factory(name):
+            known = ", ".join(sorted(f for f in nlp.factory_names if f.startswith("newswatch_")))
+            raise ConfigError(f"nlp.components: no component named '{name}' (known: {known})")
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)
     return nlp

@@ -129,3 +129,15 @@ def test_any_fetch_table_loads_or_fails_with_config_error(table):
         for key, value in table.items():
             got = getattr(config.fetch, key)
             assert got == value or (isinstance(got, float) and got == float(value))
+
+
+def test_unknown_component_is_a_config_error():
+    """[nlp] components names spaCy factories; a typo is one line naming the key."""
+    import dataclasses
+
+    from extractors import build_nlp
+    from pipeline.config import NLPConfig
+
+    bad = dataclasses.replace(NLPConfig(), components=("newswatch_minerals", "newswatch_mineral"))
+    with pytest.raises(ConfigError, match="nlp.components: no component named 'newswatch_mineral'"):
+        build_nlp(bad)
