@@ -139,5 +139,6 @@ def test_unknown_component_is_a_config_error():
     from pipeline.config import NLPConfig
 
     bad = dataclasses.replace(NLPConfig(), components=("newswatch_minerals", "newswatch_mineral"))
-    with pytest.raises(ConfigError, match="nlp.components: no component named 'newswatch_mineral'"):
+    expected = r"nlp\.components: no component named 'newswatch_mineral'"
+    with pytest.raises(ConfigError, match=expected):
         build_nlp(bad)
