@@ -11,7 +11,8 @@ plus a random fraction of a second), and after every kill:
 - no article is stored twice (canonical URL, text hash) and nothing is orphaned;
 
 and once a run finishes uninterrupted the database holds exactly the rows of
-the clean run, and the killed runs are marked 'interrupted'. NEWSWATCH_SOAK_KILLS=200 kills more (by hand; CI does 25).
+the clean run, and the killed runs are marked 'interrupted'.
+NEWSWATCH_SOAK_KILLS=200 kills more (by hand; CI does 25).
 """
 
 from __future__ import annotations
@@ -215,7 +216,7 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(site):
         config = write_config(root / f"crash-{db_round}", feed)
         db_path = root / f"crash-{db_round}" / "nw.db"
         while kills < KILLS and (done := article_count(db_path)) < total:
-            target = done + rng.randrange(total - done)
+            target = done + rng.randint(0, total - done)  # done: start-up; total: the end
             jitter = rng.uniform(0.0, 0.6)
             proc = start_run(config)
             if not wait_for_articles(proc, db_path, target):
