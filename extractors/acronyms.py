@@ -24,6 +24,21 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words if w[0].isalnum()).upper()
 
 
+def spelled_initials(name: str) -> str:
+    """Initials where an all-caps word gives all its letters: "US-India Strategic
+    Partnership Forum" -> USISPF, "EU Raw Materials Alliance" -> EURMA. Short forms
+    coined from names that open with a country code spell the code out in full."""
+    words = [w for w in re.split(r"[\s\-\u2013\u2014]+", name) if w]
+    words = [w for w in words if w.lower() not in FUNCTION_WORDS]
+    out = []
+    for word in words:
+        letters = re.sub(r"[^A-Za-z]", "", word)
+        if not letters:
+            continue
+        out.append(letters if letters.isupper() and len(letters) <= 4 else letters[0])
+    return "".join(out).upper()
+
+
 def fits(acronym: str, name: str, strict: bool = False) -> bool:
     """Does `acronym` abbreviate `name`?
 
@@ -38,6 +53,8 @@ def fits(acronym: str, name: str, strict: bool = False) -> bool:
         return False
     inits = initials(name)
     if letters == inits or (len(letters) >= 2 and inits.startswith(letters)):
+        return True
+    if letters == spelled_initials(name):
         return True
     flat = re.sub(r"[^A-Za-z]", "", name).upper()
     if strict or not flat or flat[0] != letters[0]:

@@ -321,6 +321,12 @@ def is_future(token: Token) -> bool:
 
 def event_name(trigger: Token) -> str | None:
     """A capitalised name around a title-case trigger: "Finance Ministerial on ... Chains"."""
+    span = event_name_span(trigger)
+    return span.text if span is not None else None
+
+
+def event_name_span(trigger: Token) -> Span | None:
+    """The tokens of the capitalised name around a title-case trigger, if any."""
     if not trigger.is_title or trigger.sent.start == trigger.i:
         return None
     doc, sent = trigger.doc, trigger.sent
@@ -338,7 +344,33 @@ def event_name(trigger: Token) -> str | None:
             break
     if end - start < 2:
         return None
-    return doc[start:end].text
+    return doc[start:end]
+
+
+def named_location(sent: Span, name: Span) -> str | None:
+    """A place right after a meeting's name ("the Summit on X in Washington"): the
+    parse hangs "in Washington" off the name's last word, not off the trigger."""
+    for ent in sent.ents:
+        prep = ent.root.head
+        if (
+            ent.label_ in ("GPE", "LOC", "FAC")
+            and ent.root.dep_ == "pobj"
+            and prep.lower_ in ("in", "at")
+            and name.start <= prep.head.i < name.end
+        ):
+            return ent.text.replace("\n", " ")
+    return None
+
+
+def mention_scope(trigger: Token) -> Span:
+    """The phrase a mentioned meeting belongs to: "India's participation in the
+    Ministerial" (the noun the trigger's preposition hangs off), else the trigger's own."""
+    head = trigger.head
+    if trigger.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in ("NOUN", "PROPN"):
+        head = head.head
+    else:
+        head = trigger
+    return trigger.doc[head.left_edge.i : head.right_edge.i + 1]
 
 
 def event_location(sent: Span, trigger: Token) -> str | None:

@@ -58,6 +58,13 @@ class Candidate:
     depth: int = 0  # the trigger's distance from the sentence root
     reported: bool = False  # a bare "said": only when nothing else happens in the sentence
     anaphoric: bool = False  # "the agreement": a repeat of an earlier report of its type
+    secondary: bool = False  # a named meeting mentioned in a sentence about something else
+    # for a named meeting: its location and the participants of its own phrase, used
+    # when the sentence is about something else (see named_mentions)
+    mention_location: str | None = None
+    mention_participants: list[str] | None = None
+    trigger_i: int = -1  # the trigger token and the word it hangs off
+    trigger_head_i: int = -1
 
 
 class Component:
@@ -93,7 +100,20 @@ class Component:
             cand = self._candidate(trig, token, sent, index, commodity_tokens, anchor)
             if cand is not None:
                 by_sentence.setdefault(sent.start, []).append(cand)
-        candidates = [pick_main(by_sentence[k]) for k in sorted(by_sentence)]
+        candidates = []
+        for k in sorted(by_sentence):
+            main = pick_main(by_sentence[k])
+            # "The ministerial was hosted by ...": a verb trigger about "the ministerial"
+            # reports the same meeting again
+            main.anaphoric = main.anaphoric or any(
+                c.anaphoric
+                and c.event.type == main.event.type
+                and c.trigger_head_i == main.trigger_i
+                and c.trigger_i != main.trigger_i
+                for c in by_sentence[k]
+            )
+            candidates.append(main)
+            candidates.extend(named_mentions(by_sentence[k], main))
         for order, cand in enumerate(candidates):
             cand.order = order
         doc._.nw_events = [to_plain(e) for e in merge(candidates)]
@@ -155,7 +175,16 @@ class Component:
         self._set_date(event, sent, token, anchor)
         depth = len(list(token.ancestors))
         reported = trig.pattern in WEAK_VERBS or trig.pattern in ANNOUNCING
-        return Candidate(event, keys, 0, depth, reported, is_anaphoric(token, event))
+        cand = Candidate(event, keys, 0, depth, reported, is_anaphoric(token, event))
+        cand.trigger_i, cand.trigger_head_i = token.i, token.head.i
+        name_span = rules.event_name_span(token) if etype == "meeting" else None
+        if name_span is not None:
+            scope = rules.mention_scope(token)
+            cand.mention_location = event.location or rules.named_location(sent, name_span)
+            cand.mention_participants = participants(
+                index.actors_in(scope.start_char, scope.end_char)
+            )
+        return cand
 
     def _guard_holds(
         self,
@@ -240,6 +269,23 @@ def pick_main(cands: list[Candidate]) -> Candidate:
     return min(cands, key=lambda c: (c.reported or c.anaphoric, c.depth, c.event.evidence_start))
 
 
+def named_mentions(cands: list[Candidate], main: Candidate) -> list[Candidate]:
+    """Named meetings ("the Finance Ministerial on ...") that a sentence mentions while
+    reporting something else ("X welcomed India's participation in ..."): each is an
+    occurrence of its own, with the sentence as provisional evidence."""
+    out = []
+    for cand in cands:
+        if cand is main or cand.event.type != "meeting" or not cand.event.name:
+            continue
+        if main.event.type == "meeting" and main.event.name == cand.event.name:
+            continue
+        cand.secondary = True
+        cand.event.location = cand.mention_location
+        cand.event.participants = cand.mention_participants or []
+        out.append(cand)
+    return out
+
+
 def lead_offset(text: str, body_offset: int) -> int:
     """Where the body's own sentences begin: past a repeat of the headline (CoNLL
     texts open with it) and a dateline line of its own ("WARSAW 1996-08-30")."""
@@ -262,8 +308,9 @@ def is_anaphoric(token: Token, event: Event) -> bool:
     if token.pos_ not in ("NOUN", "PROPN") or event.name:
         return False
     kids = list(token.children)
+    # "represented at the meeting by X": the parse often hangs the agent off the noun
     return any(c.dep_ == "det" and c.lower_ in ANAPHORIC_DETS for c in kids) and all(
-        c.dep_ in ("det", "punct") for c in kids
+        c.dep_ in ("det", "punct") or (c.dep_ == "prep" and c.lower_ == "by") for c in kids
     )
 
 
@@ -291,6 +338,18 @@ def merge(candidates: list[Candidate]) -> list[Event]:
 def _absorb(into: Candidate, other: Candidate) -> None:
     """Fold a repeat into the first report: fill what the first one lacked."""
     ev, new = into.event, other.event
+    if other.anaphoric:
+        # "India was represented at the meeting by X": who took part, said later
+        ev.participants = list(dict.fromkeys(ev.participants + new.participants))
+        if into.secondary and not other.secondary and new.participants:
+            # a sentence about taking part states the meeting better than the one
+            # that only mentioned it
+            ev.evidence, ev.evidence_start, ev.evidence_end = (
+                new.evidence,
+                new.evidence_start,
+                new.evidence_end,
+            )
+            into.secondary = False
     ev.date, ev.date_text = (ev.date, ev.date_text) if ev.date else (new.date, new.date_text)
     ev.location = ev.location or new.location
     ev.name = ev.name or new.name

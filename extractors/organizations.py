@@ -45,6 +45,11 @@ LOWER_HEADS = {"committee", "subcommittee", "panel"}
 # Nouns that introduce a media outlet by name ("newspaper Dagens Nyheter"), whatever NER
 # calls the name; outlets the article quotes are kept with kind `other` (NOTES.md).
 MEDIA_NOUNS = ("newspaper", "daily", "weekly", "magazine", "broadcaster", "tabloid")
+# Capitalised meeting words: "Summit on X" names a meeting, X is its topic, not an org.
+EVENT_TITLE_HEADS = {
+    "ministerial", "summit", "conference", "dialogue", "meeting", "talks",
+    "symposium", "roundtable", "workshop",
+}
 # Verbs of travel: "travel to Buenos Aires" names a place, even when NER says ORG.
 MOTION_VERBS = {"travel", "fly", "arrive", "return", "head", "go"}
 
@@ -370,8 +375,12 @@ class OrganizationsComponent:
         gerund = first.lower_.endswith("ing") and (
             first.tag_ == "VBG" or prev_word in ("on", "for", "of", "in")
         )  # "Ministerial on Securing Critical Minerals Supply Chains": a title
-        if re.search(r"[\"“”@/]", name) or (kind is None and gerund):
+        last = fold(span[-1].text).rstrip(".")
+        headed = last in self.kinds.heads or last in COMPANY_FORMS
+        if re.search(r"[\"“”@/]", name) or (gerund and not headed and kind != "exclude"):
             return False  # "@POTUS", "Securing Critical Minerals Supply Chains" (a title)
+        if _event_title_tail(span) and name_key(name) not in self.kinds.exact:
+            return False  # "the Summit on Critical Minerals": the subject of a meeting
         if len(span) > 1 and name.isupper() and fold(span[-1].text) not in LEGAL_FORMS:
             return False  # an all-caps headline fragment ("CUT EXPORT", "SOCCER - LEAGUE")
         if country_lookup(name):
@@ -447,6 +456,30 @@ def _extend(ent: Span, sent: Span) -> Span:
     if k < sent.end and doc[k].lower_ in LOWER_HEADS and end - ent.start >= 2:
         end = k + 1
     return doc[ent.start : end] if end > ent.end else ent
+
+
+def _event_title_tail(span: Span) -> bool:
+    """Is the span a meeting's name, or the topic part of one ("Finance Ministerial
+    on Securing ...", "Summit on Critical Minerals", "Conference on Mining")?
+
+    A whole name counts only with a gerund after the meeting word ("Trade Ministerial
+    on Strengthening ..."): "Conference on Disarmament" is a standing UN body.
+    """
+    doc = span.doc
+    for tok in span[:-1]:
+        after = doc[tok.i + 1]
+        if (
+            tok.text[:1].isupper()
+            and tok.lower_ in EVENT_TITLE_HEADS
+            and after.lower_ in ("on", "for")
+            and after.i + 1 < span.end
+            and doc[after.i + 1].tag_ == "VBG"
+        ):
+            return True
+    if span.start < 2 or doc[span.start - 1].lower_ not in ("on", "of", "for"):
+        return False
+    head = doc[span.start - 2]
+    return head.text[:1].isupper() and head.lower_ in EVENT_TITLE_HEADS
 
 
 def _signature_start(doc: Doc, tail: str) -> int:
@@ -587,7 +620,7 @@ def _link_bare_acronyms(doc: Doc, records: list[_Record], sent_at: list[Span]) -
         for rec in multiword:
             if rec.acronym:
                 continue
-            full = acronyms.initials(rec.name) == tok.text
+            full = tok.text in (acronyms.initials(rec.name), acronyms.spelled_initials(rec.name))
             prefix = rec.key.split()[-1] in COMPANY_FORMS and acronyms.fits(
                 tok.text, rec.name, True
             )

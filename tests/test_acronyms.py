@@ -129,3 +129,11 @@ def test_comma_appositive_and_leading_the_give_pairs() -> None:
 )
 def test_kind_cues_for_industry_councils_and_non_firms(name: str, kind: str) -> None:
     assert KindClassifier.load().kind(name) == kind
+
+
+def test_spelled_initials_keep_capitalised_codes_whole() -> None:
+    from extractors.acronyms import spelled_initials
+
+    assert spelled_initials("UK–Japan Trade Council") == "UKJTC"
+    assert fits("EURMA", "EU Raw Materials Alliance", strict=True)
+    assert not fits("EUMA", "EU Raw Materials Alliance", strict=True)

@@ -300,3 +300,25 @@ def test_lead_offset_skips_a_repeated_headline_and_a_dateline_line() -> None:
     assert text[offset:].startswith("The minister will visit")
     plain = "Headline words here\n\nBody sentence one."
     assert lead_offset(plain, len("Headline words here") + 2) == plain.index("Body")
+
+
+def test_named_meeting_in_a_statement_joins_its_later_mention(nlp_full: Language) -> None:
+    from extractors.pipeline import extract
+    from extractors.records import ExtractInput
+
+    item = ExtractInput(
+        id="m",
+        title="Chile joins lithium talks",
+        text="The Chilean Mining Council welcomed Chile's participation in the Energy "
+        "Ministerial on Building Battery Supply Chains in Ottawa.\n\n"
+        "Chile was represented at the meeting by Mining Minister Aurora Williams.",
+        published="2024-05-08",
+    )
+    (extraction,) = list(extract(nlp_full, [item]))
+    meetings = [e for e in extraction.events if e.type == "meeting"]
+    assert len(meetings) == 1
+    meeting = meetings[0]
+    assert meeting.name == "Energy Ministerial on Building Battery Supply Chains"
+    assert meeting.location == "Ottawa"
+    assert meeting.evidence.startswith("Chile was represented at the meeting")
+    assert "Chile" in meeting.participants

@@ -57,7 +57,7 @@ HOSTILE = {
     "script-only": b"<html><body><script>" + b"var a = 1;" * 500 + b"</script></body></html>",
     "unclosed-everything": b"<html><body><p>Lithium <b>prices <i>rose <div><table><tr><td>",
     "deep-nesting": b"<html><body>" + b"<div>" * 50_000 + b"deep" + b"</div>" * 10 + b"</body>",
-    # 20_000 repetitions (240 KB) cost ~20 s of CPU in trafilatura: see the reliability table in README.md.
+    # 20_000 repetitions (240 KB) cost ~20 s of CPU in trafilatura (README, reliability).
     "deep-unclosed": b"<p><b><i><u>" * 1_000,
     "bad-charset": html("<p>" + PARAGRAPH_DE + "</p>").replace(b"utf-8", b"x-no-such-codec"),
     "utf16-no-bom": ("<html><body><p>" + PARAGRAPH_ES + "</p></body></html>").encode("utf-16-le"),

@@ -160,3 +160,35 @@ def test_elided_and_possessive_apostrophes_in_names(nlp_full) -> None:
     )
     assert "Sant ' Egidio Community" in found
     assert "Lay Volunteers ' International Organisation" in found
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "acronym"),
+    [
+        (
+            "Officials praised the Australia-India Critical Minerals Forum on Tuesday. "
+            "AICMF said exports of cobalt would rise.",
+            "Australia-India Critical Minerals Forum",
+            "AICMF",
+        ),
+        (
+            "The Canada\u2013Chile Business Council welcomed the deal. "
+            "CCBC said exports of copper would rise.",
+            "Canada-Chile Business Council",
+            "CCBC",
+        ),
+    ],
+)
+def test_bare_acronym_links_by_spelled_initials(nlp_full, text, name, acronym) -> None:
+    found = orgs(nlp_full, text)
+    assert found[name]["acronym"] == acronym
+    assert acronym not in found  # one record, not two
+
+
+def test_meeting_names_and_their_topics_are_not_orgs(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "Chile welcomed Peru's participation in the Trade Ministerial on Strengthening "
+        "Resilient Supply Chains in Lima.",
+    )
+    assert not any("Strengthening" in name or "Supply Chains" in name for name in found), found
