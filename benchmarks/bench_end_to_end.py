@@ -76,7 +76,7 @@ def real_pages(shared: Path) -> list[tuple[str, bytes]]:
             row = json.loads(line)
             html_path = shared / corpus / row["html_path"]
             if html_path.is_file():
-                pages.append((str(row["id"])[:24], gzip.decompress(html_path.read_bytes())))
+                pages.append((str(row["id"]), gzip.decompress(html_path.read_bytes())))
     if not pages:
         raise harness.SharedCorpusMissing(f"{shared}/corpora/article_pages holds no pages")
     return pages
@@ -102,12 +102,12 @@ def build_pages(shared: Path, count: int) -> list[BenchPage]:
     """`count` pages (fewer only if the corpus cannot give that many) with distinct texts.
 
     Copies that newswatch would not store as new (no main text, or a text hash
-    equal to an earlier page's) are dropped here, untimed, so the baseline and the
+    or canonical URL equal to an earlier page's) are dropped here, untimed, so the baseline and the
     run process exactly the same pages. Finding them costs a trafilatura pass over
     every page, so the chosen paths are kept in benchmarks/.work and reused.
     """
     originals = real_pages(shared)
-    cache = WORK / f"e2e_pages_{count}.json"
+    cache = WORK / f"e2e_pages_v3_{count}.json"
     if cache.is_file():
         chosen = json.loads(cache.read_text())
     else:
@@ -125,28 +125,34 @@ def build_pages(shared: Path, count: int) -> list[BenchPage]:
 
 def _choose(originals: list[tuple[str, bytes]], count: int) -> list[tuple[str, int]]:
     chosen: list[tuple[str, int]] = []
-    hashes: set[str] = set()
+    seen: set[str] = set()
     copy = 0
     while len(chosen) < count and copy < 4:
         for page_id, html in originals:
             if len(chosen) >= count:
                 break
             body = html if copy == 0 else with_marker(html, f"(Benchmark copy {copy}.)")
-            text_hash = _text_hash(body, f"/pages/{page_id}-c{copy}.html")
-            if text_hash is None or text_hash in hashes:
+            keys = _dedup_keys(body, f"/pages/{page_id}-c{copy}.html")
+            if keys is None or keys & seen:
                 continue
-            hashes.add(text_hash)
+            seen |= keys
             chosen.append((page_id, copy))
         copy += 1
     return chosen
 
 
-def _text_hash(html: bytes, path: str) -> str | None:
+def _dedup_keys(html: bytes, path: str) -> set[str] | None:
+    """What the run deduplicates on: text hash and canonical URL (None: no main text).
+
+    A page whose <link rel=canonical> is relative resolves onto the local server, so
+    its copies would share one canonical URL and all but the first count as unchanged.
+    """
     url = f"http://127.0.0.1{path}"
     try:
-        return extract_article(Page(url, url, 200, "text/html", html)).text_hash
+        article = extract_article(Page(url, url, 200, "text/html", html))
     except EmptyTextError:
         return None
+    return {article.text_hash, article.canonical_url}
 
 
 def rss(title: str, base_url: str, pages: list[BenchPage]) -> bytes:

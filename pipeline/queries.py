@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TextIO
 
 import sqlite_utils
@@ -123,7 +124,12 @@ def register_fold(db: sqlite_utils.Database) -> None:
 
 
 def _fold_or_null(text: str | None) -> str | None:
-    return fold(text) if text is not None else None
+    return _cached_fold(text) if text is not None else None
+
+
+# Participant and location names repeat across events: SQLite calls nw_fold0 once
+# per row, and the cache spares repeating the Unicode work.
+_cached_fold = lru_cache(maxsize=65_536)(fold)
 
 
 # --- events ------------------------------------------------------------------------------
@@ -201,8 +207,9 @@ def events(
         # The mineral's canonical name as stored in events.minerals, via any alias.
         names = {r["canonical_name"] for r in find_entity(db, mineral, type="mineral")}
         params["minerals"] = json.dumps(sorted({fold(n) for n in names | {mineral}}))
+        # The plain comparison first spares the JSON walk for the many events without minerals.
         where.append(
-            "EXISTS (SELECT 1 FROM json_each(e.minerals) m "
+            "e.minerals != '[]' AND EXISTS (SELECT 1 FROM json_each(e.minerals) m "
             "WHERE nw_fold0(m.value) IN (SELECT value FROM json_each(:minerals)))"
         )
     if country is not None:
@@ -217,18 +224,7 @@ def events(
         )
     where += time_filters(_EVENT_WHEN, since, until, params)
     where.append(ONLY_CANONICAL_COPY)
-    sql = (
-        f"SELECT e.*, a.title AS article_title, a.url AS article_url, a.source, "
-        f"{_EVENT_WHEN} AS event_when, "
-        "(SELECT json_array_length(c.outlets) - 1 FROM story_clusters c "
-        "WHERE c.id = a.cluster_id) AS also_in, "
-        "(SELECT m.story_event_id FROM story_event_mentions m WHERE m.event_id = e.id) "
-        "AS story_event_id "
-        f"FROM events e JOIN articles a ON a.id = e.article_id "
-        f"{'WHERE ' + ' AND '.join(where) if where else ''} "
-        "ORDER BY event_when DESC, e.id DESC LIMIT :limit"
-    )
-    rows = list(db.query(sql, params))
+    rows = _newest_events(db, where, params, limit)
     people = _participants(db, [r["id"] for r in rows])
     reports = _report_counts(db, [r["story_event_id"] for r in rows if r["story_event_id"]])
     return [
@@ -253,6 +249,85 @@ def events(
         )
         for r in rows
     ]
+
+
+def _newest_events(
+    db: sqlite_utils.Database, where: list[str], params: dict[str, Any], limit: int
+) -> list[dict[str, Any]]:
+    """The newest `limit` events passing `where`, looking at the newest days first.
+
+    Sorting every event by its time costs a read of every event's article (the
+    time falls back to the article's); at 152,000 events that was ~300 ms, and a
+    filter evaluated on every event several times that
+    (benchmarks/bench_search_scale.py). So the query first runs on the events of
+    the last days before the newest stored time, through the date indexes, and
+    only widens the window when fewer than `limit` pass. The answer is the same:
+    every event outside a window is older than every event in it.
+    """
+    newest = _newest_day(db)
+    until = _day_of(params.get("until"))
+    if newest and until and until < newest:
+        newest = until  # nothing after --until can pass: count the days back from it
+    windows: list[int | None] = [*(_WINDOW_DAYS if newest else ()), None]
+    rows: list[dict[str, Any]] = []
+    tried: tuple[int, int] | None = None  # (rows found, days) of the last window
+    for days in windows:
+        if days is not None and tried and tried[0] * days / tried[1] < limit:
+            continue  # at the rate found so far this window falls short too: skip it
+        floor = (newest - timedelta(days=days)).isoformat() if newest and days else None
+        clauses = where if floor is None else [*where, _WHEN_AT_LEAST]
+        sql = (
+            f"SELECT e.*, a.title AS article_title, a.url AS article_url, a.source, "
+            f"{_EVENT_WHEN} AS event_when, "
+            "(SELECT json_array_length(c.outlets) - 1 FROM story_clusters c "
+            "WHERE c.id = a.cluster_id) AS also_in, "
+            "(SELECT m.story_event_id FROM story_event_mentions m WHERE m.event_id = e.id) "
+            "AS story_event_id "
+            f"FROM events e JOIN articles a ON a.id = e.article_id "
+            f"{'WHERE ' + ' AND '.join(clauses) if clauses else ''} "
+            "ORDER BY event_when DESC, e.id DESC LIMIT :limit"
+        )
+        # The window's top: --until when given (the exact bound is in `where`), else
+        # a string after every ISO time.
+        window = {"floor": floor, "ceiling": params.get("until") or "~"}
+        rows = list(db.query(sql, {**params, **window}))
+        if len(rows) >= limit:
+            break
+        tried = (len(rows), days) if days else None
+    return rows
+
+
+# Days back from the newest stored time, tried in turn before the whole archive.
+_WINDOW_DAYS = (7, 35)
+# `_EVENT_WHEN >= :floor` spelled so that SQLite can answer it from the indexes on
+# events.date and articles.published instead of computing the time of every event.
+_WHEN_AT_LEAST = (
+    "e.id IN (SELECT id FROM events WHERE date >= :floor AND date <= :ceiling "
+    # CROSS JOIN fixes the loop order: from the recent articles to their events,
+    # not from every undated event (most of them) to its article.
+    "UNION ALL SELECT x.id FROM articles y CROSS JOIN events x ON x.article_id = y.id "
+    "WHERE y.published >= :floor AND y.published <= :ceiling AND +x.date IS NULL "
+    "UNION ALL SELECT x.id FROM articles y CROSS JOIN events x ON x.article_id = y.id "
+    "WHERE y.published IS NULL AND y.fetched_at >= :floor AND y.fetched_at <= :ceiling "
+    "AND +x.date IS NULL)"
+)
+
+
+def _newest_day(db: sqlite_utils.Database) -> date | None:
+    """The day of the newest event date or article published time (both indexed)."""
+    row = db.execute(
+        "SELECT max(coalesce((SELECT max(date) FROM events), ''), "
+        "coalesce((SELECT max(published) FROM articles), ''))"
+    ).fetchone()
+    return _day_of(row[0])
+
+
+def _day_of(value: object) -> date | None:
+    """The day an ISO date or time starts with; None for nothing or a value that is not ISO."""
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 # An article that is a non-canonical copy of a syndicated story (schema v3): its

@@ -1,11 +1,14 @@
 """Full-text search over stored articles, for journalists: ranked hits with snippets.
 
-The FTS5 index (`articles_fts`, title and text, porter stemming) answers the
-query on its own with ORDER BY rank and a LIMIT, so its cost follows the number
-of hits asked for, not the size of the archive; the filters (entity, event
-type, source, time) then apply to that short list of article ids. When filters
-reject too many of them, the inner limit grows and the search runs again, until
-enough hits pass or FTS5 has no more.
+The FTS5 index (`articles_fts`, title and text, porter stemming) finds the
+matches; ranking them (bm25) is what costs, per match: at 100,000 articles a
+common word matches nearly all of them and ranking every one took ~230 ms
+(benchmarks/bench_search_scale.py). So a search ranks the RANK_WINDOW most
+recently stored matches (FTS5 lists matches in rowid order for free) and the
+filters (entity, event type, source, time) apply in the same SQL, before
+scoring. When fewer than `limit` hits pass, the window grows (x4) until enough
+do or it covers every match. A query with fewer matches than the window ranks
+them all, exactly as before; a very broad one gets the best of the recent matches.
 
 Without a query, `search` lists the newest articles that pass the filters; with
 --entity the snippet is the sentence naming that entity.
@@ -29,7 +32,9 @@ __all__ = ["HIGHLIGHT", "SearchHit", "search"]
 # styling by the table output.
 HIGHLIGHT = ("[[", "]]")
 # Title matches weigh more than body matches in the bm25 ranking.
-_RANK = "bm25(5.0, 1.0)"
+_BM25_WEIGHTS = "5.0, 1.0"
+# Matches ranked per pass: the most recently stored ones (see the module docstring).
+RANK_WINDOW = 5000
 _SNIPPET_TOKENS = 24
 _PLAIN_SNIPPET_CHARS = 200
 
@@ -111,17 +116,20 @@ def _ranked(
     params: dict[str, Any],
     limit: int,
 ) -> list[SearchHit]:
-    inner = limit if not where else max(limit * 10, 200)
+    inner = limit
+    window = RANK_WINDOW
     while True:
-        ranked = _fts_ids(db, query, inner)
-        kept = _passing(db, [rowid for rowid, _ in ranked], where, params) if where else None
-        passing = [(r, s) for r, s in ranked if kept is None or r in kept]
+        floor = _window_floor(db, query, window)
+        ranked = _fts_ids(db, query, inner, where, params, floor)
         # A syndicated story is one hit: its best-ranked copy.
-        first = set(_one_per_story(db, [r for r, _ in passing]))
-        hits = [(r, s) for r, s in passing if r in first][:limit]
-        if len(hits) >= limit or len(ranked) < inner:
+        first = set(_one_per_story(db, [r for r, _ in ranked]))
+        hits = [(r, s) for r, s in ranked if r in first][:limit]
+        if len(hits) >= limit or (floor is None and len(ranked) < inner):
             break
-        inner *= 4  # filters rejected too many: ask FTS5 for a longer list
+        if len(ranked) < inner:
+            window *= 4  # filters passed too few of the newest matches: look further back
+        else:
+            inner *= 4  # copies of one story filled the list: ask for a longer one
     snippets = _snippets(db, query, [r for r, _ in hits])
     articles = _articles(db, [r for r, _ in hits])
     return [
@@ -131,12 +139,46 @@ def _ranked(
     ]
 
 
-def _fts_ids(db: sqlite_utils.Database, query: str, limit: int) -> list[tuple[int, float]]:
+def _window_floor(db: sqlite_utils.Database, query: str, window: int) -> int | None:
+    """The rowid of the `window`-th most recently stored match, or None when there are fewer.
+
+    FTS5 walks its doclists in rowid order for free; only ranking costs per match.
+    """
     sql = (
-        "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :query "
-        f"AND rank MATCH '{_RANK}' ORDER BY rank LIMIT :limit"
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :query "
+        "ORDER BY rowid DESC LIMIT 1 OFFSET :offset"
     )
-    return [(int(r), float(s)) for r, s in _fts(db, sql, {"query": query, "limit": limit}, query)]
+    row = _fts(db, sql, {"query": query, "offset": window - 1}, query)
+    return int(row[0][0]) if row else None
+
+
+def _fts_ids(
+    db: sqlite_utils.Database,
+    query: str,
+    limit: int,
+    where: list[str],
+    params: dict[str, Any],
+    floor: int | None,
+) -> list[tuple[int, float]]:
+    """The best `limit` matches at or above rowid `floor` that pass `where`, with bm25 scores.
+
+    bm25() as a plain function (not FTS5's `rank` column) so SQLite filters first and
+    scores only the rows that pass: FTS5 would score every match to sort by `rank`.
+    """
+    conditions = ["articles_fts MATCH :query"]
+    if floor is not None:
+        conditions.append("articles_fts.rowid >= :floor")
+    join = ""
+    if where:
+        join = "JOIN articles a ON a.id = articles_fts.rowid "
+        conditions += where
+    sql = (
+        f"SELECT articles_fts.rowid, bm25(articles_fts, {_BM25_WEIGHTS}) AS score "
+        f"FROM articles_fts {join}WHERE {' AND '.join(conditions)} "
+        "ORDER BY score, articles_fts.rowid LIMIT :limit"
+    )
+    args = {**params, "query": query, "limit": limit, "floor": floor}
+    return [(int(r), float(s)) for r, s in _fts(db, sql, args, query)]
 
 
 def _snippets(db: sqlite_utils.Database, query: str, ids: list[int]) -> dict[int, str]:
@@ -164,16 +206,6 @@ def _fts(db: sqlite_utils.Database, sql: str, params: dict[str, Any], query: str
             f"cannot search for {query!r}: {reason}. Put phrases in double quotes "
             '("rare earth"); AND, OR and NOT go between two terms'
         ) from None
-
-
-def _passing(
-    db: sqlite_utils.Database, ids: list[int], where: list[str], params: dict[str, Any]
-) -> set[int]:
-    sql = (
-        "SELECT a.id FROM articles a WHERE a.id IN (SELECT value FROM json_each(:ids)) AND "
-        + " AND ".join(where)
-    )
-    return {int(r[0]) for r in db.execute(sql, {**params, "ids": json.dumps(ids)})}
 
 
 def _one_per_story(db: sqlite_utils.Database, ids: list[int]) -> list[int]:
