@@ -47,8 +47,15 @@ LOWER_HEADS = {"committee", "subcommittee", "panel"}
 MEDIA_NOUNS = ("newspaper", "daily", "weekly", "magazine", "broadcaster", "tabloid")
 # Capitalised meeting words: "Summit on X" names a meeting, X is its topic, not an org.
 EVENT_TITLE_HEADS = {
-    "ministerial", "summit", "conference", "dialogue", "meeting", "talks",
-    "symposium", "roundtable", "workshop",
+    "ministerial",
+    "summit",
+    "conference",
+    "dialogue",
+    "meeting",
+    "talks",
+    "symposium",
+    "roundtable",
+    "workshop",
 }
 # Verbs of travel: "travel to Buenos Aires" names a place, even when NER says ORG.
 MOTION_VERBS = {"travel", "fly", "arrive", "return", "head", "go"}

@@ -287,7 +287,7 @@ def _check_schedule(config: Config) -> None:
         ("schedule.maintenance_time", sched.maintenance_time),
     ):
         if clock and parse_clock(clock) is None:
-            raise ConfigError(f"{key}: expected HH:MM (24-hour) or \"\", got {clock!r}")
+            raise ConfigError(f'{key}: expected HH:MM (24-hour) or "", got {clock!r}')
     if config.logging.level.lower() not in LOG_LEVELS:
         raise ConfigError(
             f"logging.level: expected one of {', '.join(LOG_LEVELS)}, got {config.logging.level!r}"
