@@ -93,8 +93,8 @@ def format_summary(summary: Any) -> str:
     lines += [f"  error  {e}" for e in summary.errors]
     lines.append(f"database: {summary.db_path}")
     lines.append(
-        "next: `newswatch extract FILE.jsonl`, `newswatch eval GOLD TEXTS`, "
-        f"or open the database with `sqlite-utils tables {summary.db_path} --counts`"
+        "next: `newswatch search lithium`, `newswatch events --type meeting`, "
+        "`newswatch digest`, `newswatch status`, or `newswatch serve` to browse"
     )
     return "\n".join(lines)
 
