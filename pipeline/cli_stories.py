@@ -7,30 +7,12 @@ Registered on the main group at the end of pipeline/cli.py. `reprocess` writes
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import click
 
-from .errors import NewswatchError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _plain_errors(func: F) -> F:
-    # cli.user_errors's contract; not imported from there: cli.py imports this module.
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NewswatchError as exc:
-            click.echo(f"newswatch: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return cast(F, wrapper)
+from .cli_support import user_errors
 
 
 @click.command()
@@ -38,7 +20,7 @@ def _plain_errors(func: F) -> F:
 @click.option("--all", "every", is_flag=True, help="Every article, even up-to-date ones.")
 @click.option("--json", "as_json", is_flag=True, help="The report as JSON.")
 @click.pass_obj
-@_plain_errors
+@user_errors
 def reprocess(obj: Any, since: str | None, every: bool, as_json: bool) -> None:
     """Re-run text and NLP extraction on stored pages and say what changed.
 
@@ -92,7 +74,7 @@ def format_report(report: Any) -> str:
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.pass_obj
-@_plain_errors
+@user_errors
 def stories(obj: Any, min_copies: int, limit: int, db_path: Path | None) -> None:
     """Syndicated stories: copies, outlets and the originating wire, most picked-up first."""
     from storage import open_database
