@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from .cli_support import one_line_errors
+from .cli_support import user_errors
 
 
 class _Steps:
@@ -94,6 +94,7 @@ def _parse_since(value: str) -> datetime:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
+@user_errors
 def digest(
     ctx: click.Context,
     day_text: str | None,
@@ -110,19 +111,6 @@ def digest(
     Days follow [digest] timezone. Exit codes: 0 done, 1 failed (database, SMTP),
     2 bad usage or config.
     """
-    with one_line_errors():
-        _digest(ctx, day_text, since_text, out_dir, send, fmt, quiet)
-
-
-def _digest(
-    ctx: click.Context,
-    day_text: str | None,
-    since_text: str | None,
-    out_dir: str | None,
-    send: bool,
-    fmt: str,
-    quiet: bool,
-) -> None:
     from storage import open_database
 
     from .digest import build_digest
