@@ -1,138 +1,72 @@
-"""What analysts ask the database: events with their evidence, and bulk export.
+"""What analysts ask the database: events with their evidence.
 
 Readers open the database with `storage.open_database(path, readonly=True)`;
 nothing here writes, so these work while `newswatch run` holds the writer lock.
 
-Filters take what people type: any alias of an entity ("USISPF", "US"), a day
-("2026-01-14"), a time ("2026-01-14T09:30"), or "7d" for seven days ago. A
-value that cannot be understood raises QueryError (exit code 2) with a plain
-message. Times compare against the event's own date when the extractor found
-one, else the article's published time, else when it was fetched.
+Filters take what people type (see pipeline/query_filters.py, shared with
+search and reprocess). Times compare against the event's own date when the
+extractor found one, else the article's published time, else when it was
+fetched.
+
+This module keeps the events query: which events pass the filters and what
+each row carries. Split out to keep each module to one concern: the window
+search that finds the newest passing events fast (pipeline/newest_events.py),
+the shared filter helpers (pipeline/query_filters.py) and bulk export
+(pipeline/bulk_export.py). The latter two are re-exported here because the
+CLI, search, reprocess and tests import them from `pipeline.queries`.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
-from typing import Any, TextIO
+from typing import Any
 
 import sqlite_utils
 
-from extractors.records import EVENT_TYPES
 from storage import find_entity
-from storage.names import fold, org_key
+from storage.names import fold
 
-from .errors import QueryError
+from .bulk_export import (
+    EXPORT_FORMATS,
+    EXPORT_KINDS,
+    export,
+    export_columns,
+    export_count,
+    export_rows,
+)
+from .newest_events import EVENT_WHEN, newest_events
+from .query_filters import (
+    TimeBound,
+    check_event_type,
+    check_limit,
+    entity_ids,
+    register_fold,
+    time_bound,
+    time_filters,
+)
 
-EXPORT_KINDS = ("articles", "mentions", "entities", "events")
-EXPORT_FORMATS = ("csv", "jsonl")
-
-
-# --- shared filter helpers ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TimeBound:
-    """One end of a time filter as SQL: `<expr> <op> :value` on ISO-8601 text."""
-
-    op: str
-    value: str
-
-
-def time_bound(text: str | None, *, end: bool, now: datetime | None = None) -> TimeBound | None:
-    """Parse --since/--until. A bare day as --until includes that whole day."""
-    if text is None or not text.strip():
-        return None
-    text = text.strip()
-    if text[:-1].isdigit() and text[-1:] in ("d", "D"):
-        day = (now or datetime.now(UTC)).date() - timedelta(days=int(text[:-1]))
-        return _day_bound(day, end=end)
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        pass
-    else:
-        return _day_bound(day, end=end)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise QueryError(
-            f"cannot read the time {text!r}: use a day (2026-01-14), a time "
-            "(2026-01-14T09:30) or a number of days ago (7d)"
-        ) from None
-    return TimeBound("<=" if end else ">=", moment.isoformat())
-
-
-def _day_bound(day: date, *, end: bool) -> TimeBound:
-    # Stored times are ISO text, so "before the next day" covers every time of `day`.
-    if end:
-        return TimeBound("<", (day + timedelta(days=1)).isoformat())
-    return TimeBound(">=", day.isoformat())
-
-
-def time_filters(
-    expr: str, since: str | None, until: str | None, params: dict[str, Any]
-) -> list[str]:
-    """SQL conditions on `expr` for --since/--until; binds their values into `params`."""
-    clauses = []
-    for name, bound in (
-        ("since", time_bound(since, end=False)),
-        ("until", time_bound(until, end=True)),
-    ):
-        if bound is not None:
-            clauses.append(f"{expr} {bound.op} :{name}")
-            params[name] = bound.value
-    return clauses
-
-
-def check_event_type(type_: str | None) -> None:
-    if type_ is not None and type_ not in EVENT_TYPES:
-        raise QueryError(f"unknown event type {type_!r}; one of: {', '.join(EVENT_TYPES)}")
-
-
-def check_limit(limit: int) -> None:
-    if limit < 1:
-        raise QueryError(f"--limit must be at least 1 (got {limit})")
-
-
-def entity_ids(db: sqlite_utils.Database, name: str, type_: str | None = None) -> list[int]:
-    """Ids of every entity `name` can mean: its canonical name or any alias, and
-    the linker's own keys (an official's surname alone, an organisation's
-    normalised name or acronym), so "Bessent" finds Scott Bessent."""
-    ids = {int(row["id"]) for row in find_entity(db, name, type=type_)}
-    keys = [("official", "surname", fold(name)), ("organization", "name", org_key(name))]
-    for key_type, kind, value in keys:
-        if value and type_ in (None, key_type):
-            rows = db.execute(
-                "SELECT entity_id FROM entity_keys WHERE type = ? AND kind = ? AND value = ?",
-                [key_type, kind, value],
-            )
-            ids.update(int(r[0]) for r in rows)
-    return sorted(ids)
-
-
-def register_fold(db: sqlite_utils.Database) -> None:
-    """nw_fold0(text): the entity linker's folding (case, accents, dashes), callable from SQL.
-
-    Not find_entity's "nw_fold", which it re-registers on every call: ours also
-    passes NULL through (optional columns such as location often are)."""
-    db.register_function(_fold_or_null, deterministic=True, replace=True, name="nw_fold0")
-
-
-def _fold_or_null(text: str | None) -> str | None:
-    return _cached_fold(text) if text is not None else None
-
-
-# Participant and location names repeat across events: SQLite calls nw_fold0 once
-# per row, and the cache spares repeating the Unicode work.
-_cached_fold = lru_cache(maxsize=65_536)(fold)
-
-
-# --- events ------------------------------------------------------------------------------
+__all__ = [
+    "EVENT_COLUMNS",
+    "EVENT_TABLE_COLUMNS",
+    "EXPORT_FORMATS",
+    "EXPORT_KINDS",
+    "ONLY_CANONICAL_COPY",
+    "EventRow",
+    "Participant",
+    "TimeBound",
+    "check_event_type",
+    "check_limit",
+    "entity_ids",
+    "events",
+    "export",
+    "export_columns",
+    "export_count",
+    "export_rows",
+    "register_fold",
+    "time_bound",
+    "time_filters",
+]
 
 
 @dataclass(frozen=True)
@@ -180,8 +114,6 @@ EVENT_TABLE_COLUMNS = (
     "when", "type", "participants", "minerals", "evidence", "article_url", "also_in",
 )  # fmt: skip
 
-_EVENT_WHEN = "coalesce(e.date, a.published, a.fetched_at)"
-
 
 def events(
     db: sqlite_utils.Database,
@@ -222,9 +154,9 @@ def events(
             "(p.entity_id IN (SELECT value FROM json_each(:participant_ids)) "
             "OR nw_fold0(p.name) = :participant_key))"
         )
-    where += time_filters(_EVENT_WHEN, since, until, params)
+    where += time_filters(EVENT_WHEN, since, until, params)
     where.append(ONLY_CANONICAL_COPY)
-    rows = _newest_events(db, where, params, limit)
+    rows = newest_events(db, where, params, limit)
     people = _participants(db, [r["id"] for r in rows])
     reports = _report_counts(db, [r["story_event_id"] for r in rows if r["story_event_id"]])
     return [
@@ -249,85 +181,6 @@ def events(
         )
         for r in rows
     ]
-
-
-def _newest_events(
-    db: sqlite_utils.Database, where: list[str], params: dict[str, Any], limit: int
-) -> list[dict[str, Any]]:
-    """The newest `limit` events passing `where`, looking at the newest days first.
-
-    Sorting every event by its time costs a read of every event's article (the
-    time falls back to the article's); at 152,000 events that was ~300 ms, and a
-    filter evaluated on every event several times that
-    (benchmarks/bench_search_scale.py). So the query first runs on the events of
-    the last days before the newest stored time, through the date indexes, and
-    only widens the window when fewer than `limit` pass. The answer is the same:
-    every event outside a window is older than every event in it.
-    """
-    newest = _newest_day(db)
-    until = _day_of(params.get("until"))
-    if newest and until and until < newest:
-        newest = until  # nothing after --until can pass: count the days back from it
-    windows: list[int | None] = [*(_WINDOW_DAYS if newest else ()), None]
-    rows: list[dict[str, Any]] = []
-    tried: tuple[int, int] | None = None  # (rows found, days) of the last window
-    for days in windows:
-        if days is not None and tried and tried[0] * days / tried[1] < limit:
-            continue  # at the rate found so far this window falls short too: skip it
-        floor = (newest - timedelta(days=days)).isoformat() if newest and days else None
-        clauses = where if floor is None else [*where, _WHEN_AT_LEAST]
-        sql = (
-            f"SELECT e.*, a.title AS article_title, a.url AS article_url, a.source, "
-            f"{_EVENT_WHEN} AS event_when, "
-            "(SELECT json_array_length(c.outlets) - 1 FROM story_clusters c "
-            "WHERE c.id = a.cluster_id) AS also_in, "
-            "(SELECT m.story_event_id FROM story_event_mentions m WHERE m.event_id = e.id) "
-            "AS story_event_id "
-            f"FROM events e JOIN articles a ON a.id = e.article_id "
-            f"{'WHERE ' + ' AND '.join(clauses) if clauses else ''} "
-            "ORDER BY event_when DESC, e.id DESC LIMIT :limit"
-        )
-        # The window's top: --until when given (the exact bound is in `where`), else
-        # a string after every ISO time.
-        window = {"floor": floor, "ceiling": params.get("until") or "~"}
-        rows = list(db.query(sql, {**params, **window}))
-        if len(rows) >= limit:
-            break
-        tried = (len(rows), days) if days else None
-    return rows
-
-
-# Days back from the newest stored time, tried in turn before the whole archive.
-_WINDOW_DAYS = (7, 35)
-# `_EVENT_WHEN >= :floor` spelled so that SQLite can answer it from the indexes on
-# events.date and articles.published instead of computing the time of every event.
-_WHEN_AT_LEAST = (
-    "e.id IN (SELECT id FROM events WHERE date >= :floor AND date <= :ceiling "
-    # CROSS JOIN fixes the loop order: from the recent articles to their events,
-    # not from every undated event (most of them) to its article.
-    "UNION ALL SELECT x.id FROM articles y CROSS JOIN events x ON x.article_id = y.id "
-    "WHERE y.published >= :floor AND y.published <= :ceiling AND +x.date IS NULL "
-    "UNION ALL SELECT x.id FROM articles y CROSS JOIN events x ON x.article_id = y.id "
-    "WHERE y.published IS NULL AND y.fetched_at >= :floor AND y.fetched_at <= :ceiling "
-    "AND +x.date IS NULL)"
-)
-
-
-def _newest_day(db: sqlite_utils.Database) -> date | None:
-    """The day of the newest event date or article published time (both indexed)."""
-    row = db.execute(
-        "SELECT max(coalesce((SELECT max(date) FROM events), ''), "
-        "coalesce((SELECT max(published) FROM articles), ''))"
-    ).fetchone()
-    return _day_of(row[0])
-
-
-def _day_of(value: object) -> date | None:
-    """The day an ISO date or time starts with; None for nothing or a value that is not ISO."""
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
 
 
 # An article that is a non-canonical copy of a syndicated story (schema v3): its
@@ -382,109 +235,3 @@ def _participants(db: sqlite_utils.Database, event_ids: list[int]) -> dict[int, 
             Participant(r["name"], r["kind"], r["entity_id"])
         )
     return result
-
-
-# --- export ------------------------------------------------------------------------------
-
-# Per kind: the query (streamed, in id order) and which columns hold JSON text.
-_EXPORTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "articles": (
-        "SELECT id, source, url, canonical_url, title, authors, published, language, dateline, "
-        "text, text_hash, fetched_at, extractor_version, processed_at FROM articles ORDER BY id",
-        ("authors",),
-    ),
-    "mentions": (
-        "SELECT m.id, m.article_id, m.entity_id, e.type AS entity_type, "
-        'e.canonical_name AS entity, m.text, m.start, m."end", m.sentence, m.sentence_start, '
-        "a.url AS article_url, m.extractor_version FROM mentions m "
-        "JOIN entities e ON e.id = m.entity_id JOIN articles a ON a.id = m.article_id "
-        "ORDER BY m.id",
-        (),
-    ),
-    "entities": (
-        "SELECT id, type, canonical_name, key, aliases, attributes, history, first_seen, "
-        "last_seen, mention_count, extractor_version FROM entities ORDER BY id",
-        ("aliases", "attributes", "history"),
-    ),
-    "events": (
-        "SELECT e.id, e.article_id, e.type, e.name, e.date, e.date_text, e.location, "
-        "e.minerals, (SELECT json_group_array(json_object('name', p.name, 'kind', p.kind, "
-        "'entity_id', p.entity_id)) FROM event_participants p WHERE p.event_id = e.id) "
-        "AS participants, e.evidence, e.evidence_start, e.evidence_end, a.url AS article_url, "
-        "e.extractor_version FROM events e JOIN articles a ON a.id = e.article_id ORDER BY e.id",
-        ("minerals", "participants"),
-    ),
-}
-
-
-def export_count(db: sqlite_utils.Database, what: str) -> int:
-    """How many rows `export` will write (for a progress bar)."""
-    _check_export(what, "jsonl")
-    return int(db.execute(f"SELECT count(*) FROM {what}").fetchone()[0])
-
-
-def export_rows(db: sqlite_utils.Database, what: str) -> Iterator[dict[str, Any]]:
-    """The rows of one kind with JSON columns decoded, streamed from the cursor."""
-    _check_export(what, "jsonl")
-    sql, json_columns = _EXPORTS[what]
-    cursor = db.execute(sql)
-    columns = [d[0] for d in cursor.description]
-    for values in cursor:
-        row = dict(zip(columns, values, strict=True))
-        for col in json_columns:
-            row[col] = json.loads(row[col]) if row[col] is not None else None
-        yield row
-
-
-def export(
-    db: sqlite_utils.Database,
-    what: str,
-    fmt: str,
-    out: TextIO,
-    *,
-    on_row: Callable[[], None] | None = None,
-) -> int:
-    """Write every row of `what` to `out` as csv or jsonl; returns the number written.
-
-    In csv, list and object columns are JSON text, so nothing is lost on the way back.
-    """
-    _check_export(what, fmt)
-    json_columns = set(_EXPORTS[what][1])
-    rows = export_rows(db, what)
-    writer: Callable[[dict[str, Any]], None]
-    if fmt == "jsonl":
-
-        def writer(row: dict[str, Any]) -> None:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-    else:
-        csv_out = csv.DictWriter(out, fieldnames=export_columns(db, what))
-        csv_out.writeheader()
-
-        def writer(row: dict[str, Any]) -> None:
-            for col in json_columns:
-                row[col] = json.dumps(row[col], ensure_ascii=False)
-            csv_out.writerow(row)
-
-    count = 0
-    for row in rows:
-        writer(row)
-        count += 1
-        if on_row is not None:
-            on_row()
-    return count
-
-
-def export_columns(db: sqlite_utils.Database, what: str) -> list[str]:
-    """The columns `export` writes for `what`, in order (the csv header)."""
-    _check_export(what, "jsonl")
-    # LIMIT 0 describes the result without reading a row.
-    cursor = db.execute(f"SELECT * FROM ({_EXPORTS[what][0]}) LIMIT 0")
-    return [d[0] for d in cursor.description]
-
-
-def _check_export(what: str, fmt: str) -> None:
-    if what not in _EXPORTS:
-        raise QueryError(f"cannot export {what!r}; one of: {', '.join(EXPORT_KINDS)}")
-    if fmt not in EXPORT_FORMATS:
-        raise QueryError(f"unknown export format {fmt!r}; one of: {', '.join(EXPORT_FORMATS)}")

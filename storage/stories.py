@@ -103,6 +103,21 @@ class StoryClusters:
         self._index = index
         return len(index.clusters())
 
+    def recluster(self) -> int:
+        """Recluster the stored articles from their stored signatures; returns clusters.
+
+        For after articles were deleted: what is left is clustered as the next
+        writer's index will cluster it (the same ids), and written out whole.
+        The in-memory index is dropped, not kept: when this runs inside a
+        caller's transaction, a rollback must not leave it ahead of the database.
+        """
+        self.forget()
+        with self.db.atomic():
+            self.db.execute("DELETE FROM story_clusters")
+            self.db.execute("UPDATE articles SET cluster_id = NULL")
+            index = self._rebuild()  # every article is unclustered: each one is written
+        return len(index.clusters())
+
     # --- internals -----------------------------------------------------------------
 
     def _rebuild(self, recompute_all: bool = False) -> StoryIndex:
