@@ -6,7 +6,9 @@ An APScheduler BlockingScheduler (UTC internally) runs three jobs:
   max-age, <ttl>, Retry-After and backoff), so after downtime every overdue
   feed is polled once, not once per missed slot, and a restart loses nothing.
   Fetching, NLP and storing new articles happen in that same run.
-- digest, daily at [schedule] digest_time in [schedule] timezone.
+- digest, daily at [schedule] digest_time in [schedule] timezone: yesterday's
+  digest written to [digest] out_dir and, when [digest.email] host is set,
+  emailed once (see `_email_once`).
 - maintenance, daily at maintenance_time: FTS optimize and optional retention.
 
 Threads: the process takes the WriterLock once and holds it. Jobs run in ONE
@@ -26,16 +28,17 @@ own transaction), the lock is released, and the process exits 0.
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.handlers
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -47,10 +50,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from storage import Store, WriterLock, open_database
 
 from .cli_ops import apply_queued_requests
-from .config import Config, LoggingConfig, parse_clock
+from .config import Config, EmailConfig, LoggingConfig, parse_clock
 from .errors import NewswatchError
 from .politeness import Politeness
 from .run import RunContext, due_sources, run_once, utc_now
+
+if TYPE_CHECKING:
+    from .digest import Digest
 
 log = logging.getLogger(__name__)
 
@@ -191,20 +197,30 @@ class Daemon:
             self.context.store = None
             db.close()
 
-    def digest(self) -> None:
-        """Yesterday's digest (complete by digest_time), written to [digest] out_dir."""
+    def digest(self, day: date | None = None) -> None:
+        """A day's digest (default yesterday, complete by digest_time) as files, then mail.
+
+        The files are written first, so a mail failure never loses them; it is
+        logged with the server's answer and the job returns normally (the
+        scheduler goes on, tomorrow's digest is sent as usual).
+        """
         from .digest import build_digest
         from .digest_render import write_digest
 
-        zone = ZoneInfo(self.config.digest.timezone)
-        day = (datetime.now(zone) - timedelta(days=1)).date()
+        settings = self.config.digest
+        zone = ZoneInfo(settings.timezone)
+        if day is None:
+            day = (datetime.now(zone) - timedelta(days=1)).date()
         db = open_database(self.config.db_path, readonly=True)
         try:
-            result = build_digest(db, day=day, tz=zone, top_stories=self.config.digest.top_stories)
+            result = build_digest(db, day=day, tz=zone, top_stories=settings.top_stories)
         finally:
             db.close()
-        written = write_digest(result, self.config.resolve(self.config.digest.out_dir))
+        written = write_digest(result, self.config.resolve(settings.out_dir))
         log.info("digest %s: %s", day, ", ".join(str(p) for p in written))
+        if settings.email.host:
+            markdown = next(p for p in written if p.suffix == ".md")
+            _email_once(settings.email, result, markdown.with_suffix(".sent"))
 
     def maintenance(self) -> None:
         """FTS optimize and, with retention_days, deletion of old articles."""
@@ -220,6 +236,50 @@ class Daemon:
             log.info("maintenance: search index optimized")
         finally:
             db.close()
+
+
+def _email_once(email: EmailConfig, result: Digest, marker: Path) -> None:
+    """Send the digest unless `marker` says it was sent; write the marker after a send.
+
+    Why a marker file beside the digest files and not a database row: the
+    digest job is a reader (it opens the database read-only, like `newswatch
+    digest`), a row would need a migration and the writer connection, and the
+    marker lives and dies with the files it vouches for (delete the folder and
+    the day can be sent again). It is written only after the server accepted
+    the message, atomically (temp file + rename), so a failed send is retried
+    by the next run for that day; a crash between the send and the rename can
+    at worst send the day twice, never lose it.
+    """
+    from .digest_render import mineral_chart, render_html, render_markdown
+    from .mailer import chart_src, send_digest
+
+    if marker.exists():
+        log.info("digest %s: already emailed (%s); not sent again", result.label, marker)
+        return
+    # Rendered exactly as `newswatch digest --email` renders it (pipeline/cli_digest.py).
+    chart = mineral_chart(result)
+    html = render_html(result, chart, chart_src=chart_src() if chart else None)
+    try:
+        msg = send_digest(email, result, html, render_markdown(result), chart)
+    except NewswatchError as exc:  # MailError, or ConfigError for a missing password
+        log.error(
+            "digest %s: written but NOT emailed: %s (resend with "
+            "`newswatch digest --date %s --email`)",
+            result.label,
+            exc,
+            result.label,
+        )
+        return
+    record = {
+        "sent_at": utc_now().isoformat(timespec="seconds"),
+        "recipients": list(email.recipients),
+        "message_id": msg["Message-ID"],
+        "subject": msg["Subject"],
+    }
+    partial = marker.with_name(marker.name + ".tmp")
+    partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    partial.replace(marker)
+    log.info("digest %s: emailed to %s", result.label, ", ".join(email.recipients))
 
 
 @contextmanager
