@@ -109,13 +109,13 @@ def test_names_ner_cut_short_are_finished(nlp_full) -> None:
 def test_extend_finishes_a_name_at_a_wrapped_line() -> None:
     import spacy
 
-    from extractors.organizations import _extend
+    from extractors.org_expansion import extend_name
 
     doc = spacy.blank("en")("He backed the General Agreements on\nTariffs and Trade.")
-    assert " ".join(_extend(doc[3:5], doc[:]).text.split()) == (
+    assert " ".join(extend_name(doc[3:5], doc[:]).text.split()) == (
         "General Agreements on Tariffs and Trade"
     )
-    assert _extend(doc[3:5], doc[:5]).text == "General Agreements"  # sentence ends
+    assert extend_name(doc[3:5], doc[:5]).text == "General Agreements"  # sentence ends
 
 
 def test_written_acronyms_inside_a_phrase_are_found(nlp_full) -> None:
@@ -192,3 +192,143 @@ def test_meeting_names_and_their_topics_are_not_orgs(nlp_full) -> None:
         "Resilient Supply Chains in Lima.",
     )
     assert not any("Strengthening" in name or "Supply Chains" in name for name in found), found
+
+
+# -- names that open with a hyphenated compound of places ---------------------------
+# The tokenizer splits "UK-Japan" at the hyphen and NER tags "UK" a GPE, so these names
+# used to lose their first place ("Japan Business Council").
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        (
+            "The UK-Japan Business Council met in London on Monday to discuss trade.",
+            "UK-Japan Business Council",
+            "forum",
+        ),
+        (
+            "Exports will grow, said Ken Smith, head of the US-India Business Council.",
+            "US-India Business Council",
+            "forum",
+        ),
+        (
+            "Officials from the India-US Strategic Partnership Forum said talks would go on.",
+            "India-US Strategic Partnership Forum",
+            "forum",
+        ),
+        (
+            # a bloc first, and an office word ("Trade") right after the compound
+            "The EU-India Trade and Technology Council will meet in Brussels next month.",
+            "EU-India Trade and Technology Council",
+            "forum",
+        ),
+        (
+            "The US-UK Trade Council met on Friday.",
+            "US-UK Trade Council",
+            "forum",
+        ),
+        (
+            "The US-Japan-Australia Trilateral Strategic Dialogue resumed in Tokyo.",
+            "US-Japan-Australia Trilateral Strategic Dialogue",
+            "forum",
+        ),
+        (
+            "The New Zealand-China Council said dairy exports grew.",
+            "New Zealand-China Council",
+            "forum",  # a joint council of two states, not one state's body
+        ),
+    ],
+)
+def test_name_opening_with_a_compound_of_places_is_whole(nlp_full, text, name, kind) -> None:
+    found = orgs(nlp_full, text)
+    assert name in found, found
+    assert found[name]["kind"] == kind
+    # no truncated second record ("Japan Business Council", "Technology Council")
+    assert [n for n in found if n != name and name.endswith(n)] == []
+
+
+def test_compound_name_links_its_acronym_and_keeps_its_mentions(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "Leaders of the UAE-India Business Council (UIBC) met in Dubai. UIBC said "
+        "investment in copper refining would double.",
+    )
+    council = found["UAE-India Business Council"]
+    assert council["acronym"] == "UIBC"
+    assert len(council["mentions"]) >= 2
+    assert "India Business Council" not in found and "UIBC" not in found
+
+
+def test_short_form_and_compound_form_stay_two_bodies(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "The Japan Business Council said exports fell. The UK-Japan Business Council disagreed.",
+    )
+    assert {"Japan Business Council", "UK-Japan Business Council"} <= set(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # "based" is no place: the name starts after "France-based"
+        ("The France-based Japan Business Council welcomed it.", "Japan Business Council"),
+        # a spaced dash joins no compound: it may end a headline tag ("SOCCER - ...")
+        (
+            "Japan and the UK signed a deal. The UK - Japan Business Council welcomed it.",
+            "Japan Business Council",
+        ),
+        # a hyphen inside a company name is not a compound of places
+        ("Coca-Cola Bottling Co said sales rose.", "Coca-Cola Bottling Co"),
+    ],
+)
+def test_hyphens_that_join_no_places_are_left_alone(nlp_full, text, name) -> None:
+    found = orgs(nlp_full, text)
+    assert name in found, found
+    assert not any(n.endswith("-" + name) or n.startswith("UK - ") for n in found)
+
+
+def test_place_finder_maps_tokens_to_the_start_of_their_place(nlp_full) -> None:
+    from extractors.org_place_compounds import joins_places
+
+    doc = nlp_full("The New Zealand-China Council and the EU-India deal and the Coca-Cola plant.")
+    places = nlp_full.get_pipe("newswatch_organizations").places.place_starts(doc)
+    words = [t.text for t in doc]
+    new, zealand, china = words.index("New"), words.index("Zealand"), words.index("China")
+    assert places[zealand] == new and places[china] == china
+    assert joins_places(doc, china - 1, places)  # "Zealand-China"
+    assert joins_places(doc, words.index("India") - 1, places)  # "EU" from the data file
+    assert not joins_places(doc, words.index("Cola") - 1, places)
+
+
+def test_widen_to_places_walks_back_over_tight_hyphens_only() -> None:
+    import spacy
+
+    from extractors.org_place_compounds import widen_to_places
+
+    doc = spacy.blank("en")("the US-Japan-Australia Trilateral Dialogue and UK - Japan Forum")
+    words = [t.text for t in doc]
+    assert words[:7] == ["the", "US", "-", "Japan", "-", "Australia", "Trilateral"]
+    places = {1: 1, 3: 3, 5: 5, 9: 9, 11: 11}  # US, Japan, Australia, UK, Japan
+    assert widen_to_places(doc[5:8], places).text == "US-Japan-Australia Trilateral Dialogue"
+    assert widen_to_places(doc[6:8], places).text == "Trilateral Dialogue"  # not at a place
+    assert widen_to_places(doc[11:13], places).text == "Japan Forum"  # spaced dash
+    assert widen_to_places(doc[3:8], {3: 3, 5: 5}).text == doc[3:8].text  # "US" no place
+
+
+def test_joint_bodies_of_places_are_forums_not_one_states_body() -> None:
+    import spacy
+
+    from extractors.names import DATA_DIR, KindClassifier
+    from extractors.org_kinds import org_kind
+    from extractors.org_place_compounds import PlaceFinder, load_compound_places
+
+    kinds = KindClassifier.load(DATA_DIR / "org_kinds.tsv")
+    places = PlaceFinder(load_compound_places(DATA_DIR / "compound_places.txt"), spacy.blank("en"))
+    assert org_kind("EU-India Trade and Technology Council", None, kinds, places) == "forum"
+    assert org_kind("NATO-Russia Council", None, kinds, places) == "forum"
+    assert org_kind("Indo-German Chamber of Commerce", None, kinds, places) == "association"
+    # one state's bodies keep their kind; "Guinea-Bissau" is one country
+    assert org_kind("UK Trade Council", None, kinds, places) == "government"
+    assert org_kind("Guinea-Bissau Trade Council", None, kinds, places) == "government"
+    assert org_kind("EU Council", None, kinds, places) == "intergovernmental"

@@ -1,0 +1,122 @@
+"""Where organisation names may be: the candidate spans of one document.
+
+Candidates come from NER ORG spans (finished by `org_expansion`), acronyms and
+digit names written as the kind lexicon spells them ("U.N.", "G-7"), capitalised
+word sequences that end in an org head word ("US-India Strategic Partnership Forum",
+which the small model misses), lowercase "<portfolio> ministry", and the names
+after a media noun ("newspaper Dagens Nyheter"). Cleaning and filtering come later.
+"""
+
+from __future__ import annotations
+
+import numpy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from .names import fold
+from .org_expansion import extend_name, is_cap
+from .org_lexicons import CONNECTORS, OrgLexicons
+from .org_place_compounds import joins_places, widen_to_places
+
+# Nouns that introduce a media outlet by name ("newspaper Dagens Nyheter"), whatever NER
+# calls the name; outlets the article quotes are kept with kind `other` (NOTES.md).
+MEDIA_NOUNS = ("newspaper", "daily", "weekly", "magazine", "broadcaster", "tabloid")
+
+
+class CandidateFinder:
+    def __init__(self, lex: OrgLexicons, tokenizer: Language) -> None:
+        self.heads = lex.kinds.heads
+        self.office_words = lex.office_words
+        # built with the model's own tokenizer so the cue tokens match the doc's tokens
+        self.cue_matcher = PhraseMatcher(tokenizer.vocab, attr="ORTH")
+        self.cue_matcher.add("cue", [tokenizer.make_doc(c) for c in lex.kinds.written_cues])
+        self.media_ids = [tokenizer.vocab.strings.add(w) for w in MEDIA_NOUNS]
+
+    def media_spans(self, doc: Doc) -> list[Span]:
+        """ "newspaper Dagens Nyheter": the capitalised words right after a media noun."""
+        lowers = doc.to_array("LOWER")
+        out = []
+        for i in numpy.isin(lowers, self.media_ids).nonzero()[0].tolist():
+            j = i + 1
+            while j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper():
+                j += 1
+            if j > i + 1:
+                out.append(doc[i + 1 : j])
+        return out
+
+    def candidates(
+        self, doc: Doc, skip_before: int, sent_at: list[Span], places: dict[int, int]
+    ) -> list[Span]:
+        """Candidate spans, in doc order; `places` maps a token in a place to the
+        place's first token (`PlaceFinder.place_starts`)."""
+        spans = [
+            widen_to_places(extend_name(e, sent_at[e.start]), places)
+            for e in doc.ents
+            if e.label_ == "ORG" and e.start_char >= skip_before
+        ]
+        taken = {t.i for e in spans for t in e}
+        for _, start, end in self.cue_matcher(doc):
+            if doc[start].idx >= skip_before and not any(i in taken for i in range(start, end)):
+                spans.append(doc[start:end])
+                taken.update(range(start, end))
+        for sent in dict.fromkeys(sent_at):
+            if sent.end_char <= skip_before:
+                continue
+            for span in self._capitalised_runs(doc, sent, places):
+                if not any(t.i in taken for t in span):
+                    spans.append(span)
+                    taken.update(t.i for t in span)
+                elif not any(e.start <= span.start and span.end <= e.end for e in spans):
+                    spans = [e for e in spans if not (e.start >= span.start and e.end <= span.end)]
+                    if not any(t.i in {x.i for e in spans for x in e} for t in span):
+                        spans.append(span)
+        # "China's commerce ministry", "India's home ministry": lowercase but named
+        orths = doc.to_array("ORTH")  # array access: no Token objects for every word
+        for i in (orths == doc.vocab.strings["ministry"]).nonzero()[0].tolist():
+            prev = doc[i - 1] if i > 0 else None
+            if (
+                prev is not None
+                and prev.idx >= skip_before
+                and prev.is_alpha
+                and prev.text.islower()
+                and not prev.is_stop
+            ):
+                spans.append(doc[i - 1 : i + 1])
+        return sorted(spans, key=lambda s: s.start)
+
+    def _capitalised_runs(self, doc: Doc, sent: Span, places: dict[int, int]) -> list[Span]:
+        """Capitalised word sequences (with of/and/& inside) that end in an org head word."""
+        out, i = [], sent.start
+        while i < sent.end:
+            if not is_cap(doc[i]) or doc[i].lower_ in self.office_words:
+                i += 1
+                continue
+            j = i
+            last_head = -1
+            # An office word ("Trade", "Security") ends a run, as it starts a title
+            # ("US Trade Representative"), but not after a compound of places: no title
+            # follows "EU-India", a name does ("EU-India Trade and Technology Council").
+            joined = False
+            while j < sent.end:
+                tok = doc[j]
+                if tok.lower_ in self.office_words and j > i and not joined:
+                    break
+                joined = joined or joins_places(doc, j, places)
+                if tok.is_space and "\n\n" not in tok.text and j + 1 < sent.end:
+                    j += 1  # a wrapped line inside a name (Reuters texts)
+                    continue
+                if is_cap(tok) or (
+                    tok.lower_ in CONNECTORS and j + 1 < sent.end and is_cap(doc[j + 1])
+                ):
+                    if fold(tok.text).rstrip(".") in self.heads or fold(tok.text) in self.heads:
+                        last_head = j
+                    j += 1
+                    if "\n\n" in tok.whitespace_:
+                        break
+                    continue
+                break
+            if last_head > i:
+                out.append(doc[i : last_head + 1])
+            i = max(j, i + 1)
+        return out

@@ -1,0 +1,128 @@
+"""Trimming a candidate span to the organisation name it holds.
+
+Candidates carry debris around the name: a leading "the", a country's possessive
+("Mexico's National Statistics Institute"), tickers and dates from wire headers, a
+trailing job title ("Waseda University Political Science Professor"), a second name
+after "and"/"or". `clean_span` cuts it away, or returns None when the span is no
+single name at all (a paragraph break inside, a quoted title).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span, Token
+
+from .gazetteer import country_lookup
+from .names import fold
+from .org_lexicons import LEGAL_FORMS, LOWER_HEADS, REPORTING, OrgLexicons
+from .org_place_compounds import joins_places
+
+LEADING_DROP = {"the", "his", "her", "its", "their", "a", "an", "our"}
+
+
+def clean_span(
+    span: Span, countries: dict[int, str], places: dict[int, int], lex: OrgLexicons
+) -> Span | None:
+    """`countries`: token offsets in a country mention; `places`: token index -> start
+    of the place it lies in (org_place_compounds)."""
+    doc = span.doc
+    start, end = span.start, span.end
+    for k in range(start, end):  # a paragraph break inside: not one name
+        if "\n\n" in doc[k].whitespace_ or "\n\n" in doc[k].text:
+            return None
+    quotes = ('"', "“", "'", "‘")
+    singles = [t for t in span if t.text in ("'", "’")]
+    if (
+        (start > 0 and doc[start - 1].text in quotes)
+        or any(t.text in quotes and t.text != "'" for t in span)
+        or len(singles) > 1
+        or (singles and singles[0].i == start)
+    ):
+        return None  # a quoted title ("State of Agricultural Commodity Markets")
+    # "Mexico's National Statistics Institute" -> the part after a country's 's;
+    # "British Petroleum Co PLC's" / "Toblerone's Facebook" -> the part before.
+    for k in range(start, end):
+        if doc[k].text in ("'", "’") and not doc[k - 1].lower_.endswith("s"):
+            continue  # an elision inside the name ("Sant ' Egidio Community")
+        if doc[k].text in ("'s", "’s", "'", "’") and k > start:
+            if doc[k - 1].idx in countries or country_lookup(doc[start:k].text):
+                start = k + 1
+            elif k == end - 1 or lex.kinds.kind(doc[k + 1 : end].text) in (None, "exclude"):
+                end = k  # "Toblerone's Facebook": the owner is the org
+            break  # else "National People's Congress": one name
+    while start < end and (
+        doc[start].lower_ in LEADING_DROP
+        or (lex.agencies.lookup(doc[start].text) and end - start > 2 and doc[start + 1].text == "-")
+    ):
+        start += 2 if doc[start + 1 : start + 2].text == "-" else 1
+    for k in range(start, end):
+        text = doc[k].text
+        if text == "based" and k > start and doc[k - 1].text == "-":
+            start = k + 1  # "Mo.-based Commerce Bancshares Inc."
+            continue
+        next_form = k + 1 < end and fold(doc[k + 1].text) in LEGAL_FORMS
+        if k > start and (text == "or" or (text == "," and not next_form)):
+            end = k  # "Mercantile or Commerce", "Mercantile, Commerce"
+            break
+        if text in ("(", "/") and k > start:
+            end = k  # "National League for Democracy ( NLD"
+            break
+        if text in ("and", "or", ",") and k > start and fold(doc[k - 1].text) in LEGAL_FORMS:
+            end = k  # "First Bank System Inc. and Norwest Corp.": two names
+            break
+        if k + 1 < end and (
+            re.search(r"\d", text)
+            or (
+                text == "-"
+                and doc[start:k].text.isupper()
+                and not joins_places(doc, k, places)  # "UK-Japan Business Council"
+            )
+        ):
+            start = k + 1  # "Maggie McNeil WASHINGTON 1996-08-30 U.S. Agriculture ..."
+    if (
+        end + 1 < len(doc)
+        and doc[end].lower_ == "in"
+        and country_lookup(doc[end + 1].text)
+        and lex.kinds.kind(doc[start:end].text) == "other"
+    ):
+        end += 2  # "Institute for Political Studies in Japan"
+    full_end = end
+    while end > start and (
+        doc[end - 1].text in (">", "<", "'s", "’s", "'", "’", ")", "(", ",", "-")
+        or doc[end - 1].is_space
+        or (end - start > 1 and re.search(r"\d|=", doc[end - 1].text))
+        or (
+            end - start > 1
+            and doc[start].text[:1].isupper()
+            and trailing_descriptor(doc[end - 1], lex)
+        )
+    ):
+        end -= 1
+    if any(
+        doc[k].lower_ in lex.honorifics or doc[k].lower_ in lex.office_heads
+        for k in range(end, full_end)
+    ):
+        # "Waseda University Political Science Professor": the org ends at its head
+        heads = [k for k in range(start, end) if fold(doc[k].text) in lex.kinds.heads]
+        end = heads[-1] + 1 if heads else end
+    while start < end and doc[start].text in ("<", "(", "-", '"', "“"):
+        start += 1
+    return doc[start:end] if end > start else None
+
+
+def trailing_descriptor(tok: Token, lex: OrgLexicons) -> bool:
+    """ "Antara news agency", "Waseda University ... Professor", "AP Photographer"."""
+    low = tok.lower_
+    if low in LOWER_HEADS:
+        return False  # "the House Appropriations subcommittee": part of the name
+    if tok.text.islower():
+        return True  # callers only strip after a capitalised start
+    if fold(tok.text) in lex.kinds.heads:
+        return False
+    return (
+        low in REPORTING
+        or low in lex.honorifics
+        or low in lex.office_heads
+        or lex.kinds.kind(tok.text) == "platform"  # "Toblerone Facebook" page
+    )

@@ -1,0 +1,125 @@
+"""Deciding whether a cleaned candidate names an organisation.
+
+A capitalised span is often something else: a country NER called an org, a person's
+surname, a meeting's title or its topic ("Summit on Critical Minerals"), a portfolio
+inside a minister's title, a place after a verb of travel, a headline fragment, or
+the outlet that reports the story ("told Reuters").
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span
+
+from .gazetteer import country_lookup
+from .names import fold, name_key
+from .org_lexicons import COMPANY_FORMS, LEGAL_FORMS, REPORTING, OrgLexicons
+
+# Capitalised meeting words: "Summit on X" names a meeting, X is its topic, not an org.
+EVENT_TITLE_HEADS = {
+    "ministerial",
+    "summit",
+    "conference",
+    "dialogue",
+    "meeting",
+    "talks",
+    "symposium",
+    "roundtable",
+    "workshop",
+}
+# Verbs of travel: "travel to Buenos Aires" names a place, even when NER says ORG.
+MOTION_VERBS = {"travel", "fly", "arrive", "return", "head", "go"}
+
+
+def acceptable(
+    span: Span, name: str, countries: dict[int, str], people: set[str], lex: OrgLexicons
+) -> bool:
+    first = span[0]
+    if not (name[0].isupper() or name[0].isdigit()):
+        return span[-1].lower_ == "ministry" and len(span) == 2
+    kind = lex.kinds.kind(name)
+    prev_word = span.doc[span.start - 1].lower_ if span.start > 0 else ""
+    gerund = first.lower_.endswith("ing") and (
+        first.tag_ == "VBG" or prev_word in ("on", "for", "of", "in")
+    )  # "Ministerial on Securing Critical Minerals Supply Chains": a title
+    last = fold(span[-1].text).rstrip(".")
+    headed = last in lex.kinds.heads or last in COMPANY_FORMS
+    if re.search(r"[\"“”@/]", name) or (gerund and not headed and kind != "exclude"):
+        return False  # "@POTUS", "Securing Critical Minerals Supply Chains" (a title)
+    if event_title_tail(span) and name_key(name) not in lex.kinds.exact:
+        return False  # "the Summit on Critical Minerals": the subject of a meeting
+    if len(span) > 1 and name.isupper() and fold(span[-1].text) not in LEGAL_FORMS:
+        return False  # an all-caps headline fragment ("CUT EXPORT", "SOCCER - LEAGUE")
+    if country_lookup(name):
+        return False  # a country NER called an org
+    alpha = [t for t in span if t.is_alpha]
+    if alpha and all(t.idx in countries for t in alpha):
+        return False  # a country NER called an org ("G-7" has no alphabetic token)
+    if kind in ("exclude", "platform"):
+        return False
+    if kind is None and set(fold(name).split()) <= people:
+        return False  # "Trump", "Nakasone" tagged ORG
+    root = span.root
+    if (
+        kind is None
+        and root.dep_ == "pobj"
+        and root.head.lower_ in ("to", "in", "from")
+        and root.head.head.lemma_.lower() in MOTION_VERBS
+    ):
+        return False  # "will travel to Buenos Aires": a place
+    prev = span.doc[span.start - 1] if span.start > 0 else None
+    if prev is not None and prev.lower_.rstrip(".") in lex.honorifics:
+        return False
+    return not inside_portfolio(span)
+
+
+def event_title_tail(span: Span) -> bool:
+    """Is the span a meeting's name, or the topic part of one ("Finance Ministerial
+    on Securing ...", "Summit on Critical Minerals", "Conference on Mining")?
+
+    A whole name counts only with a gerund after the meeting word ("Trade Ministerial
+    on Strengthening ..."): "Conference on Disarmament" is a standing UN body.
+    """
+    doc = span.doc
+    for tok in span[:-1]:
+        after = doc[tok.i + 1]
+        if (
+            tok.text[:1].isupper()
+            and tok.lower_ in EVENT_TITLE_HEADS
+            and after.lower_ in ("on", "for")
+            and after.i + 1 < span.end
+            and doc[after.i + 1].tag_ == "VBG"
+        ):
+            return True
+    if span.start < 2 or doc[span.start - 1].lower_ not in ("on", "of", "for"):
+        return False
+    head = doc[span.start - 2]
+    return head.text[:1].isupper() and head.lower_ in EVENT_TITLE_HEADS
+
+
+def inside_portfolio(span: Span) -> bool:
+    """Is the span a portfolio inside "Minister for Railways, Information and ..."?"""
+    k = span.start - 1
+    while k >= 0 and k >= span.start - 12:
+        tok = span.doc[k]
+        if tok.lower_ in ("for", "of"):
+            return k > 0 and span.doc[k - 1].lower_ in ("minister", "secretary", "commissioner")
+        if not (
+            tok.text in (",", "and", "&") or (tok.text[:1].isupper() and tok.ent_type_ != "PERSON")
+        ):
+            return False
+        k -= 1
+    return False
+
+
+def reporting_use(span: Span) -> bool:
+    """ "told Reuters", "AP photojournalist": the outlet reporting, not an actor."""
+    doc = span.doc
+    before = doc[max(0, span.start - 2) : span.start].text.lower()
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    return (
+        bool(re.search(r"\b(told|to)\b", before))
+        or after in REPORTING
+        or (span.start > 0 and doc[span.start - 1].text == "(" and after == ")")
+    )

@@ -1,0 +1,102 @@
+"""One record per organisation per article: merging mentions and short forms.
+
+Mentions merge by normalised name (`names.name_key`); a shorter form folds into the
+longer name it abbreviates ("Labour" into "Labour Party", "Communist Party" into
+"Chinese Communist Party"), and a bare all-caps token that spells an org's initials
+becomes its acronym ("BP" for British Petroleum Co PLC).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from . import acronyms
+from .names import name_key
+from .org_lexicons import COMPANY_FORMS
+from .records import Mention
+
+
+@dataclass
+class OrgRecord:
+    name: str
+    key: str
+    mentions: list[Mention] = field(default_factory=list)
+    acronym: str | None = None
+    agency: bool = False  # a news agency or other media outlet: kind `other`
+
+
+def make_mention(span: Span, name: str, sent_at: list[Span]) -> Mention:
+    sent = sent_at[span.start]
+    return Mention(name, span.start_char, span.end_char, span.text, sent.start_char, sent.end_char)
+
+
+def _strip_country_words(words: list[str], country_words: set[str]) -> list[str]:
+    while len(words) > 1 and (words[0] in country_words or words[0] in ("us", "uk", "un", "eu")):
+        words = words[1:]
+    return words
+
+
+def merge_short_forms(records: list[OrgRecord], country_words: set[str]) -> list[OrgRecord]:
+    """Fold "Labour" into "Labour Party", "Hecla" into "Hecla Mining Co", "Communist
+    Party" into "Chinese Communist Party", a bare acronym into its long name."""
+    by_acronym = {name_key(r.acronym): r for r in records if r.acronym}
+    keep: list[OrgRecord] = []
+    ordered = sorted(records, key=lambda r: -len(r.key.split()))
+    for rec in ordered:
+        target = by_acronym.get(rec.key)
+        if target is None:
+            target = _longer_form(rec, keep, country_words)
+        if target is not None and target is not rec:
+            target.mentions.extend(rec.mentions)
+            target.agency = target.agency or rec.agency
+            if acronyms.looks_like_acronym(rec.name) and rec.name.isupper():
+                target.acronym = target.acronym or rec.name
+            continue
+        keep.append(rec)
+    return keep
+
+
+def _longer_form(
+    rec: OrgRecord, longer: list[OrgRecord], country_words: set[str]
+) -> OrgRecord | None:
+    words = rec.key.split()
+    if rec.name.isupper() and len(words) == 1:
+        for cand in longer:
+            if acronyms.fits(rec.name, cand.name, strict=True):
+                return cand
+        return None
+    for cand in longer:
+        cwords = _strip_country_words(cand.key.split(), country_words)
+        if len(cwords) < len(words) or cwords == cand.key.split() == words:
+            continue
+        if cwords[: len(words)] == words:
+            return cand
+    return None
+
+
+def link_bare_acronyms(doc: Doc, records: list[OrgRecord], sent_at: list[Span]) -> None:
+    """An all-caps token that abbreviates an org ("BP" for British Petroleum Co PLC)."""
+    multiword = [r for r in records if not r.acronym and len(r.key.split()) >= 2]
+    if not multiword:
+        return
+    upper = doc.to_array("IS_UPPER")  # array access: no Token objects for every word
+    for i in upper.nonzero()[0].tolist():
+        tok = doc[i]
+        if not (2 <= len(tok.text) <= 6 and tok.is_alpha):
+            continue
+        span = doc[i : i + 1]
+        if tok.ent_type_ in ("GPE", "NORP", "PERSON") or (tok.i > 0 and doc[tok.i - 1].text == "<"):
+            continue  # a country, a name, or a ticker ("<BP>")
+        for rec in multiword:
+            if rec.acronym:
+                continue
+            full = tok.text in (acronyms.initials(rec.name), acronyms.spelled_initials(rec.name))
+            prefix = rec.key.split()[-1] in COMPANY_FORMS and acronyms.fits(
+                tok.text, rec.name, True
+            )
+            if full or prefix:
+                rec.acronym = tok.text
+                rec.mentions.append(make_mention(span, rec.name, sent_at))
+                break
