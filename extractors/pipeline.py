@@ -20,6 +20,7 @@ from pipeline.errors import ConfigError
 
 from . import countries, events, minerals, officials, organizations  # noqa: F401  (factories)
 from .model import load_model
+from .parallel import extract_in_workers, fork_available
 from .records import (
     Event,
     ExtractInput,
@@ -94,7 +95,21 @@ def extract(
     batch_size: int = 32,
     n_process: int = 1,
 ) -> Iterator[Extraction]:
-    """Run the pipeline over `items`, streaming, in input order."""
+    """Run the pipeline over `items`, streaming, in input order.
+
+    With n_process > 1 the work is spread over forked worker processes that send
+    back records, not Docs (see extractors/parallel.py); where fork is not
+    available, spaCy's own multiprocessing does it.
+    """
+    if n_process > 1 and fork_available():
+        yield from extract_in_workers(nlp, items, batch_size, n_process)
+        return
     docs = (make_doc(nlp, item) for item in items)
     for doc in nlp.pipe(docs, batch_size=batch_size, n_process=n_process):
         yield extraction_from_doc(doc)
+
+
+def extract_batch(nlp: Language, batch: list[ExtractInput], batch_size: int) -> list[Extraction]:
+    """One batch of inputs → its records (what each worker process runs)."""
+    docs = (make_doc(nlp, item) for item in batch)
+    return [extraction_from_doc(doc) for doc in nlp.pipe(docs, batch_size=batch_size)]

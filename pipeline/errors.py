@@ -7,6 +7,7 @@
     ├── StorageError               the database cannot be opened, migrated or written
     ├── QueryError                 a search or filter value it cannot read (exit code 2)
     ├── MailError                  SMTP server unreachable, or refused login/message (exit code 1)
+    ├── ExtractionWorkerError      an n_process > 1 worker raised or died (carries its traceback)
     └── FetchError                 one URL could not be turned into usable bytes
         ├── BlockedURLError        scheme or address refused before connecting
         ├── HTTPStatusError        a status other than 2xx/304 (carries .status)
@@ -57,6 +58,10 @@ class QueryError(NewswatchError):
 
 class MailError(NewswatchError):
     """The SMTP server could not be reached, refused the login or the message."""
+
+
+class ExtractionWorkerError(NewswatchError):
+    """An extraction worker process failed or died; the message says which and why."""
 
 
 class FetchError(NewswatchError):
