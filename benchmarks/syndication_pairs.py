@@ -1,6 +1,7 @@
 """Syndicated-copy pairing: precision/recall of pipeline.neardup over a labelled pair set.
 
-    python -m benchmarks.syndication_pairs [--shared PATH] [--stories N] [--json]
+    python -m benchmarks.syndication_pairs [--shared PATH] [--stories N] [--hosts N]
+                                           [--whole-texts] [--json]
 
 The pair set is built from ../shared/corpora, deterministically (seed SEED):
 
@@ -13,43 +14,55 @@ Positives — one real story, two outlets:
     the real TEXT stage (pipeline.text.extract_article → trafilatura). Pairs are
     copy-vs-copy, each copy in a different host page.
   * retransmissions: Reuters-21578 stories carried twice (same headline once
-    tickers and "CORRECTED-" are dropped, dated within a day of each other).
+    tickers and "CORRECTED-" are dropped, dated within a day of each other, and the
+    same lede: a rewrite under the same headline is another text, not a copy).
 
 Negatives — different stories:
   * same topic: pairs of Reuters-21578 stories sharing a commodity/market topic
     (copper, gold, zinc, nickel, trade, crude, grain, ...: different stories about
     the same commodity, the critical-minerals case), with different headlines and
-    bodies; half of them embedded in the SAME host page, so they share its furniture.
+    ledes; half of them embedded in the SAME host page, so they share its furniture.
   * same outlet: two different article_pages stories in the same host page.
   * random: pairs of unrelated stories.
 
-A pair is "paired" at threshold t when LSH built at t proposes it AND the estimated
-Jaccard of the two signatures is >= t — exactly what StoryIndex does.
+Pages whose extracted text lost the story (trafilatura kept another block) are
+counted and left out, positives and negatives alike: they test the text stage.
+
+Each host outlet first publishes HISTORY other pages, then the evaluated texts
+arrive in a fixed shuffled order through pipeline.furniture, as in storage.stories
+(`--whole-texts` compares whole texts instead: the baseline). A pair is "paired" at
+threshold t when LSH built at t proposes it AND the estimated Jaccard of the two
+signatures is >= t — exactly what StoryIndex does.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import random
-import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from datasketch import MinHashLSH
-from lxml import etree
-from lxml import html as lxml_html
 
 from pipeline import neardup
-from pipeline.errors import FetchError
-from pipeline.models import Page
-from pipeline.text import decode_page, extract_article
+from pipeline.furniture import OutletFurniture
+
+from .syndication_material import (
+    Host,
+    Story,
+    extract_copy,
+    load_page_corpora,
+    load_reuters,
+    norm_title,
+    perturb,
+    reuters_date,
+    same_lede,
+    split_paragraphs,
+)
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FLOORS_PATH = Path(__file__).with_name("syndication_floors.json")
@@ -59,24 +72,8 @@ SAME_TOPICS = (
     "copper", "gold", "zinc", "nickel", "tin", "lead", "alum", "strategic-metal",
     "iron-steel", "silver", "platinum", "trade", "crude", "grain", "coffee", "sugar",
 )  # fmt: skip
+HISTORY = 4  # earlier pages of each outlet seen before the evaluated ones
 MIN_WIRE_WORDS = 60  # shorter Reuters items are tables (earnings, dividends), not stories
-
-
-@dataclass(frozen=True)
-class Story:
-    id: str
-    title: str
-    paragraphs: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Host:
-    """A real outlet page whose article paragraphs can be swapped for another story."""
-
-    id: str
-    url: str
-    html: bytes
-    gold: str
 
 
 @dataclass(frozen=True)
@@ -94,162 +91,21 @@ class PairSet:
         self.texts: dict[str, str] = {}
         self.pairs: list[Pair] = []
         self.hosts = 0  # usable host pages
-        # copies whose extracted text lost most of the story (trafilatura picked another
+        # pages whose extracted text lost most of the story (trafilatura picked another
         # block): a text-stage failure no pairing can fix, so counted, not paired
         self.lost_by_text_stage = 0
+        self.lost_keys: set[str] = set()
+        self.outlets: dict[str, str] = {}  # text key → the outlet page it came from ("" = none)
+        # earlier pages of each outlet, seen before the evaluated ones (furniture is
+        # learned from an outlet's history, as it is in production)
+        self.history: list[tuple[str, str]] = []
 
-    def add_text(self, key: str, text: str | None) -> bool:
+    def add_text(self, key: str, text: str | None, outlet: str = "") -> bool:
         if text and neardup.shingle_words(text):
             self.texts[key] = text
+            self.outlets[key] = outlet
             return True
         return False
-
-
-# --- loading -------------------------------------------------------------------
-
-
-def _rows(path: Path) -> Iterator[dict[str, Any]]:
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} not present: the pair set is built from ../shared")
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
-
-
-def _paragraphs(body: str) -> tuple[str, ...]:
-    # Reuters-21578 bodies are hard-wrapped, with paragraphs opening on an indented line.
-    parts = re.split(r"\n\s*\n|\n(?=[ \t]{2,})", body)
-    return tuple(" ".join(p.split()) for p in parts if p.strip())
-
-
-def load_page_corpora(shared: Path) -> tuple[list[Story], list[Host]]:
-    stories, hosts = [], []
-    base = shared / "corpora" / "article_pages"
-    for row in _rows(base / "aeb" / "gold.jsonl"):
-        body = row.get("body") or ""
-        if len(body.split()) >= 80:
-            stories.append(Story(f"aeb-{row['id'][:12]}", _title_of(row, body), _paragraphs(body)))
-            html = gzip.decompress((base / "aeb" / row["html_path"]).read_bytes())
-            hosts.append(Host(f"aeb-{row['id'][:12]}", row["url"], html, body))
-    for row in _rows(base / "fundus" / "gold.jsonl"):
-        body = row.get("body_text") or ""
-        if "en" in (row.get("languages") or []) and len(body.split()) >= 80:
-            stories.append(Story(f"fundus-{row['id']}", _title_of(row, body), _paragraphs(body)))
-            html = gzip.decompress((base / "fundus" / row["html_path"]).read_bytes())
-            hosts.append(Host(f"fundus-{row['id']}", row["url"], html, body))
-    return stories, hosts
-
-
-def _title_of(row: dict[str, Any], body: str) -> str:
-    return row.get("title") or " ".join(body.split()[:10])
-
-
-def load_reuters(shared: Path) -> list[dict[str, Any]]:
-    return list(_rows(shared / "corpora" / "labelled_news" / "reuters21578_train.jsonl"))
-
-
-def _norm_title(title: str) -> str:
-    title = re.sub(r"<[^>]*>|^\s*(?:CORRECTED|REPEAT)\s*-\s*", " ", title or "")
-    return " ".join(re.sub(r"[^A-Z0-9]+", " ", title.upper()).split())
-
-
-def _reuters_date(row: dict[str, Any]) -> datetime | None:
-    try:
-        return datetime.strptime(row["date"].split(".")[0].strip(), "%d-%b-%Y %H:%M:%S")
-    except (KeyError, ValueError):
-        return None
-
-
-# --- composing a republished copy ----------------------------------------------
-
-BYLINES = ("By IANS", "PTI | Updated: 14 Jan 2024", "By Reuters Staff", "By Our Correspondent",
-           "Agencies", "By Priya Sharma", "ANI |", "Written by Staff Writer")  # fmt: skip
-TRAILERS = (
-    "(With inputs from IANS)", "--IANS\nlkj/rs", "(With inputs from PTI)", "-- IANS vm/arm",
-    "(This story has not been edited by our staff and is auto-generated from a syndicated feed.)",
-    "(Reporting by Jane Doe; Editing by John Smith)", "Published by HT Digital Content Services",
-)  # fmt: skip
-DATELINES = ("New Delhi, Jan 14 (IANS) ", "NEW DELHI (PTI) ", "LONDON, Jan 14 (Reuters) - ",
-             "WASHINGTON (AP) — ", "")  # fmt: skip
-EDITS = {"said": "stated", "also": "further", "However,": "But", "would": "will", "about": "around"}
-
-
-def perturb(story: Story, rng: random.Random, others: list[Story]) -> tuple[str, list[str]]:
-    """A republished copy of `story`: (headline, paragraphs) as one outlet would run it."""
-    paras = list(story.paragraphs)
-    if len(paras) >= 5 and rng.random() < 0.5:  # cut for length: drop the last 1-2 paragraphs
-        paras = paras[: -rng.choice((1, 2))]
-    edited = []
-    for para in paras:
-        if rng.random() < 0.5:
-            para = para.replace('"', rng.choice(("“", "'", '"'))).replace(" - ", " — ")
-        words = para.split()
-        for i, word in enumerate(words):  # light copy-editing: a few words per copy
-            if word in EDITS and rng.random() < 0.3:
-                words[i] = EDITS[word]
-        para = " ".join(words)
-        if len(words) > 60 and rng.random() < 0.3:  # an outlet that splits long paragraphs
-            cut = para.find(". ", len(para) // 2)
-            if cut > 0:
-                edited.extend([para[: cut + 1], para[cut + 2 :]])
-                continue
-        edited.append(para)
-    edited[0] = rng.choice(DATELINES) + edited[0]
-    if rng.random() < 0.6:
-        edited.insert(0, rng.choice(BYLINES))
-    if rng.random() < 0.5:  # an outlet-written standfirst
-        edited.insert(0, "Highlights: " + " ".join(story.paragraphs[0].split()[:18]) + "...")
-    if len(edited) > 3 and rng.random() < 0.6:
-        edited.insert(rng.randrange(2, len(edited)), f"Also read: {rng.choice(others).title}")
-    if rng.random() < 0.7:
-        edited.append(rng.choice(TRAILERS))
-    if rng.random() < 0.4:
-        edited.append("Related: " + "; ".join(rng.choice(others).title for _ in range(3)))
-    headline = rng.choice(("", "Watch: ", "Explained: ")) + story.title
-    return headline, edited
-
-
-def compose_page(host: Host, headline: str, paragraphs: list[str]) -> bytes | None:
-    """`host`'s page with its article paragraphs replaced by `paragraphs`; None if not found."""
-    markup = decode_page(host.html, None)
-    try:
-        tree = lxml_html.fromstring(markup or "")
-    except (etree.ParserError, ValueError):
-        return None
-    gold = " ".join(host.gold.split())
-    by_parent: dict[Any, list[Any]] = defaultdict(list)
-    for p in tree.iter("p"):
-        text = " ".join(p.text_content().split())
-        if len(text) >= 30 and text[:60] in gold:
-            by_parent[p.getparent()].append(p)
-    if not by_parent:
-        return None
-    parent, old = max(by_parent.items(), key=lambda kv: len(kv[1]))
-    at = list(parent).index(old[0])
-    for paras in by_parent.values():  # the host's own story goes everywhere it appears
-        for p in paras:
-            p.getparent().remove(p)
-    for offset, text in enumerate(paragraphs):
-        new = etree.Element("p")
-        new.text = text
-        parent.insert(at + offset, new)
-    for h1 in tree.iter("h1"):
-        h1.text, h1[:] = headline, []
-    for title in tree.iter("title"):
-        title.text = headline
-    out: bytes = lxml_html.tostring(tree, encoding="utf-8")
-    return out
-
-
-def extract_copy(host: Host, headline: str, paragraphs: list[str]) -> str | None:
-    page = compose_page(host, headline, paragraphs)
-    if page is None:
-        return None
-    try:
-        return extract_article(Page(host.url, host.url, 200, "text/html; charset=utf-8", page)).text
-    except FetchError:
-        return None
 
 
 # --- building the set ------------------------------------------------------------
@@ -282,10 +138,12 @@ def build_pairs(
         hosts = rng.sample(hosts, min(hosts_limit, len(hosts)))
     # A short wire story as the probe: short copies are where furniture can win.
     probe_row = next(r for r in wire_rows if len(r["body"].split()) <= 90)
-    hosts = usable_hosts(hosts, Story("probe", probe_row["title"], _paragraphs(probe_row["body"])))
+    hosts = usable_hosts(
+        hosts, Story("probe", probe_row["title"], split_paragraphs(probe_row["body"]))
+    )
     sampled = rng.sample(wire_rows, min(len(page_stories), len(wire_rows)))
     wire_stories = [
-        Story(f"reuters-{r['id']}", r["title"] or "", _paragraphs(r["body"])) for r in sampled
+        Story(f"reuters-{r['id']}", r["title"] or "", split_paragraphs(r["body"])) for r in sampled
     ]
     stories = page_stories + wire_stories
     rng.shuffle(stories)
@@ -293,12 +151,28 @@ def build_pairs(
         stories = stories[:stories_limit]
     out = PairSet()
     out.hosts = len(hosts)
+    in_pairs = {story.id for story in stories}
+    pool = [s for s in page_stories if s.id not in in_pairs] + [
+        Story(f"reuters-{r['id']}", r["title"] or "", split_paragraphs(r["body"]))
+        for r in rng.sample(wire_rows, min(len(wire_rows), 400))
+        if f"reuters-{r['id']}" not in in_pairs
+    ]
+    _outlet_history(out, hosts, pool, rng)
     _syndicated_copies(out, stories, hosts, rng)
     _retransmissions(out, reuters, rng, limit=stories_limit)
     _same_topic(out, wire_rows, hosts, rng, count=len(stories) * 2)
     _same_outlet(out, stories, hosts, rng, count=len(stories) // 2)
     _random_pairs(out, rng, count=len(stories))
     return out
+
+
+def _outlet_history(out: PairSet, hosts: list[Host], pool: list[Story], rng: random.Random) -> None:
+    """HISTORY earlier pages per outlet: other stories in its page, as it published before."""
+    for host in hosts:
+        for story in rng.sample(pool, min(HISTORY, len(pool))):
+            text = extract_copy(host, story.title, list(story.paragraphs))
+            if text:
+                out.history.append((host.id, text))
 
 
 def _syndicated_copies(
@@ -315,7 +189,7 @@ def _syndicated_copies(
             if not _kept_story(story, text):
                 out.lost_by_text_stage += 1
                 continue
-            if out.add_text(key, text):
+            if out.add_text(key, text, host.id):
                 copies.append(key)
         for i in range(len(copies)):
             for j in range(i + 1, len(copies)):
@@ -334,15 +208,16 @@ def _retransmissions(
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in reuters:
         if len((row.get("body") or "").split()) >= MIN_WIRE_WORDS:
-            title = _norm_title(row.get("title") or "")
+            title = norm_title(row.get("title") or "")
             if title:  # untitled rows would all fall into one group
                 groups[title].append(row)
     found = []
     for rows in groups.values():
         for i in range(len(rows)):
             for j in range(i + 1, len(rows)):
-                da, db = _reuters_date(rows[i]), _reuters_date(rows[j])
-                if da and db and abs((da - db).total_seconds()) <= 86400:
+                da, db = reuters_date(rows[i]), reuters_date(rows[j])
+                near = da and db and abs((da - db).total_seconds()) <= 86400
+                if near and same_lede(rows[i]["body"], rows[j]["body"]):
                     found.append((rows[i], rows[j]))
     if limit:
         found = rng.sample(found, min(len(found), max(1, limit // 4)))
@@ -364,16 +239,14 @@ def _same_topic(
     for _ in range(count):
         ra, rb = rng.sample(by_topic[rng.choice(topics)], 2)
         body_a, body_b = (" ".join(r["body"].split()) for r in (ra, rb))
-        if _norm_title(ra["title"]) == _norm_title(rb["title"]) or body_a == body_b:
-            continue  # the same story twice is not a negative
+        if norm_title(ra["title"]) == norm_title(rb["title"]) or same_lede(body_a, body_b):
+            continue  # the same story twice (perhaps under a new headline) is not a negative
         if rng.random() < 0.5:  # both in one outlet's page: shared furniture
             host = rng.choice(hosts)
             keys = []
             for row in (ra, rb):
                 key = f"page:reuters-{row['id']}@{host.id}"
-                if key not in out.texts:
-                    story = Story(key, row["title"], _paragraphs(row["body"]))
-                    out.add_text(key, extract_copy(host, story.title, list(story.paragraphs)))
+                _add_page(out, key, Story(key, row["title"], split_paragraphs(row["body"])), host)
                 keys.append(key)
         else:
             keys = [f"reuters-{ra['id']}", f"reuters-{rb['id']}"]
@@ -392,11 +265,27 @@ def _same_outlet(
         keys = []
         for story in (a, b):
             key = f"page:{story.id}@{host.id}"
-            if key not in out.texts:
-                out.add_text(key, extract_copy(host, story.title, list(story.paragraphs)))
+            _add_page(out, key, story, host)
             keys.append(key)
         if all(k in out.texts for k in keys):
             out.pairs.append(Pair(keys[0], keys[1], False, "same-outlet"))
+
+
+def _add_page(out: PairSet, key: str, story: Story, host: Host) -> None:
+    """`story` in `host`'s page, kept only if the text stage gave the story back.
+
+    The same rule as for copies: when trafilatura returns the host's furniture
+    instead of the story, two such pages look alike whatever the stories are, and
+    the pair would test the text stage (benchmarks/text_quality.py measures that).
+    """
+    if key in out.texts or key in out.lost_keys:
+        return
+    text = extract_copy(host, story.title, list(story.paragraphs))
+    if _kept_story(story, text):
+        out.add_text(key, text, host.id)
+    else:
+        out.lost_keys.add(key)
+        out.lost_by_text_stage += 1
 
 
 def _random_pairs(out: PairSet, rng: random.Random, count: int) -> None:
@@ -412,9 +301,33 @@ def _random_pairs(out: PairSet, rng: random.Random, count: int) -> None:
 # --- sweeping ---------------------------------------------------------------------
 
 
-def sweep(pairs: PairSet, thresholds: tuple[float, ...] = THRESHOLDS) -> list[dict[str, Any]]:
+def comparable_texts(pairs: PairSet, seed: int = SEED, furniture: bool = True) -> dict[str, str]:
+    """Each text as StoryClusters compares it: the outlets' furniture learned in arrival order.
+
+    The outlets' history pages arrive first, then the evaluated texts in a fixed
+    shuffled order (production sees copies in whatever order outlets publish).
+    `furniture=False` compares whole texts: the baseline the model is measured against.
+    """
+    if not furniture:
+        return dict(pairs.texts)
+    model = OutletFurniture()
+    for outlet, text in pairs.history:
+        model.observe(outlet, text)
+    order = sorted(pairs.texts)
+    random.Random(seed).shuffle(order)
+    return {k: model.comparable_then_observe(pairs.outlets[k], pairs.texts[k]) for k in order}
+
+
+def signatures(pairs: PairSet, furniture: bool = True) -> dict[str, bytes]:
+    texts = comparable_texts(pairs, furniture=furniture)
+    return {k: neardup.signature(t) for k, t in texts.items()}
+
+
+def sweep(
+    pairs: PairSet, thresholds: tuple[float, ...] = THRESHOLDS, furniture: bool = True
+) -> list[dict[str, Any]]:
     """Precision/recall of the pairing at each threshold (LSH candidates + verification)."""
-    sigs = {k: neardup.signature(t) for k, t in pairs.texts.items()}
+    sigs = signatures(pairs, furniture)
     used = sorted({k for p in pairs.pairs for k in (p.a, p.b)})
     rows = []
     for t in thresholds:
@@ -450,9 +363,11 @@ def summarise(pairs: PairSet) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def extremes(pairs: PairSet, n: int = 5) -> dict[str, list[tuple[float, str, str]]]:
+def extremes(
+    pairs: PairSet, n: int = 5, furniture: bool = True
+) -> dict[str, list[tuple[float, str, str]]]:
     """The least similar positives and most similar negatives (estimated Jaccard)."""
-    sigs = {k: neardup.signature(t) for k, t in pairs.texts.items()}
+    sigs = signatures(pairs, furniture)
     scored = [(neardup.similarity(sigs[p.a], sigs[p.b]), p) for p in pairs.pairs]
     pos = sorted((s, p.a, p.b) for s, p in scored if p.label)[:n]
     neg = sorted(((s, p.a, p.b) for s, p in scored if not p.label), reverse=True)[:n]
@@ -465,15 +380,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stories", type=int, default=None, help="cap on syndicated stories")
     parser.add_argument("--hosts", type=int, default=None, help="cap on host pages tried")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--whole-texts", action="store_true", help="baseline: compare texts with their furniture"
+    )
     args = parser.parse_args(argv)
     if not (args.shared / "corpora").is_dir():
         print(f"SKIPPED: {args.shared}/corpora not present", file=sys.stderr)
         return 0
     pairs = build_pairs(args.shared, args.stories, args.hosts)
-    table = sweep(pairs)
+    furniture = not args.whole_texts
+    table = sweep(pairs, furniture=furniture)
     if args.json:
-        report = {"counts": summarise(pairs), "lost_by_text_stage": pairs.lost_by_text_stage}
-        print(json.dumps({**report, "sweep": table, **extremes(pairs)}, indent=1))
+        report: dict[str, Any] = {"counts": summarise(pairs)}
+        report["lost_by_text_stage"] = pairs.lost_by_text_stage
+        report |= {"sweep": table, **extremes(pairs, furniture=furniture)}
+        print(json.dumps(report, indent=1))
         return 0
     print(f"host pages: {pairs.hosts}; texts: {len(pairs.texts)}; copies lost by the text "
           f"stage: {pairs.lost_by_text_stage}; pairs:", summarise(pairs))  # fmt: skip
@@ -484,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         kinds = " ".join(f"{k}={v:.2f}" for k, v in row["paired_by_kind"].items())
         print(f"{row['threshold']:>5.2f} {row['precision']:>6.3f} {row['recall']:>6.3f} "
               f"{row['tp']:>5} {row['fp']:>4} {row['fn']:>4}  {kinds}")  # fmt: skip
-    for name, items in extremes(pairs).items():
+    for name, items in extremes(pairs, furniture=furniture).items():
         print(name + ":", ", ".join(f"{s:.2f} {a}~{b}" for s, a, b in items))
     return 0
 

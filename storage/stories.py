@@ -6,8 +6,11 @@ cluster (`articles.cluster_id`) and the wire its copy credits (`articles.wire`);
 per cluster (`story_clusters`): the canonical (earliest published) copy, the
 pickup count, the outlets and the originating wire.
 
-The index lives in memory and is rebuilt from the stored signatures in article
-id order, so it hands out the same cluster ids as the index that stored them.
+A signature is made from the article's text without its outlet's furniture
+(pipeline.furniture: lines the same site printed on its recent pages), learned
+from the articles stored before it. The index and the furniture counts live in
+memory and are rebuilt from the stored signatures and texts in article id order,
+so the index hands out the same cluster ids as the index that stored them.
 Articles stored without a signature (an old database, a run killed between
 storing an article and clustering it) get one on that rebuild, so they are
 clustered late instead of never.
@@ -22,6 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
+from pipeline.furniture import OutletFurniture, outlet_of
 from pipeline.neardup import DEFAULT_THRESHOLD, ClusterAssignment, StoryIndex, signature
 from pipeline.wires import originating_wire
 
@@ -50,10 +54,12 @@ class StoryClusters:
         self.db = db
         self.threshold = threshold
         self._index: StoryIndex | None = None
+        self._furniture = OutletFurniture()
 
     def forget(self) -> None:
         """Drop the in-memory index (after a rollback); the next use rebuilds it."""
         self._index = None
+        self._furniture = OutletFurniture()
 
     @property
     def index(self) -> StoryIndex:
@@ -68,12 +74,14 @@ class StoryClusters:
         if article_id in index:
             return None
         row = self.db.execute(
-            "SELECT text, published, authors FROM articles WHERE id = ?", [article_id]
+            "SELECT text, published, authors, canonical_url, source FROM articles WHERE id = ?",
+            [article_id],
         ).fetchone()
         if row is None:
             raise KeyError(f"no article {article_id}")
+        outlet = outlet_of(row[3], row[4])
         try:
-            sig = signature(row[0])
+            sig = signature(self._furniture.comparable_then_observe(outlet, row[0]))
         except ValueError:
             return None
         try:
@@ -122,14 +130,17 @@ class StoryClusters:
 
     def _rebuild(self, recompute_all: bool = False) -> StoryIndex:
         index = StoryIndex(self.threshold)
+        self._furniture = furniture = OutletFurniture()
         rows = self.db.execute(
-            "SELECT a.id, s.signature, a.published, a.text, a.authors, a.cluster_id "
+            "SELECT a.id, s.signature, a.published, a.text, a.authors, a.cluster_id, "
+            "a.canonical_url, a.source "
             "FROM articles a LEFT JOIN article_signatures s ON s.article_id = a.id ORDER BY a.id"
         ).fetchall()
-        for article_id, sig, published, text, authors, cluster_id in rows:
+        for article_id, sig, published, text, authors, cluster_id, url, source in rows:
+            comparable = furniture.comparable_then_observe(outlet_of(url, source), text)
             if sig is None or recompute_all:
                 try:
-                    sig = signature(text)
+                    sig = signature(comparable)
                 except ValueError:
                     continue
                 self.db.execute(
