@@ -4,6 +4,8 @@ trafilatura finds the main text; the page's own structured metadata (JSON-LD, Op
 Graph, meta tags — see metadata.py) decides title, authors and date, with
 trafilatura's guesses and then the feed item as fallbacks. Whatever the bytes are,
 the result is an `ArticleText` or an `EmptyTextError`, never another exception.
+Hostile markup is bounded before trafilatura sees it (markup_limits.py), so no page
+costs more than a few seconds.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .fields import (
     choose_title,
     guess_language,
 )
+from .markup_limits import DEFAULT_LIMITS, MarkupLimits, bound_tree, check_tag_count
 from .metadata import PageMetadata, collect_metadata
 from .models import ArticleText, FeedItem, Page
 from .urls import canonicalize_url, normalize_text, text_hash
@@ -35,15 +38,27 @@ from .urls import canonicalize_url, normalize_text, text_hash
 MIN_TEXT_CHARS = 25
 
 
-def extract_article(page: Page, item: FeedItem | None = None, source: str = "") -> ArticleText:
-    """Main text and metadata of one fetched page; raises EmptyTextError when there is none."""
+def extract_article(
+    page: Page,
+    item: FeedItem | None = None,
+    source: str = "",
+    limits: MarkupLimits = DEFAULT_LIMITS,
+) -> ArticleText:
+    """Main text and metadata of one fetched page; raises EmptyTextError when there is none.
+
+    Also raises EmptyTextError (message "page markup too complex: ...") for a page over
+    `limits` even after flattening: see markup_limits.py.
+    """
     source = source or (item.source if item else "")
     markup = decode_page(page.body, page.content_type)
     if markup is None:
         raise EmptyTextError("page is empty or not text", url=page.final_url)
+    main_tree = trafilatura_tree(markup, limits, page.final_url)
     tree = _parse(markup)
+    if tree is not None:
+        bound_tree(tree, limits, page.final_url)
     meta = collect_metadata(tree) if tree is not None else PageMetadata()
-    doc, text = _trafilatura(markup, page.final_url)
+    doc, text = _trafilatura(main_tree, page.final_url)
     if len(text.strip()) < MIN_TEXT_CHARS:
         raise EmptyTextError("no main text found in page", url=page.final_url)
     title = choose_title(meta, doc.title if doc else None, page.final_url, item)
@@ -206,6 +221,29 @@ def _parse(markup: str) -> lxml_html.HtmlElement | None:
         return None
 
 
+def trafilatura_tree(
+    markup: str, limits: MarkupLimits = DEFAULT_LIMITS, url: str = ""
+) -> lxml_html.HtmlElement | None:
+    """The tree trafilatura would build from `markup`, bounded by `limits` (see above).
+
+    Parsed once with trafilatura's own loader, so a page inside the limits gives
+    exactly the tree, hence the output, that passing the markup would; both
+    extraction passes below get it (bare_extraction works on a copy). Raises
+    EmptyTextError for markup over the limits (markup_limits.py).
+    """
+    check_tag_count(markup, limits, url)
+    _quiet_trafilatura()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = trafilatura.load_html(markup)
+    except Exception:  # third-party parser on hostile input: any failure means "no tree"
+        return None
+    if tree is not None:
+        bound_tree(tree, limits, url)
+    return tree
+
+
 # trafilatura's precision mode drops more boilerplate (related links, captions) but on
 # some layouts loses most of the article; then the default mode's text is used.
 # Measured on ../shared/corpora/article_pages (benchmarks/text_quality.py): precision
@@ -214,27 +252,27 @@ _SHORT_TEXT_CHARS = 2000
 _LOST_TEXT_RATIO = 0.3
 
 
-def _trafilatura(markup: str, url: str) -> tuple[Document | None, str]:
+def _trafilatura(tree: lxml_html.HtmlElement | None, url: str) -> tuple[Document | None, str]:
     """trafilatura's metadata document and the main text chosen as described above."""
-    doc = _bare_extraction(markup, url, with_metadata=True, favor_precision=True)
+    if tree is None:
+        return None, ""
+    doc = _bare_extraction(tree, url, with_metadata=True, favor_precision=True)
     text = (doc.text if doc else None) or ""
     if len(text) < _SHORT_TEXT_CHARS:
-        recall = _bare_extraction(markup, url, with_metadata=False, favor_precision=False)
+        recall = _bare_extraction(tree, url, with_metadata=False, favor_precision=False)
         recall_text = (recall.text if recall else None) or ""
         if len(text) < _LOST_TEXT_RATIO * len(recall_text):
             text = recall_text
     return doc, text
 
 
-def _bare_extraction(markup: str, url: str, **options: bool) -> Document | None:
-    # trafilatura logs and warns on every malformed page; that is expected input here.
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+def _bare_extraction(tree: lxml_html.HtmlElement, url: str, **options: bool) -> Document | None:
+    _quiet_trafilatura()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             doc = trafilatura.bare_extraction(
-                markup,
+                tree,
                 url=url or None,
                 include_comments=False,
                 date_extraction_params={"extensive_search": True, "original_date": True},
@@ -243,6 +281,12 @@ def _bare_extraction(markup: str, url: str, **options: bool) -> Document | None:
     except Exception:  # third-party parser on hostile input: any failure means "no text"
         return None
     return doc if isinstance(doc, Document) else None
+
+
+def _quiet_trafilatura() -> None:
+    # trafilatura logs and warns on every malformed page; that is expected input here.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
 def canonical_url_for(final_url: str, meta: PageMetadata) -> str:
