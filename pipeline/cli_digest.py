@@ -114,8 +114,8 @@ def digest(
     from storage import open_database
 
     from .digest import build_digest
-    from .digest_render import mineral_chart, render_html, render_markdown, write_digest
-    from .mailer import chart_src, send_digest
+    from .digest_render import mineral_chart, write_digest
+    from .mailer import email_digest
 
     quiet = quiet or bool(ctx.find_root().params.get("quiet"))
     if day_text and since_text:
@@ -150,8 +150,7 @@ def digest(
             steps.done()
         if send:
             steps.step(f"sending to {', '.join(settings.email.recipients)}")
-            html = render_html(result, chart, chart_src=chart_src() if chart else None)
-            send_digest(settings.email, result, html, render_markdown(result), chart)
+            email_digest(settings.email, result, chart)
             steps.done()
 
     if fmt == "json":

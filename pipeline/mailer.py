@@ -3,7 +3,8 @@
 The message is multipart/alternative: a text/plain part (the Markdown digest)
 and a multipart/related holding the text/html part and the chart as an inline
 image/png that the HTML references as `cid:<CHART_CID>`. Render the HTML for
-mail with `render_html(digest, png, chart_src=chart_src())`.
+mail with `render_html(digest, png, chart_src=chart_src())`; `email_digest` does
+both.
 
 The SMTP password is read from the environment variable the config names,
 never from the config file itself.
@@ -62,6 +63,20 @@ def build_message(
             disposition="inline",
         )
     return msg
+
+
+def email_digest(
+    email_config: EmailConfig, digest: Digest, chart_png: bytes | None
+) -> EmailMessage:
+    """Render the digest for mail (HTML with the inline chart, Markdown as text) and send it.
+
+    What `newswatch digest --email` and the scheduler's digest job both call, so
+    the two send the same message.
+    """
+    from .digest_render import render_html, render_markdown
+
+    html = render_html(digest, chart_png, chart_src=chart_src() if chart_png else None)
+    return send_digest(email_config, digest, html, render_markdown(digest), chart_png)
 
 
 def send_digest(

@@ -250,17 +250,14 @@ def _email_once(email: EmailConfig, result: Digest, marker: Path) -> None:
     by the next run for that day; a crash between the send and the rename can
     at worst send the day twice, never lose it.
     """
-    from .digest_render import mineral_chart, render_html, render_markdown
-    from .mailer import chart_src, send_digest
+    from .digest_render import mineral_chart
+    from .mailer import email_digest
 
     if marker.exists():
         log.info("digest %s: already emailed (%s); not sent again", result.label, marker)
         return
-    # Rendered exactly as `newswatch digest --email` renders it (pipeline/cli_digest.py).
-    chart = mineral_chart(result)
-    html = render_html(result, chart, chart_src=chart_src() if chart else None)
     try:
-        msg = send_digest(email, result, html, render_markdown(result), chart)
+        msg = email_digest(email, result, mineral_chart(result))
     except NewswatchError as exc:  # MailError, or ConfigError for a missing password
         log.error(
             "digest %s: written but NOT emailed: %s (resend with "

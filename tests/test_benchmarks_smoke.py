@@ -7,6 +7,7 @@ end and produce a well-formed report.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,24 @@ def test_interleaved_alternates_which_runs_first() -> None:
     )
     assert calls == ["b0", "c0", "c1", "b1", "b2", "c2"]
     assert len(comparison.ratios) == 3
+
+
+def test_interleaved_repeats_flip_the_order_and_keep_each_sides_fastest() -> None:
+    calls: list[str] = []
+    slow = {"b": iter([0.02, 0.0]), "c": iter([0.0, 0.02])}
+
+    def side(name: str):
+        def run(x: int) -> None:
+            calls.append(f"{name}{x}")
+            time.sleep(next(slow[name]))
+
+        return run
+
+    comparison = harness.interleaved(side("b"), side("c"), [0], repeats=2)
+    assert calls == ["b0", "c0", "c0", "b0"]
+    assert comparison.baseline_seconds[0] < 0.015 and comparison.candidate_seconds[0] < 0.015
+    with pytest.raises(ValueError, match="repeats"):
+        harness.interleaved(print, print, [0], repeats=0)
 
 
 def test_interleaved_needs_inputs() -> None:
