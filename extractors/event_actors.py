@@ -18,7 +18,7 @@ import bisect
 from dataclasses import dataclass
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 # Suffixes that make an ORG span a company when no organisations component ran.
 COMPANY_SUFFIXES = ("corp", "co", "ltd", "inc", "plc", "kk", "group", "ag", "sa", "llc")
@@ -152,3 +152,22 @@ def participants(actors: list[Actor]) -> list[str]:
         if actor.kind == "official" and actor.country:
             names.append(actor.country)
     return _unique(names)
+
+
+# A sentence that opens with a quote, and the marks that close one.
+OPEN_QUOTES = "\"“‘'"
+CLOSE_QUOTES = ('"', "”", "’", "'")
+
+
+def bare_quote(sent: Span, said: Token, speaker: list[Actor], index: ActorIndex) -> bool:
+    """'"They are now feeling the heat," X said': a sentence that is only a quote
+    before its "said", naming no one the quote is about, is a remark, not a
+    statement on policy (spec). Quotes that name a country or body are kept."""
+    text = sent.text.lstrip()
+    if not text or text[0] not in OPEN_QUOTES:
+        return False
+    close = max(sent.text.rfind(q, 0, said.idx - sent.start_char) for q in CLOSE_QUOTES)
+    if close <= 0:
+        return False
+    inside = index.actors_in(sent.start_char, sent.start_char + close)
+    return not [a for a in inside if a not in speaker]

@@ -60,6 +60,8 @@ HOLDING_VERBS = ("have", "hold", "own", "retain", "keep")
 # Deal and output verbs that, in a present or passive relative clause, describe goods or
 # producers rather than report a happening ("the bar, which is sold across Europe").
 DESCRIPTIVE_VERBS = ("sell", "buy", "purchase", "produce")
+# How a date hangs off a noun it dates ("the April 22 attack", "Friday's talks").
+DATE_MODIFIER_DEPS = ("nmod", "compound", "amod", "poss")
 STAKE_WORDS = ("stake", "interest", "share", "unit", "smelter", "mine", "plant", "firm", "company")
 
 
@@ -289,12 +291,32 @@ def date_tokens_attached(sent: Span, trigger: Token) -> list[Span]:
     targets = {trigger.i} | ({verb.i} if verb is not None else set())
     found = []
     for ent in sent.ents:
-        if ent.label_ not in ("DATE", "TIME"):
+        if ent.label_ not in ("DATE", "TIME") or dates_other_noun(ent, trigger):
             continue
         chain = [ent.root, *list(ent.root.ancestors)[:4]]
         if any(t.i in targets for t in chain):
             found.append(ent)
     return found
+
+
+def dates_other_noun(ent: Span, trigger: Token) -> bool:
+    """A date that modifies a noun other than the trigger ("the April 22 attack",
+    "their Dec. 11 meeting"): it dates that noun's happening, not the trigger's."""
+    root = ent.root
+    return (
+        root.dep_ in DATE_MODIFIER_DEPS
+        and root.head.i != trigger.i
+        and root.head.pos_ in ("NOUN", "PROPN")
+        # "Wednesday morning": the head is the rest of the time expression
+        and root.head.ent_type_ not in ("DATE", "TIME")
+    )
+
+
+def own_date(trigger: Token) -> bool:
+    """Whether a trigger noun carries its own date modifier ("their Dec. 11 meeting")."""
+    return trigger.pos_ in ("NOUN", "PROPN") and any(
+        c.dep_ in DATE_MODIFIER_DEPS and c.ent_type_ == "DATE" for c in trigger.children
+    )
 
 
 def is_future(token: Token) -> bool:

@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span, Token
 
 from . import event_rules as rules
 from .dates import anchor_date, resolve_date
-from .event_actors import Actor, ActorIndex, build_index, participants
+from .event_actors import Actor, ActorIndex, bare_quote, build_index, participants
 from .records import Event, to_plain
 
 # Reporting verbs: everywhere in news, a statement only from a public speaker.
@@ -65,6 +65,9 @@ class Candidate:
     mention_participants: list[str] | None = None
     trigger_i: int = -1  # the trigger token and the word it hangs off
     trigger_head_i: int = -1
+    trigger_dep: str = ""
+    own_date: bool = False  # a trigger noun with its own date ("their Dec. 11 meeting")
+    split: bool = False  # a second occurrence reported in the same sentence as another
 
 
 class Component:
@@ -113,7 +116,10 @@ class Component:
                 for c in by_sentence[k]
             )
             candidates.append(main)
-            candidates.extend(named_mentions(by_sentence[k], main))
+            split = second_events(by_sentence[k], main)
+            candidates.extend(split)
+            rest = [c for c in by_sentence[k] if c not in split]
+            candidates.extend(named_mentions(rest, main))
         for order, cand in enumerate(candidates):
             cand.order = order
         doc._.nw_events = [to_plain(e) for e in merge(candidates)]
@@ -140,6 +146,8 @@ class Component:
         if trig.guard == "speaker":
             speaker = self._speaker(token, index, trig.pattern in WEAK_VERBS)
             if not speaker:
+                return None
+            if trig.pattern in WEAK_VERBS and bare_quote(sent, token, speaker, index):
                 return None
             keys = {speaker[0].canonical}
             # the issuer first, then whom the statement is aimed at or about
@@ -177,6 +185,8 @@ class Component:
         reported = trig.pattern in WEAK_VERBS or trig.pattern in ANNOUNCING
         cand = Candidate(event, keys, 0, depth, reported, is_anaphoric(token, event))
         cand.trigger_i, cand.trigger_head_i = token.i, token.head.i
+        cand.trigger_dep = token.dep_
+        cand.own_date = rules.own_date(token) and event.date is not None
         name_span = rules.event_name_span(token) if etype == "meeting" else None
         if name_span is not None:
             scope = rules.mention_scope(token)
@@ -251,7 +261,13 @@ class Component:
         attached = rules.date_tokens_attached(sent, token)
         # else a day the sentence names elsewhere ("the U.S. threat on Friday to impose
         # tariffs"): the parse often hangs it off a noun between it and the trigger
-        others = [e for e in sent.ents if e.label_ in ("DATE", "TIME") and e not in attached]
+        others = [
+            e
+            for e in sent.ents
+            if e.label_ in ("DATE", "TIME")
+            and e not in attached
+            and not rules.dates_other_noun(e, token)
+        ]
         for ent in [*attached, *others]:
             resolved = resolve_date(ent.text, anchor, future=rules.is_future(ent.root))
             if resolved:
@@ -267,6 +283,25 @@ def pick_main(cands: list[Candidate]) -> Candidate:
     measure; the saying only counts when nothing else happens in the sentence.
     """
     return min(cands, key=lambda c: (c.reported or c.anaphoric, c.depth, c.event.evidence_start))
+
+
+def second_events(cands: list[Candidate], main: Candidate) -> list[Candidate]:
+    """Further occurrences a sentence reports beside its main one: a coordinated verb of
+    another type ("met X on Monday and signed an agreement on lithium"), or a trigger
+    noun dated apart from the main event ("their first visit since their Dec. 11
+    meeting"). Each has a trigger, arguments and (for the second) a date of its own."""
+    out: list[Candidate] = []
+    for cand in cands:
+        if cand is main or cand.reported or cand.anaphoric:
+            continue
+        if any(c.event.type == cand.event.type for c in (main, *out)) and not cand.own_date:
+            continue
+        coordinated = cand.trigger_dep == "conj" and cand.trigger_head_i == main.trigger_i
+        dated_apart = cand.own_date and cand.event.date != main.event.date
+        if coordinated or dated_apart:
+            cand.split = True
+            out.append(cand)
+    return out
 
 
 def named_mentions(cands: list[Candidate], main: Candidate) -> list[Candidate]:
@@ -326,6 +361,8 @@ def merge(candidates: list[Candidate]) -> list[Event]:
         for other in kept:
             if other.event.type != cand.event.type:
                 continue
+            if cand.split and other.event.evidence_start == cand.event.evidence_start:
+                continue  # split from this very sentence on purpose
             same_name = bool(cand.event.name) and cand.event.name == other.event.name
             if same_name or (cand.keys and cand.keys & other.keys):
                 _absorb(other, cand)

@@ -96,3 +96,12 @@ def test_yearless_dates_keep_month_and_day(
     assert found is not None
     assert (found.month, found.day) == (month, day)
     assert abs(found.year - anchor.year) <= 1
+
+
+def test_weekdays_resolve_around_the_anchor() -> None:
+    wednesday = date(2025, 5, 7)
+    assert resolve_date("Monday", wednesday) == date(2025, 5, 5)
+    assert resolve_date("Wednesday morning", wednesday) == wednesday
+    assert resolve_date("Monday", wednesday, future=True) == date(2025, 5, 12)
+    assert resolve_date("last week", wednesday) is None
+    assert resolve_date("earlier this month", wednesday) is None

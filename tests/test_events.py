@@ -322,3 +322,93 @@ def test_named_meeting_in_a_statement_joins_its_later_mention(nlp_full: Language
     assert meeting.location == "Ottawa"
     assert meeting.evidence.startswith("Chile was represented at the meeting")
     assert "Chile" in meeting.participants
+
+
+def test_a_date_of_another_noun_does_not_date_the_event(
+    nlp_model: Language, events: Component
+) -> None:
+    text = "Australia said on Friday that Japan was behind the March 3 attack on its ships."
+    found = run(
+        nlp_model,
+        events,
+        text,
+        published="2025-03-18",
+        countries=(("Australia", "Australia"), ("Japan", "Japan")),
+    )
+    assert [e["type"] for e in found] == ["statement"]
+    assert found[0]["date"] == "2025-03-14"  # the Friday, not the attack's March 3
+    undated = "Australia said Japan was behind the March 3 attack on its ships."
+    found = run(
+        nlp_model,
+        events,
+        undated,
+        published="2025-03-18",
+        countries=(("Australia", "Australia"), ("Japan", "Japan")),
+    )
+    assert [(e["type"], e["date"]) for e in found] == [("statement", None)]
+
+
+def test_time_of_day_keeps_its_weekday(nlp_model: Language, events: Component) -> None:
+    text = "Peru's president convened a meeting of the cabinet on Wednesday morning."
+    found = run(nlp_model, events, text, published="2025-05-07", countries=(("Peru", "Peru"),))
+    assert [(e["type"], e["date"]) for e in found] == [("meeting", "2025-05-07")]
+
+
+def test_two_occurrences_in_one_sentence_are_two_events(
+    nlp_model: Language, events: Component
+) -> None:
+    dated = (
+        "Chile's Boric and Peru's Boluarte made their first visit to Lima since their "
+        "Dec. 11 meeting with Lula."
+    )
+    found = run(
+        nlp_model,
+        events,
+        dated,
+        published="2019-01-02",
+        countries=(("Chile", "Chile"), ("Peru", "Peru")),
+        officials=(("Lula", ("Lula",), "Brazil"),),
+    )
+    assert sorted((e["type"], e["date"] or "") for e in found) == [
+        ("meeting", ""),
+        ("meeting", "2018-12-11"),
+    ]
+    one = "Chile's minister visited Lima on Monday to discuss trade."
+    found = run(nlp_model, events, one, published="2019-01-02", countries=(("Chile", "Chile"),))
+    assert [e["type"] for e in found] == ["meeting"]
+
+
+def test_coordinated_triggers_of_two_types_are_two_events(
+    nlp_model: Language, events: Component
+) -> None:
+    text = (
+        "India's minister met his Chilean counterpart on Monday and signed an agreement "
+        "on lithium supplies."
+    )
+    found = run(
+        nlp_model,
+        events,
+        text,
+        published="2024-06-05",
+        countries=(("India", "India"), ("Chilean", "Chile")),
+        minerals=(("lithium", "lithium"),),
+    )
+    assert sorted(e["type"] for e in found) == ["agreement", "meeting"]
+    meeting = next(e for e in found if e["type"] == "meeting")
+    assert meeting["date"] == "2024-06-03"
+
+
+def test_a_bare_quote_is_no_statement(nlp_model: Language, events: Component) -> None:
+    officials = (("Anna Lind", ("Lind",), "Sweden"),)
+    remark = "“They are now feeling the heat,” Lind said."
+    assert run(nlp_model, events, remark, officials=officials) == []
+    policy = "“Sweden will ban exports of cobalt to Russia,” Lind said."
+    found = run(
+        nlp_model,
+        events,
+        policy,
+        officials=officials,
+        countries=(("Sweden", "Sweden"), ("Russia", "Russia")),
+        minerals=(("cobalt", "cobalt"),),
+    )
+    assert found and all(e["participants"] for e in found)
