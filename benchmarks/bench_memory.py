@@ -21,7 +21,7 @@ from typing import Any
 from spacy.language import Language
 
 from extractors import build_nlp, extract
-from extractors.pipeline import extraction_from_doc, make_doc
+from extractors.pipeline import extract_batch
 from extractors.records import ExtractInput, Extraction
 from pipeline.config import NLPConfig
 
@@ -122,8 +122,7 @@ def extract_with_memory_zones(
 
 def _zoned_batch(nlp: Language, batch: list[ExtractInput], batch_size: int) -> list[Extraction]:
     with nlp.memory_zone():
-        docs = (make_doc(nlp, item) for item in batch)
-        return [extraction_from_doc(doc) for doc in nlp.pipe(docs, batch_size=batch_size)]
+        return extract_batch(nlp, batch, batch_size)
 
 
 def _mib(kb: int) -> str:

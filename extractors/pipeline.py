@@ -103,13 +103,18 @@ def extract(
     """
     if n_process > 1 and fork_available():
         yield from extract_in_workers(nlp, items, batch_size, n_process)
-        return
-    docs = (make_doc(nlp, item) for item in items)
-    for doc in nlp.pipe(docs, batch_size=batch_size, n_process=n_process):
-        yield extraction_from_doc(doc)
+    else:
+        yield from _records(nlp, items, batch_size, n_process)
 
 
 def extract_batch(nlp: Language, batch: list[ExtractInput], batch_size: int) -> list[Extraction]:
     """One batch of inputs → its records (what each worker process runs)."""
-    docs = (make_doc(nlp, item) for item in batch)
-    return [extraction_from_doc(doc) for doc in nlp.pipe(docs, batch_size=batch_size)]
+    return list(_records(nlp, batch, batch_size))
+
+
+def _records(
+    nlp: Language, items: Iterable[ExtractInput], batch_size: int, n_process: int = 1
+) -> Iterator[Extraction]:
+    docs = (make_doc(nlp, item) for item in items)
+    for doc in nlp.pipe(docs, batch_size=batch_size, n_process=n_process):
+        yield extraction_from_doc(doc)

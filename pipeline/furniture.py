@@ -25,16 +25,14 @@ Choices, measured with `python -m benchmarks.syndication_pairs`:
 
 from __future__ import annotations
 
-import re
 from collections import Counter, deque
 from urllib.parse import urlsplit
 
-from .neardup import shingle_words
+from .neardup import normalised_words, shingle_words
 
 WINDOW = 50  # recent pages per outlet that furniture is learned from
 MIN_PAGES = 2
 MIN_WORDS = 20
-_NON_WORD = re.compile(r"[\W_]+")
 
 
 def outlet_of(url: str, source: str = "") -> str:
@@ -66,9 +64,10 @@ class OutletFurniture:
         seen = self._pages_with.get(outlet)
         if not outlet or not seen:
             return text
-        kept = [line for line in text.splitlines() if seen[_key(line)] < self.min_pages]
+        lines = text.splitlines()
+        kept = [line for line in lines if seen[_key(line)] < self.min_pages]
         stripped = "\n".join(kept)
-        if len(kept) == len(text.splitlines()) or len(shingle_words(stripped)) < self.min_words:
+        if len(kept) == len(lines) or len(shingle_words(stripped)) < self.min_words:
             return text
         return stripped
 
@@ -98,4 +97,4 @@ class OutletFurniture:
 def _key(line: str) -> str:
     # Normalised like the comparison's words, so furniture that differs only in
     # quotes, dashes or case is one line.
-    return " ".join(_NON_WORD.sub(" ", line.casefold()).split())
+    return " ".join(normalised_words(line))

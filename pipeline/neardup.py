@@ -91,8 +91,12 @@ def shingle_words(text: str) -> list[str]:
     """The normalised words of `text` that shingles are built from."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, not {type(text).__name__}")
-    body = _FURNITURE_LINE.sub(" ", strip_wire_marks(text))
-    return _NON_WORD.sub(" ", body.casefold()).split()
+    return normalised_words(_FURNITURE_LINE.sub(" ", strip_wire_marks(text)))
+
+
+def normalised_words(text: str) -> list[str]:
+    """Casefolded words, punctuation dropped: quotes, dashes and case stop mattering."""
+    return _NON_WORD.sub(" ", text.casefold()).split()
 
 
 def shingles(text: str, k: int = SHINGLE_WORDS) -> set[str]:
