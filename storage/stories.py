@@ -101,14 +101,7 @@ class StoryClusters:
 
     def rebuild(self) -> int:
         """Recluster every stored article from scratch (after texts changed); returns clusters."""
-        self.forget()
-        with self.db.atomic():
-            self.db.execute("DELETE FROM story_clusters")
-            self.db.execute("UPDATE articles SET cluster_id = NULL")
-            index = self._rebuild(recompute_all=True)
-            for cluster in index.clusters():
-                self._write_cluster(cluster.cluster_id, cluster.canonical_id, cluster.members)
-        self._index = index
+        self._index = index = self._recluster(recompute_all=True)
         return len(index.clusters())
 
     def recluster(self) -> int:
@@ -119,16 +112,22 @@ class StoryClusters:
         The in-memory index is dropped, not kept: when this runs inside a
         caller's transaction, a rollback must not leave it ahead of the database.
         """
+        return len(self._recluster(recompute_all=False).clusters())
+
+    # --- internals -----------------------------------------------------------------
+
+    def _recluster(self, recompute_all: bool) -> StoryIndex:
+        """Every cluster row written afresh from an index rebuilt in article id order."""
         self.forget()
         with self.db.atomic():
             self.db.execute("DELETE FROM story_clusters")
             self.db.execute("UPDATE articles SET cluster_id = NULL")
-            index = self._rebuild()  # every article is unclustered: each one is written
-        return len(index.clusters())
+            index = self._rebuild(recompute_all, write_late=False)
+            for cluster in index.clusters():
+                self._write_cluster(cluster.cluster_id, cluster.canonical_id, cluster.members)
+        return index
 
-    # --- internals -----------------------------------------------------------------
-
-    def _rebuild(self, recompute_all: bool = False) -> StoryIndex:
+    def _rebuild(self, recompute_all: bool = False, write_late: bool = True) -> StoryIndex:
         index = StoryIndex(self.threshold)
         self._furniture = furniture = OutletFurniture()
         rows = self.db.execute(
@@ -137,8 +136,11 @@ class StoryClusters:
             "FROM articles a LEFT JOIN article_signatures s ON s.article_id = a.id ORDER BY a.id"
         ).fetchall()
         for article_id, sig, published, text, authors, cluster_id, url, source in rows:
-            comparable = furniture.comparable_then_observe(outlet_of(url, source), text)
+            outlet = outlet_of(url, source)
+            # Every page counts for the furniture of later ones; only pages without a
+            # stored signature need their own comparable text.
             if sig is None or recompute_all:
+                comparable = furniture.comparable_then_observe(outlet, text)
                 try:
                     sig = signature(comparable)
                 except ValueError:
@@ -149,8 +151,10 @@ class StoryClusters:
                     [article_id, sig],
                 )
                 self._store_wire(article_id, text, authors)
+            else:
+                furniture.observe(outlet, text)
             assignment = index.add_signature(article_id, sig, published)
-            if cluster_id is None and not recompute_all:
+            if cluster_id is None and write_late:
                 self._write(index, assignment)  # clustered late (see the module docstring)
         return index
 
