@@ -117,14 +117,11 @@ def usable_hosts(hosts: list[Host], probe: Story) -> list[Host]:
     A host where trafilatura keeps picking some other block would test the text
     stage, not the near-duplicate detection, so it is left out (and counted).
     """
-    want = set(neardup.shingle_words(" ".join(probe.paragraphs)))
-    usable = []
-    for host in hosts:
-        text = extract_copy(host, probe.title, list(probe.paragraphs))
-        got = set(neardup.shingle_words(text)) if text else set()
-        if len(want & got) >= 0.9 * len(want):
-            usable.append(host)
-    return usable
+    return [
+        host
+        for host in hosts
+        if _kept_story(probe, extract_copy(host, probe.title, list(probe.paragraphs)), 0.9)
+    ]
 
 
 def build_pairs(
@@ -185,21 +182,18 @@ def _syndicated_copies(
                 continue  # never republish a story in its own page
             headline, paras = perturb(story, rng, stories)
             key = f"copy:{story.id}@{host.id}"
-            text = extract_copy(host, headline, paras)
-            if not _kept_story(story, text):
-                out.lost_by_text_stage += 1
-                continue
-            if out.add_text(key, text, host.id):
+            if _add_page(out, key, story, host, headline, paras):
                 copies.append(key)
         for i in range(len(copies)):
             for j in range(i + 1, len(copies)):
                 out.pairs.append(Pair(copies[i], copies[j], True, "syndicated"))
 
 
-def _kept_story(story: Story, text: str | None) -> bool:
+def _kept_story(story: Story, text: str | None, share: float = 0.5) -> bool:
+    """Whether `text` holds at least `share` of the story's distinct words."""
     want = set(neardup.shingle_words(" ".join(story.paragraphs)))
     got = set(neardup.shingle_words(text)) if text else set()
-    return len(want & got) >= 0.5 * len(want)
+    return len(want & got) >= share * len(want)
 
 
 def _retransmissions(
@@ -271,21 +265,33 @@ def _same_outlet(
             out.pairs.append(Pair(keys[0], keys[1], False, "same-outlet"))
 
 
-def _add_page(out: PairSet, key: str, story: Story, host: Host) -> None:
-    """`story` in `host`'s page, kept only if the text stage gave the story back.
+def _add_page(
+    out: PairSet,
+    key: str,
+    story: Story,
+    host: Host,
+    headline: str | None = None,
+    paragraphs: list[str] | None = None,
+) -> bool:
+    """`story` in `host`'s page (as given, or as the story runs), kept only if the text
+    stage gave the story back; whether `key` has a text.
 
-    The same rule as for copies: when trafilatura returns the host's furniture
+    For copies and negatives alike: when trafilatura returns the host's furniture
     instead of the story, two such pages look alike whatever the stories are, and
     the pair would test the text stage (benchmarks/text_quality.py measures that).
     """
-    if key in out.texts or key in out.lost_keys:
-        return
-    text = extract_copy(host, story.title, list(story.paragraphs))
-    if _kept_story(story, text):
-        out.add_text(key, text, host.id)
-    else:
-        out.lost_keys.add(key)
-        out.lost_by_text_stage += 1
+    if key not in out.texts and key not in out.lost_keys:
+        text = extract_copy(
+            host,
+            story.title if headline is None else headline,
+            list(story.paragraphs) if paragraphs is None else paragraphs,
+        )
+        if _kept_story(story, text):
+            out.add_text(key, text, host.id)
+        else:
+            out.lost_keys.add(key)
+            out.lost_by_text_stage += 1
+    return key in out.texts
 
 
 def _random_pairs(out: PairSet, rng: random.Random, count: int) -> None:
