@@ -28,9 +28,10 @@ test: $(STAMP)  ## the whole test suite (what CI runs)
 test-fast: $(STAMP)  ## unit tests only (no real model, no servers)
 	$(PY) -m pytest -m "not integration"
 
-lint: $(STAMP)  ## ruff
+lint: $(STAMP)  ## ruff, and the import-linter contracts in pyproject.toml (the layering)
 	$(BIN)/ruff check pipeline extractors storage tests benchmarks
 	$(BIN)/ruff format --check pipeline extractors storage tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)  ## mypy
 	$(BIN)/mypy

@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .harness import REPO, SharedCorpusMissing
+from benchmarks.harness import REPO, SharedCorpusMissing
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def _spacy_versions() -> str:
     import spacy
 
     from extractors.model import STAND_INS
-    from pipeline.config import NLPConfig
+    from pipeline.core.config import NLPConfig
 
     model = NLPConfig().model
     for candidate in (model, *STAND_INS.get(model, ())):

@@ -38,15 +38,14 @@ from xml.sax.saxutils import escape
 import trafilatura
 from spacy.language import Language
 
+from benchmarks import harness
 from extractors import ExtractInput, build_nlp, extract
-from pipeline.config import Config, FeedConfig, FetchConfig, NLPConfig, StorageConfig
-from pipeline.errors import EmptyTextError
-from pipeline.models import Page
+from pipeline.core.config import Config, FeedConfig, FetchConfig, NLPConfig, StorageConfig
+from pipeline.core.errors import EmptyTextError
+from pipeline.core.models import Page
 from pipeline.run import RunContext, run_once
-from pipeline.text import decode_page, extract_article
+from pipeline.text.extract import decode_page, extract_article
 from tests.httpserver import LocalHTTPServer
-
-from . import harness
 
 TARGET = 0.75
 PAGES = {False: 520, True: 20}

@@ -24,15 +24,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import harness
+from benchmarks.bench_search_scale import seed_article, seed_texts, titled
 from extractors import build_nlp, extract
 from extractors.records import Extraction
-from pipeline.config import NLPConfig
-from pipeline.models import ArticleText
-from pipeline.urls import text_hash
+from pipeline.core.config import NLPConfig
+from pipeline.core.models import ArticleText
+from pipeline.text.urls import text_hash
 from storage import Store, open_database
-
-from . import harness
-from .bench_search_scale import seed_article, seed_texts, titled
 
 TARGET_S = 1.0
 TEXTS = {False: 300, True: 10}

@@ -20,12 +20,11 @@ from typing import Any
 
 from spacy.language import Language
 
+from benchmarks import harness
 from extractors import build_nlp, extract
-from extractors.pipeline import extract_batch
+from extractors.nlp import extract_batch
 from extractors.records import ExtractInput, Extraction
-from pipeline.config import NLPConfig
-
-from . import harness
+from pipeline.core.config import NLPConfig
 
 TARGET = 1.3
 LEAD_WORDS = 25
@@ -104,7 +103,7 @@ def extract_in_child(count: int, mode: str) -> dict[str, Any]:
 def extract_with_memory_zones(
     nlp: Language, items: Iterable[ExtractInput], batch_size: int = 32
 ) -> Iterator[Extraction]:
-    """extractors.pipeline.extract with each batch inside `nlp.memory_zone()`.
+    """extractors.nlp.extract with each batch inside `nlp.memory_zone()`.
 
     Strings first seen inside a zone are freed when it closes, so the StringStore
     and vocab stop growing with the number of documents. Records must be built

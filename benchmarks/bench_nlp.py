@@ -18,12 +18,11 @@ from typing import Any
 
 from spacy.language import Language
 
+from benchmarks import harness
 from extractors import build_nlp, extract, make_doc
 from extractors.model import load_model
 from extractors.records import ExtractInput
-from pipeline.config import NLPConfig
-
-from . import harness
+from pipeline.core.config import NLPConfig
 
 THROUGHPUT_TARGET = 0.85
 PARALLEL_TARGET = 1.5

@@ -14,13 +14,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from benchmarks import harness
+from benchmarks.bench_end_to_end import FEEDS, PAGES, bench_config, build_pages, serve_pages
 from extractors import build_nlp
-from pipeline.config import NLPConfig
+from pipeline.core.config import NLPConfig
 from pipeline.run import RunContext, run_once
 from storage import open_database
-
-from . import harness
-from .bench_end_to_end import FEEDS, PAGES, bench_config, build_pages, serve_pages
 
 TARGET = 0.05
 RERUNS = 3

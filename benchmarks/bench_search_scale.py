@@ -29,16 +29,15 @@ from typing import Any
 
 import sqlite_utils
 
+from benchmarks import harness
 from extractors import ExtractInput, build_nlp, extract
-from pipeline.config import NLPConfig
-from pipeline.digest import build_digest
-from pipeline.models import ArticleText
-from pipeline.queries import events
-from pipeline.search import search
-from pipeline.urls import text_hash
+from pipeline.core.config import NLPConfig
+from pipeline.core.models import ArticleText
+from pipeline.digest.build import build_digest
+from pipeline.read.queries import events
+from pipeline.read.search import search
+from pipeline.text.urls import text_hash
 from storage import Store, open_database
-
-from . import harness
 
 SEARCH_P95_MS = 50.0
 EVENTS_P95_MS = 100.0

@@ -97,7 +97,7 @@ def load_metal_stories(shared: Path, limit: int | None = None) -> list[dict[str,
 
 
 def measure(nlp: Language, stories: Iterable[dict[str, Any]]) -> dict[str, Recall]:
-    from extractors.pipeline import extract
+    from extractors.nlp import extract
     from extractors.records import ExtractInput
 
     stories = list(stories)
@@ -128,13 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from extractors import build_nlp
-    from pipeline.config import NLPConfig
-    from pipeline.errors import NewswatchError
+    from pipeline.core.config import NLPConfig
+    from pipeline.core.errors import USER_ERRORS
 
     try:
         stories = load_metal_stories(args.shared, args.limit)
         results = measure(build_nlp(NLPConfig()), stories)
-    except (FileNotFoundError, NewswatchError) as exc:
+    except (FileNotFoundError, *USER_ERRORS) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     numbers = {name: round(r.value, 4) for name, r in results.items()}

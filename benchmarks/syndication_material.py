@@ -24,10 +24,10 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
-from pipeline import neardup
-from pipeline.errors import FetchError
-from pipeline.models import Page
-from pipeline.text import decode_page, extract_article
+from pipeline.core.errors import FetchError
+from pipeline.core.models import Page
+from pipeline.text.extract import decode_page, extract_article
+from storage.stories import neardup
 
 LEDE_WORDS = 30
 

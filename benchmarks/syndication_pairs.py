@@ -1,4 +1,4 @@
-"""Syndicated-copy pairing: precision/recall of pipeline.neardup over a labelled pair set.
+"""Syndicated-copy pairing: precision/recall of storage.stories.neardup over a labelled pair set.
 
     python -m benchmarks.syndication_pairs [--shared PATH] [--stories N] [--hosts N]
                                            [--whole-texts] [--json]
@@ -11,7 +11,7 @@ Positives — one real story, two outlets:
     outlet from article_pages (its own body paragraphs swapped out, its headline
     replaced, its navigation/related/footer furniture kept), perturbed the way
     republished copies differ (`perturb`), and the main text is taken back out with
-    the real TEXT stage (pipeline.text.extract_article → trafilatura). Pairs are
+    the real TEXT stage (pipeline.text.extract.extract_article → trafilatura). Pairs are
     copy-vs-copy, each copy in a different host page.
   * retransmissions: Reuters-21578 stories carried twice (same headline once
     tickers and "CORRECTED-" are dropped, dated within a day of each other, and the
@@ -29,7 +29,7 @@ Pages whose extracted text lost the story (trafilatura kept another block) are
 counted and left out, positives and negatives alike: they test the text stage.
 
 Each host outlet first publishes HISTORY other pages, then the evaluated texts
-arrive in a fixed shuffled order through pipeline.furniture, as in storage.stories
+arrive in a fixed shuffled order through storage.stories.furniture, as in storage.stories.clusters
 (`--whole-texts` compares whole texts instead: the baseline). A pair is "paired" at
 threshold t when LSH built at t proposes it AND the estimated Jaccard of the two
 signatures is >= t — exactly what StoryIndex does.
@@ -48,10 +48,7 @@ from typing import Any
 
 from datasketch import MinHashLSH
 
-from pipeline import neardup
-from pipeline.furniture import OutletFurniture
-
-from .syndication_material import (
+from benchmarks.syndication_material import (
     Host,
     Story,
     extract_copy,
@@ -63,6 +60,8 @@ from .syndication_material import (
     same_lede,
     split_paragraphs,
 )
+from storage.stories import neardup
+from storage.stories.furniture import OutletFurniture
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FLOORS_PATH = Path(__file__).with_name("syndication_floors.json")

@@ -73,9 +73,9 @@ def load_cases(shared: Path, limit: int | None = None, every: int = 1) -> list[P
 
 
 def extract_newswatch(case: PageCase) -> Extracted:
-    from pipeline.errors import EmptyTextError
-    from pipeline.models import Page
-    from pipeline.text import extract_article
+    from pipeline.core.errors import EmptyTextError
+    from pipeline.core.models import Page
+    from pipeline.text.extract import extract_article
 
     page = Page(case.url, case.url, 200, "text/html", case.html)
     try:
@@ -196,7 +196,7 @@ def format_table(result: dict) -> str:
 
 def run(quick: bool = False) -> dict[str, Any]:
     """Entry point for `python -m benchmarks` (harness format); quick = every 10th page."""
-    from .harness import figure, result, shared_dir
+    from benchmarks.harness import figure, result, shared_dir
 
     outcome = compare(shared_dir(), every=10 if quick else 1)
     ours, theirs = outcome["newswatch"], outcome["trafilatura"]

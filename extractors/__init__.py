@@ -15,19 +15,20 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .records import Event, ExtractInput, Extraction, Mention, Official, Organization
+from extractors.records import Event, ExtractInput, Extraction, Mention, Official, Organization
 
 if TYPE_CHECKING:
-    from .model import load_model
-    from .pipeline import EXTRACTOR_VERSION, build_nlp, extract, extraction_from_doc, make_doc
+    from extractors.docs import EXTRACTOR_VERSION, extraction_from_doc, make_doc
+    from extractors.model import load_model
+    from extractors.nlp import build_nlp, extract
 
 _LAZY = {
     "load_model": "model",
-    "EXTRACTOR_VERSION": "pipeline",
-    "build_nlp": "pipeline",
-    "extract": "pipeline",
-    "extraction_from_doc": "pipeline",
-    "make_doc": "pipeline",
+    "EXTRACTOR_VERSION": "docs",
+    "build_nlp": "nlp",
+    "extract": "nlp",
+    "extraction_from_doc": "docs",
+    "make_doc": "docs",
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from spacy.language import Language
 
-from .records import ExtractInput
+from extractors.records import ExtractInput
 
 
 def baseline_records(

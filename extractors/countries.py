@@ -22,7 +22,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .gazetteer import (
+from extractors.gazetteer import (
     COUNTRIES_TSV,
     NAME_CONTEXT_TSV,
     SurfaceMatcher,
@@ -30,7 +30,7 @@ from .gazetteer import (
     load_countries,
     load_name_context,
 )
-from .records import Mention, to_plain
+from extractors.records import Mention, to_plain
 
 DEMONYM_SUFFIX = "#demonym"
 # Compound tokens the tokenizer keeps whole ("U.S.-China", "U.S.-based"): parts are looked up.

@@ -9,11 +9,11 @@ from typing import Any
 
 from spacy.language import Language
 
-from .baseline import baseline_records
-from .model import load_model
-from .pipeline import extract
-from .records import ExtractInput
-from .scoring import score
+from extractors.baseline import baseline_records
+from extractors.model import load_model
+from extractors.nlp import extract
+from extractors.records import ExtractInput
+from extractors.scoring import score
 
 FIELDS = ("minerals", "countries", "officials", "organizations", "events", "events.participants")
 ACCURACIES = ("officials.role", "officials.country", "organizations.kind", "events.date")

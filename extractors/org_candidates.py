@@ -14,10 +14,10 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .names import fold
-from .org_expansion import extend_name, is_cap
-from .org_lexicons import CONNECTORS, OrgLexicons
-from .org_place_compounds import joins_places, widen_to_places
+from extractors.names import fold
+from extractors.org_expansion import extend_name, is_cap
+from extractors.org_lexicons import CONNECTORS, OrgLexicons
+from extractors.org_place_compounds import joins_places, widen_to_places
 
 # Nouns that introduce a media outlet by name ("newspaper Dagens Nyheter"), whatever NER
 # calls the name; outlets the article quotes are kept with kind `other` (NOTES.md).

@@ -13,10 +13,10 @@ import re
 
 from spacy.tokens import Span, Token
 
-from .gazetteer import country_lookup
-from .names import fold
-from .org_lexicons import LEGAL_FORMS, LOWER_HEADS, REPORTING, OrgLexicons
-from .org_place_compounds import joins_places
+from extractors.gazetteer import country_lookup
+from extractors.names import fold
+from extractors.org_lexicons import LEGAL_FORMS, LOWER_HEADS, REPORTING, OrgLexicons
+from extractors.org_place_compounds import joins_places
 
 LEADING_DROP = {"the", "his", "her", "its", "their", "a", "an", "our"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from .org_lexicons import LOWER_HEADS
+from extractors.org_lexicons import LOWER_HEADS
 
 
 def is_cap(tok: Token) -> bool:

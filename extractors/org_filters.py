@@ -12,9 +12,9 @@ import re
 
 from spacy.tokens import Span
 
-from .gazetteer import country_lookup
-from .names import fold, name_key
-from .org_lexicons import COMPANY_FORMS, LEGAL_FORMS, REPORTING, OrgLexicons
+from extractors.gazetteer import country_lookup
+from extractors.names import fold, name_key
+from extractors.org_lexicons import COMPANY_FORMS, LEGAL_FORMS, REPORTING, OrgLexicons
 
 # Capitalised meeting words: "Summit on X" names a meeting, X is its topic, not an org.
 EVENT_TITLE_HEADS = {

@@ -6,9 +6,9 @@ this module adds the judgement calls the spec needs on top of the cues.
 
 from __future__ import annotations
 
-from .gazetteer import country_lookup
-from .names import KindClassifier, name_key
-from .org_place_compounds import PlaceFinder
+from extractors.gazetteer import country_lookup
+from extractors.names import KindClassifier, name_key
+from extractors.org_place_compounds import PlaceFinder
 
 
 def org_kind(name: str, acronym: str | None, kinds: KindClassifier, places: PlaceFinder) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .names import KindClassifier, NewsAgencies, OfficeLexicon
+from extractors.names import KindClassifier, NewsAgencies, OfficeLexicon
 
 # Words that sit between the parts of a name ("Ministry of Mines", "Trade and Technology").
 CONNECTORS = {"of", "and", "&", "for", "on", "de", "-", "–"}

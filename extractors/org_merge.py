@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from . import acronyms
-from .names import name_key
-from .org_lexicons import COMPANY_FORMS
-from .records import Mention
+from extractors import acronyms
+from extractors.names import name_key
+from extractors.org_lexicons import COMPANY_FORMS
+from extractors.records import Mention
 
 
 @dataclass

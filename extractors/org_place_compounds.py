@@ -20,8 +20,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .gazetteer import country_lookup
-from .names import data_lines
+from extractors.gazetteer import country_lookup
+from extractors.names import data_lines
 
 HYPHENS = ("-", "\u2010", "\u2011", "\u2013")  # a hyphen or an en dash ("US–India")
 PLACE_LABELS = ("GPE", "LOC", "NORP")

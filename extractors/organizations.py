@@ -19,8 +19,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import acronyms
-from .names import (
+from extractors import acronyms
+from extractors.names import (
     DATA_DIR,
     KindClassifier,
     NewsAgencies,
@@ -31,14 +31,14 @@ from .names import (
     sentence_index,
     strip_possessive,
 )
-from .org_candidates import CandidateFinder
-from .org_cleaning import clean_span
-from .org_filters import acceptable, reporting_use
-from .org_kinds import org_kind
-from .org_lexicons import OrgLexicons
-from .org_merge import OrgRecord, link_bare_acronyms, make_mention, merge_short_forms
-from .org_place_compounds import PlaceFinder, load_compound_places
-from .records import Organization, to_plain
+from extractors.org_candidates import CandidateFinder
+from extractors.org_cleaning import clean_span
+from extractors.org_filters import acceptable, reporting_use
+from extractors.org_kinds import org_kind
+from extractors.org_lexicons import OrgLexicons
+from extractors.org_merge import OrgRecord, link_bare_acronyms, make_mention, merge_short_forms
+from extractors.org_place_compounds import PlaceFinder, load_compound_places
+from extractors.records import Organization, to_plain
 
 
 @Language.factory(

@@ -34,9 +34,9 @@ from typing import Any
 
 from spacy.language import Language
 
-from pipeline.errors import ExtractionWorkerError
-
-from .records import ExtractInput, Extraction
+from extractors.docs import extract_batch  # the one definition of "a batch -> records"
+from extractors.errors import ExtractionWorkerError
+from extractors.records import ExtractInput, Extraction
 
 # Batches sent ahead per worker: enough that a worker never waits for the parent,
 # few enough that memory stays bounded by a handful of batches.
@@ -128,7 +128,6 @@ def _stop(workers: Sequence[BaseProcess], tasks: Any) -> None:
 
 
 def _work(nlp: Language, tasks: Any, results: Any, batch_size: int) -> None:
-    from .pipeline import extract_batch  # the one definition of "a batch -> records"
 
     # Ctrl-C reaches the whole process group: the parent decides, and stops us.
     # SIGTERM gets its default action back in case the parent installed a handler.

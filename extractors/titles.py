@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from .names import PUBLIC_KINDS, DocContext, KindClassifier, OfficeLexicon, fold, normalize_dashes
+from extractors.names import (
+    PUBLIC_KINDS,
+    DocContext,
+    KindClassifier,
+    OfficeLexicon,
+    fold,
+    normalize_dashes,
+)
 
 MODIFIERS = {"former", "acting", "deputy", "vice", "interim", "then", "outgoing", "incoming"}
 # words that make a body private: a role "of the ... league" is not a public office,

@@ -21,16 +21,16 @@ import logging
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC
 from typing import Any
 
-from storage import StorageError, Store, WriterLock, open_database
-
-from .config import Config
-from .errors import FetchError
-from .models import ArticleText, FeedItem, Page
-from .queries import time_filters
-from .run import RunContext
+from pipeline.core.config import Config
+from pipeline.core.errors import FetchError
+from pipeline.core.models import ArticleText, FeedItem, Page
+from pipeline.process import extract_articles
+from pipeline.read.queries import time_filters
+from pipeline.run import RunContext, open_writer
+from storage import StorageError, Store
+from storage.clock import iso
 
 log = logging.getLogger(__name__)
 
@@ -100,27 +100,24 @@ def reprocess(
     context = context or RunContext()
     if context.store is not None:
         return _reprocess(config, context, context.store, since, all)
-    with WriterLock(config.db_path):
-        db = open_database(config.db_path)
-        try:
-            return _reprocess(config, context, Store(db), since, all)
-        finally:
-            db.close()
+    with open_writer(config, context) as store:
+        return _reprocess(config, context, store, since, all)
 
 
 def _reprocess(
     config: Config, context: RunContext, store: Store, since: str | None, every: bool
 ) -> ReprocessReport:
-    from extractors import EXTRACTOR_VERSION, ExtractInput, extract
+    from extractors import EXTRACTOR_VERSION, Extraction
 
     report = ReprocessReport(EXTRACTOR_VERSION)
     ids = _selected(store, EXTRACTOR_VERSION, since, every)
     report.selected = len(ids)
     if not ids:
         return report
-    pending: dict[str, tuple[int, ArticleText, Snapshot, bool]] = {}
+    # By canonical URL, which the stored identity keeps (article_from_row).
+    pending: dict[str, tuple[int, Snapshot, bool]] = {}
 
-    def inputs() -> Iterator[ExtractInput]:
+    def articles() -> Iterator[ArticleText]:
         for article_id in ids:
             row = dict(next(store.db.query("SELECT * FROM articles WHERE id = ?", [article_id])))
             try:
@@ -128,24 +125,20 @@ def _reprocess(
             except FetchError as exc:
                 report.failed.append(f"{row['url']}: {exc.reason}: {exc}")
                 continue
-            key = str(article_id)
             text_changed = (article.text, article.title) != (row["text"], row["title"])
-            pending[key] = (article_id, article, snapshot(store.db, article_id), text_changed)
-            yield ExtractInput(
-                key, article.text, article.title, article.published, article.dateline
-            )
+            before = snapshot(store.db, article_id)
+            pending[article.canonical_url] = (article_id, before, text_changed)
+            yield article
 
-    nlp = context.pipeline(config)
     any_text_changed = False
-    for extraction in extract(nlp, inputs(), batch_size=config.nlp.batch_size):
-        article_id, article, before, text_changed = pending.pop(extraction.id)
+    # The run's own step: the languages filter and n_process apply here as in a run.
+    for article, found in extract_articles(config, context, articles()):
+        article_id, before, text_changed = pending.pop(article.canonical_url)
+        # An article outside [nlp] languages keeps its text and loses its rows,
+        # as a run would have stored it.
+        extraction = found or Extraction(id=str(article_id), extractor_version=EXTRACTOR_VERSION)
         try:
-            store.replace_extraction(
-                article_id,
-                article,
-                extraction,
-                context.clock().astimezone(UTC).isoformat(timespec="seconds"),
-            )
+            store.replace_extraction(article_id, article, extraction, iso(context.clock()))
         except StorageError as exc:
             report.failed.append(f"{article.url}: {exc}")
             continue
@@ -173,7 +166,7 @@ def _selected(store: Store, version: str, since: str | None, every: bool) -> lis
 
 def article_from_row(row: dict[str, Any]) -> ArticleText:
     """The article's text as the current text stage reads its stored page."""
-    from .text import extract_article
+    from pipeline.text.extract import extract_article
 
     authors = tuple(json.loads(row["authors"] or "[]"))
     if row["raw_html"] is None:  # a plain-text article: its stored text is the source

@@ -13,23 +13,24 @@ import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
 import httpx
 
-from storage import Store, WriterLock, open_database
-
-from . import health
-from .config import Config
-from .errors import FetchError, HTTPStatusError
-from .fetch import Fetcher
-from .models import ArticleText, FeedItem, RunSummary, Source, Validators
-from .politeness import Politeness
-from .sources import poll_source, read_local_page, resolve_source
-from .text import article_from_text, extract_article
-from .urls import canonicalize_url
+from pipeline.acquire import health
+from pipeline.acquire.fetch import Fetcher
+from pipeline.acquire.politeness import Politeness
+from pipeline.acquire.sources import poll_source, read_local_page, resolve_source
+from pipeline.core.config import Config
+from pipeline.core.errors import FetchError, HTTPStatusError
+from pipeline.core.models import ArticleText, FeedItem, RunSummary, Source, Validators
+from pipeline.process import extract_articles
+from pipeline.text.extract import article_from_text, extract_article
+from pipeline.text.urls import canonicalize_url
+from storage import Store
+from storage.clock import Clock, iso, utc_now
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -37,12 +38,6 @@ if TYPE_CHECKING:
     from extractors import Extraction
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def never() -> bool:
@@ -78,17 +73,18 @@ def run_once(config: Config, context: RunContext | None = None) -> RunSummary:
     context = context or RunContext()
     if context.store is not None:
         return _run(config, context, context.store)
-    with WriterLock(config.db_path):
-        db = open_database(config.db_path)
-        try:
-            return _run(config, context, Store(db))
-        finally:
-            db.close()
+    with open_writer(config, context) as store:
+        return _run(config, context, store)
+
+
+def open_writer(config: Config, context: RunContext) -> Store:
+    """The writer for a one-shot command (run, reprocess, enable/disable): lock, open, migrate."""
+    return Store.open(config.db_path, clock=context.clock)
 
 
 def _run(config: Config, context: RunContext, store: Store) -> RunSummary:
     summary = RunSummary(db_path=str(config.db_path))
-    summary.run_id = store.start_run(_iso(context.clock()))
+    summary.run_id = store.start_run(iso(context.clock()))
     status = "failed"
     try:
         politeness = context.politeness or Politeness(config.fetch)
@@ -102,7 +98,7 @@ def _run(config: Config, context: RunContext, store: Store) -> RunSummary:
             store.save_validators(name, validators)
         status = "ok" if not summary.errors else "partial"
     finally:
-        store.finish_run(summary.run_id, summary, status, _iso(context.clock()))
+        store.finish_run(summary.run_id, summary, status, iso(context.clock()))
     return summary
 
 
@@ -236,46 +232,19 @@ def _extract_and_store(
     articles: Iterator[ArticleText],
     summary: RunSummary,
 ) -> None:
-    first = next(articles, None)
-    if first is None:
-        return  # nothing new: the model is never loaded
-    from extractors import ExtractInput, extract
-
-    pending: dict[str, ArticleText] = {}
-
-    languages = set(config.nlp.languages)
-
-    def inputs() -> Iterator[ExtractInput]:
-        for n, article in enumerate(_chain(first, articles)):
-            if languages and article.language and article.language not in languages:
-                _store(store, context, article, None, summary)  # kept, not extracted
-                continue
-            key = str(n)
-            pending[key] = article
-            yield ExtractInput(
-                id=key,
-                text=article.text,
-                title=article.title,
-                published=article.published,
-                dateline=article.dateline,
-            )
-
-    nlp = context.pipeline(config)
-    batches = extract(
-        nlp, inputs(), batch_size=config.nlp.batch_size, n_process=config.nlp.n_process
-    )
-    for extraction in batches:
-        _store(store, context, pending.pop(extraction.id), extraction, summary)
+    for article, extraction in extract_articles(config, context, articles):
+        store_article(store, context, article, extraction, summary)
 
 
-def _store(
+def store_article(
     store: Store,
     context: RunContext,
     article: ArticleText,
     extraction: Extraction | None,
     summary: RunSummary,
 ) -> None:
-    article_id = store.add_article(article, extraction, _iso(context.clock()))
+    """Store one article with its extraction (None: kept without NLP) and cluster it."""
+    article_id = store.add_article(article, extraction, iso(context.clock()))
     if article_id is None:
         summary.unchanged += 1  # same text arrived twice in this run
         return
@@ -287,18 +256,9 @@ def _store(
     store.stories.assign(article_id)
 
 
-def _chain(first: ArticleText, rest: Iterator[ArticleText]) -> Iterator[ArticleText]:
-    yield first
-    yield from rest
-
-
 def _error(store: Store, summary: RunSummary, source: str, url: str, message: str) -> None:
     reason, _, detail = message.partition(": ")
     log.info("%s: %s", source, message)  # the summary shows it; -v logs it as it happens
     summary.errors.append(f"{source}: {message}")
     if summary.run_id is not None:
         store.record_error(summary.run_id, source, url, reason, detail or message)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")

@@ -9,11 +9,11 @@ Public surface:
     StorageError
 """
 
-from .db import StorageError, open_database
-from .entities import find_entity
-from .lock import WriterLock
-from .migrations import SCHEMA_VERSION, migrate, schema_version
-from .store import Store
+from storage.db import StorageError, open_database
+from storage.entities import find_entity
+from storage.lock import WriterLock
+from storage.migrations import SCHEMA_VERSION, migrate, schema_version
+from storage.store import Store
 
 __all__ = [
     "SCHEMA_VERSION",

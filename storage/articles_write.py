@@ -18,12 +18,11 @@ import zlib
 import sqlite_utils
 
 from extractors.records import Extraction
-from pipeline.models import ArticleText
-
-from . import entities, event_merge
-from .db import StorageError
-from .extraction_write import ExtractionWriter
-from .names import surname
+from storage import entities, event_merge
+from storage.db import StorageError
+from storage.extraction_write import ExtractionWriter
+from storage.names import surname
+from storage.records import ArticleRecord
 
 
 def article_exists(
@@ -41,7 +40,7 @@ def article_exists(
 
 def add_article(
     db: sqlite_utils.Database,
-    article: ArticleText,
+    article: ArticleRecord,
     extraction: Extraction | None,
     fetched_at: str,
     processed_at: str,
@@ -63,7 +62,7 @@ def add_article(
 def replace_extraction(
     db: sqlite_utils.Database,
     article_id: int,
-    article: ArticleText,
+    article: ArticleRecord,
     extraction: Extraction,
     processed_at: str,
 ) -> None:
@@ -110,7 +109,7 @@ def replace_extraction(
 
 def _insert_article(
     db: sqlite_utils.Database,
-    article: ArticleText,
+    article: ArticleRecord,
     extraction: Extraction | None,
     fetched_at: str,
     processed_at: str,
@@ -177,7 +176,7 @@ def prune_articles(db: sqlite_utils.Database, fetched_before: str) -> int:
             entities.reconcile_surname(db, last)
         if clustered:
             # Imported here: clustering pulls in datasketch and numpy (see Store.stories).
-            from .stories import StoryClusters
+            from storage.stories.clusters import StoryClusters
 
             StoryClusters(db).recluster()
         db.execute("DELETE FROM runs WHERE started_at < ?", [fetched_before])

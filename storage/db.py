@@ -15,9 +15,8 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from pipeline.errors import StorageError
-
-from .migrations import SCHEMA_VERSION, migrate, schema_version
+from storage.errors import StorageError
+from storage.migrations import SCHEMA_VERSION, migrate, schema_version
 
 BUSY_TIMEOUT_MS = 5000
 MEMORY = ":memory:"

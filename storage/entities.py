@@ -31,7 +31,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .names import (
+from storage.names import (
     display_rank,
     fold,
     is_acronym,

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
-from .names import fold
+from storage.names import fold
 
 WINDOW_DAYS = 3
 

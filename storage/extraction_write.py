@@ -14,12 +14,11 @@ import json
 import sqlite_utils
 
 from extractors.records import ExtractInput, Extraction, Mention
-from pipeline.models import ArticleText
-
-from . import entities
-from .db import StorageError
-from .entities import Sighting
-from .names import fold, official_key, org_key
+from storage import entities
+from storage.db import StorageError
+from storage.entities import Sighting
+from storage.names import fold, official_key, org_key
+from storage.records import ArticleRecord
 
 
 class ExtractionWriter:
@@ -29,7 +28,7 @@ class ExtractionWriter:
         self,
         db: sqlite_utils.Database,
         article_id: int,
-        article: ArticleText,
+        article: ArticleRecord,
         extraction: Extraction,
         fetched_at: str,
     ) -> None:

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from pipeline.errors import LockedError
+from storage.errors import LockedError
 
 
 def lock_path_for(db_path: str | Path) -> Path:

@@ -216,7 +216,7 @@ def _v3_stories_and_story_events(db: sqlite_utils.Database) -> None:
     the cluster's first-stored article); NULL until clustered (a singleton).
     articles.wire: the agency the copy credits (IANS, PTI, Reuters, ...), or NULL.
     article_signatures: the MinHash signature of each article's main text
-    (pipeline.neardup.signature), so the clustering index can be rebuilt.
+    (storage.stories.neardup.signature), so the clustering index can be rebuilt.
     story_clusters: canonical_article_id is the earliest published copy;
     pickup_count the number of stored copies; outlets a JSON list of distinct
     sources carrying it; wire the cluster's originating wire.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from pipeline.models import FeedPoll, Source, Validators
+from storage.records import PollRecord, SourceRecord, Validators
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def feed_validators(db: sqlite_utils.Database, name: str) -> Validators:
     return Validators(etag=row[0], last_modified=row[1]) if row else Validators()
 
 
-def record_poll(db: sqlite_utils.Database, source: Source, poll: FeedPoll, at: str) -> None:
+def record_poll(db: sqlite_utils.Database, source: SourceRecord, poll: PollRecord, at: str) -> None:
     """See `Store.record_poll`."""
     with db.atomic():
         db.execute(

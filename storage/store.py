@@ -20,7 +20,6 @@ Runs (a handful of one-statement methods) and the lifecycle stay here.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -28,32 +27,40 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from extractors.records import Extraction
-from pipeline.models import ArticleText, FeedPoll, RunSummary, Source, Validators
-
-from . import articles_write, sources_write
-from .db import MEMORY, open_database
-from .lock import WriterLock
-from .sources_write import SourceState
+from storage import articles_write, sources_write
+from storage.clock import Clock, iso, utc_now
+from storage.db import MEMORY, open_database
+from storage.errors import LockedError
+from storage.lock import WriterLock
+from storage.records import ArticleRecord, PollRecord, RunRecord, SourceRecord, Validators
+from storage.sources_write import SourceState
 
 if TYPE_CHECKING:
-    from .stories import StoryClusters
+    from storage.stories.clusters import StoryClusters
 
-__all__ = ["COUNTED_TABLES", "SourceState", "Store", "utc_now"]
+__all__ = ["COUNTED_TABLES", "SourceState", "Store"]
 
 COUNTED_TABLES = ("sources", "articles", "entities", "mentions", "events", "runs", "run_errors")
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store:
     """Single-writer access to a newswatch database (see the module docstring for why)."""
 
-    def __init__(self, db: sqlite_utils.Database, lock: WriterLock | None = None) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        lock: WriterLock | None = None,
+        *,
+        clock: Clock = utc_now,
+    ) -> None:
         self.db = db
-        self._lock = lock
+        self._lock = lock  # released by close(): the lock this Store took itself
+        self._clock = clock
         self._stories: StoryClusters | None = None
+
+    def now(self) -> str:
+        """The injected clock's time, as every write of this Store stamps it."""
+        return iso(self._clock())
 
     @property
     def stories(self) -> StoryClusters:
@@ -61,20 +68,31 @@ class Store:
         if self._stories is None:
             # Imported here: clustering pulls in datasketch and numpy (about 2 s),
             # which readers opening a Store for queries never need.
-            from .stories import StoryClusters
+            from storage.stories.clusters import StoryClusters
 
             self._stories = StoryClusters(self.db)
         return self._stories
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """Lock `<path>.lock`, then open and migrate the database."""
+    def open(
+        cls, path: str | Path, *, clock: Clock = utc_now, lock_held: WriterLock | None = None
+    ) -> Store:
+        """The one way to open the writer: lock `<path>.lock`, then open and migrate.
+
+        A caller that holds the lock for longer than one Store (the daemon holds it
+        for its whole life and opens a Store per job) passes it as `lock_held`; the
+        Store then leaves it to that caller on close.
+        """
         if str(path) == MEMORY:
-            return cls(open_database(path))
+            return cls(open_database(path), clock=clock)
+        if lock_held is not None:
+            if not lock_held.held:
+                raise LockedError(f"the writer lock {lock_held.path} is not held")
+            return cls(open_database(path), clock=clock)
         lock = WriterLock(path)
         lock.acquire()
         try:
-            return cls(open_database(path), lock)
+            return cls(open_database(path), lock, clock=clock)
         except BaseException:
             lock.release()
             raise
@@ -100,7 +118,7 @@ class Store:
     def feed_validators(self, name: str) -> Validators:
         return sources_write.feed_validators(self.db, name)
 
-    def record_poll(self, source: Source, poll: FeedPoll, at: str) -> None:
+    def record_poll(self, source: SourceRecord, poll: PollRecord, at: str) -> None:
         """Count one poll. Validators are not touched here: see `save_validators`."""
         sources_write.record_poll(self.db, source, poll, at)
 
@@ -181,7 +199,7 @@ class Store:
         return articles_write.article_exists(self.db, canonical_url, text_hash)
 
     def add_article(
-        self, article: ArticleText, extraction: Extraction | None, fetched_at: str
+        self, article: ArticleRecord, extraction: Extraction | None, fetched_at: str
     ) -> int | None:
         """Store an article and everything extracted from it, all or nothing.
 
@@ -192,11 +210,11 @@ class Store:
         type) raises StorageError and nothing of the article is kept.
         """
         # The clock is read here, not in the helper, so that every time a Store
-        # writes comes from this module's one `utc_now`.
-        return articles_write.add_article(self.db, article, extraction, fetched_at, utc_now())
+        # writes comes from its one injected clock.
+        return articles_write.add_article(self.db, article, extraction, fetched_at, self.now())
 
     def replace_extraction(
-        self, article_id: int, article: ArticleText, extraction: Extraction, processed_at: str
+        self, article_id: int, article: ArticleRecord, extraction: Extraction, processed_at: str
     ) -> None:
         """Reprocessing: replace a stored article's text fields and extraction, all or nothing.
 
@@ -233,17 +251,17 @@ class Store:
         self.db.execute(
             "INSERT INTO run_errors (run_id, source, url, reason, message, at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [run_id, source, url, reason, message, at or utc_now()],
+            [run_id, source, url, reason, message, at or self.now()],
         )
 
     def finish_run(
-        self, run_id: int, summary: RunSummary, status: str, at: str | None = None
+        self, run_id: int, summary: RunRecord, status: str, at: str | None = None
     ) -> None:
         self.db.execute(
             "UPDATE runs SET finished_at = ?, status = ?, sources_polled = ?, not_modified = ?, "
             "new_articles = ?, unchanged = ?, errors = ? WHERE id = ?",
             [
-                at or utc_now(),
+                at or self.now(),
                 status,
                 summary.sources_polled,
                 summary.sources_not_modified,

@@ -30,7 +30,7 @@ def nlp_model():
 def nlp_full():
     """The real model with every newswatch component, loaded once per session."""
     from extractors import build_nlp
-    from pipeline.config import NLPConfig
+    from pipeline.core.config import NLPConfig
 
     return build_nlp(NLPConfig())
 

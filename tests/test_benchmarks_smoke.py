@@ -300,7 +300,7 @@ def test_quick_rerun_adds_no_rows_and_every_feed_answers_304(shared_dir: Path) -
 @pytest.mark.shared
 def test_quick_search_archive_copies_rows_consistently(shared_dir: Path) -> None:
     from benchmarks.bench_search_scale import ARTICLES, SEEDS, archive
-    from pipeline.search import search
+    from pipeline.read.search import search
     from storage import open_database
 
     path, _ = archive(shared_dir, ARTICLES[True], SEEDS[True])

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import Config, load_config, parse_config
-from pipeline.errors import ConfigError
+from pipeline.core.config import Config, load_config, parse_config
+from pipeline.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -132,13 +132,17 @@ def test_any_fetch_table_loads_or_fails_with_config_error(table):
 
 
 def test_unknown_component_is_a_config_error():
-    """[nlp] components names spaCy factories; a typo is one line naming the key."""
+    """[nlp] components names spaCy factories; a typo is one line naming the key, and the
+    application maps the library's error to a config error's exit code (2)."""
     import dataclasses
 
     from extractors import build_nlp
-    from pipeline.config import NLPConfig
+    from extractors.errors import ExtractorConfigError
+    from pipeline.core.config import NLPConfig
+    from pipeline.core.errors import exit_code_of
 
     bad = dataclasses.replace(NLPConfig(), components=("newswatch_minerals", "newswatch_mineral"))
     expected = r"nlp\.components: no component named 'newswatch_mineral'"
-    with pytest.raises(ConfigError, match=expected):
+    with pytest.raises(ExtractorConfigError, match=expected) as info:
         build_nlp(bad)
+    assert exit_code_of(info.value) == exit_code_of(ConfigError("x")) == 2

@@ -44,8 +44,8 @@ from typing import Any
 import httpx
 import pytest
 
-from pipeline.queries import events
-from pipeline.search import search
+from pipeline.read.queries import events
+from pipeline.read.search import search
 from storage import open_database
 from tests.httpserver import LocalHTTPServer, RecordedRequest, Reply
 

@@ -8,7 +8,7 @@ import pytest
 import spacy
 
 from extractors.gazetteer import GazetteerError, country_lookup, load_countries
-from extractors.pipeline import make_doc  # registers the components and doc extensions
+from extractors.nlp import make_doc  # registers the components and doc extensions
 from extractors.records import ExtractInput
 
 

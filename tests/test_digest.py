@@ -17,10 +17,10 @@ from click.testing import CliRunner
 
 from extractors.records import Event, ExtractInput, Extraction, Mention, Official, Organization
 from pipeline.cli import main
-from pipeline.config import Config, FeedConfig, StorageConfig
-from pipeline.digest import build_digest, parse_timestamp
-from pipeline.digest_render import mineral_chart, render_html, render_markdown, write_digest
-from pipeline.models import ArticleText
+from pipeline.core.config import Config, FeedConfig, StorageConfig
+from pipeline.core.models import ArticleText
+from pipeline.digest.build import build_digest, parse_timestamp
+from pipeline.digest.render import mineral_chart, render_html, render_markdown, write_digest
 from storage import Store, open_database
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors.records import Event, Extraction, Official, Organization
-from pipeline.models import ArticleText
+from pipeline.core.models import ArticleText
 from storage import Store, find_entity, open_database
 from tests.test_storage import make_article, mention
 

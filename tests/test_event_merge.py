@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from extractors.records import Event, ExtractInput, Extraction, Mention, Official
-from pipeline.models import ArticleText
-from pipeline.queries import events as query_events
+from pipeline.core.models import ArticleText
+from pipeline.read.queries import events as query_events
 from storage import Store, open_database
 from storage.event_merge import story_event, story_event_of
 

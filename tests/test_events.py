@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from extractors import event_rules
 from extractors.events import Component, lead_offset
-from extractors.pipeline import register_extensions
+from extractors.nlp import register_extensions
 
 pytestmark = pytest.mark.integration
 
@@ -167,7 +167,7 @@ def test_military_strikes_are_not_supply(nlp_model: Language, events: Component)
 
 
 def test_full_pipeline_keeps_evidence_verbatim(nlp_full: Language) -> None:
-    from extractors.pipeline import extract
+    from extractors.nlp import extract
     from extractors.records import ExtractInput
 
     item = ExtractInput(
@@ -303,7 +303,7 @@ def test_lead_offset_skips_a_repeated_headline_and_a_dateline_line() -> None:
 
 
 def test_named_meeting_in_a_statement_joins_its_later_mention(nlp_full: Language) -> None:
-    from extractors.pipeline import extract
+    from extractors.nlp import extract
     from extractors.records import ExtractInput
 
     item = ExtractInput(

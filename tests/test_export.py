@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.errors import QueryError
-from pipeline.queries import EXPORT_KINDS, export, export_rows
+from pipeline.core.errors import QueryError
+from pipeline.read.queries import EXPORT_KINDS, export, export_rows
 from storage import open_database
 from tests.test_search import cli, fill_sample_database
 

@@ -11,8 +11,10 @@ import zlib
 import httpx
 import pytest
 
-from pipeline.config import FetchConfig
-from pipeline.errors import (
+from pipeline.acquire.fetch import Fetcher
+from pipeline.acquire.netguard import blocked_reason, check_url
+from pipeline.core.config import FetchConfig
+from pipeline.core.errors import (
     BlockedURLError,
     ContentTypeError,
     HTTPStatusError,
@@ -20,9 +22,7 @@ from pipeline.errors import (
     TooManyRedirectsError,
     TransportError,
 )
-from pipeline.fetch import Fetcher
-from pipeline.models import Validators
-from pipeline.netguard import blocked_reason, check_url
+from pipeline.core.models import Validators
 from tests import httpserver
 from tests.httpserver import LocalHTTPServer
 
@@ -440,7 +440,7 @@ def test_redirect_hop_to_a_private_address_is_checked(http_server, monkeypatch, 
         checked.append(url)
         check_url(url, allow_private and "169.254" not in url, allow_hosts)
 
-    monkeypatch.setattr("pipeline.fetch.check_url", strict_for_metadata)
+    monkeypatch.setattr("pipeline.acquire.fetch.check_url", strict_for_metadata)
     http_server.redirect("/hop", "http://169.254.169.254/latest/meta-data/")
     with make_fetcher() as f, pytest.raises(BlockedURLError) as info:
         f.fetch_page(http_server.url("/hop"))

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.furniture import OutletFurniture, outlet_of
-from pipeline.models import ArticleText
-from pipeline.neardup import similarity
+from pipeline.core.models import ArticleText
 from storage import Store
+from storage.stories.furniture import OutletFurniture, outlet_of
+from storage.stories.neardup import similarity
 
 # Invented texts (not from any outlet).
 TEASERS = "\n".join(
@@ -145,7 +145,7 @@ def test_stored_stories_sharing_an_outlets_furniture_stay_apart(tmp_path):
         assert store.stories.index.cluster_of(copy).members == (ids[4], copy)
         rows = dict(store.db.execute("SELECT article_id, signature FROM article_signatures"))
     # The premise: whole texts of the last two stories look alike through the teasers.
-    from pipeline.neardup import signature
+    from storage.stories.neardup import signature
 
     assert similarity(signature(page(STORIES[3])), signature(page(STORIES[4]))) > 0.3
     assert similarity(rows[ids[3]], rows[ids[4]]) < 0.3

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline.config import Config, FeedConfig, FetchConfig, StorageConfig
-from pipeline.errors import DeferredError, HTTPStatusError, TransportError
-from pipeline.health import assess, grade, transport_failure
-from pipeline.models import FeedPoll
+from pipeline.acquire.health import assess, grade, transport_failure
+from pipeline.core.config import Config, FeedConfig, FetchConfig, StorageConfig
+from pipeline.core.errors import DeferredError, HTTPStatusError, TransportError
+from pipeline.core.models import FeedPoll
 from pipeline.run import RunContext, run_once
 from storage import Store, open_database
 from storage.store import SourceState

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import FetchConfig
-from pipeline.errors import EmptyTextError
-from pipeline.feedsafety import sanitize_feed_bytes
-from pipeline.fetch import Fetcher
-from pipeline.models import FeedPoll, Page, Source, Validators
-from pipeline.sources import poll_source
-from pipeline.text import article_from_text, extract_article
+from pipeline.acquire.feedsafety import sanitize_feed_bytes
+from pipeline.acquire.fetch import Fetcher
+from pipeline.acquire.sources import poll_source
+from pipeline.core.config import FetchConfig
+from pipeline.core.errors import EmptyTextError
+from pipeline.core.models import FeedPoll, Page, Source, Validators
+from pipeline.text.extract import article_from_text, extract_article
 
 REPO = Path(__file__).resolve().parents[1]
 CATEGORIES = ("wellformed", "illformed", "encoding", "entities", "json")
@@ -244,10 +244,10 @@ def test_billion_laughs_stays_small_in_memory(tmp_path):
     script = textwrap.dedent(
         f"""
         import resource
-        from pipeline.config import FetchConfig
-        from pipeline.fetch import Fetcher
-        from pipeline.models import Source, Validators
-        from pipeline.sources import poll_source
+        from pipeline.core.config import FetchConfig
+        from pipeline.acquire.fetch import Fetcher
+        from pipeline.core.models import Source, Validators
+        from pipeline.acquire.sources import poll_source
         src = Source("bomb", {str(feed)!r}, "file")
         with Fetcher(FetchConfig()) as f:
             poll_source(src, f, Validators())  # warm up imports and caches

@@ -22,18 +22,18 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline.config import Config, FeedConfig, FetchConfig, StorageConfig
-from pipeline.errors import EmptyTextError
-from pipeline.markup_limits import (
+from pipeline.core.config import Config, FeedConfig, FetchConfig, StorageConfig
+from pipeline.core.errors import EmptyTextError
+from pipeline.core.models import Page
+from pipeline.run import RunContext, run_once
+from pipeline.text.extract import decode_page, extract_article, trafilatura_tree
+from pipeline.text.markup_limits import (
     DEFAULT_LIMITS,
     MarkupLimits,
     bound_tree,
     element_count,
     tree_depth,
 )
-from pipeline.models import Page
-from pipeline.run import RunContext, run_once
-from pipeline.text import decode_page, extract_article, trafilatura_tree
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = (REPO / "samples" / "seeds" / "seed-000.html").read_bytes()

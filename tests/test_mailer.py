@@ -20,11 +20,11 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.config import EmailConfig
-from pipeline.digest import build_digest
-from pipeline.digest_render import mineral_chart, render_html, render_markdown
-from pipeline.errors import ConfigError, MailError
-from pipeline.mailer import CHART_CID, chart_src, send_digest
+from pipeline.core.config import EmailConfig
+from pipeline.core.errors import ConfigError, MailError
+from pipeline.digest.build import build_digest
+from pipeline.digest.mailer import CHART_CID, chart_src, send_digest
+from pipeline.digest.render import mineral_chart, render_html, render_markdown
 from storage import Store, open_database
 from tests.test_digest import SEED_DAY, add, fill_from_seeds, stored_meetings
 

@@ -10,7 +10,7 @@ import pytest
 import spacy
 
 from extractors.gazetteer import GazetteerError, load_minerals, mineral_lookup
-from extractors.pipeline import make_doc  # registers the components and doc extensions
+from extractors.nlp import make_doc  # registers the components and doc extensions
 from extractors.records import ExtractInput
 
 

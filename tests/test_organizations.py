@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.pipeline import make_doc
+from extractors.nlp import make_doc
 from extractors.records import ExtractInput
 
 pytestmark = pytest.mark.integration

@@ -11,9 +11,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors import extract
+from extractors.errors import ExtractionWorkerError
 from extractors.parallel import fork_available
 from extractors.records import ExtractInput, Mention, to_plain
-from pipeline.errors import ExtractionWorkerError
 
 pytestmark = pytest.mark.skipif(not fork_available(), reason="worker processes need fork")
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from pipeline.config import FetchConfig
-from pipeline.errors import DeferredError, HTTPStatusError, RobotsDisallowedError
-from pipeline.fetch import Fetcher
-from pipeline.politeness import Politeness, max_age, next_poll_delay, parse_retry_after
+from pipeline.acquire.fetch import Fetcher
+from pipeline.acquire.politeness import Politeness, max_age, next_poll_delay, parse_retry_after
+from pipeline.core.config import FetchConfig
+from pipeline.core.errors import DeferredError, HTTPStatusError, RobotsDisallowedError
 
 NOW = datetime(2026, 1, 14, 4, 0, 0, tzinfo=UTC)
 HTML = b"<html><body><p>An article.</p></body></html>"

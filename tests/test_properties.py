@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from extractors.acronyms import fits, initials, looks_like_acronym
 from extractors.dates import WEEKDAYS, resolve_date
-from pipeline.config import Config, parse_config
-from pipeline.errors import ConfigError
-from pipeline.urls import TRACKING_PARAMS, canonicalize_url, is_tracking_param
+from pipeline.core.config import Config, parse_config
+from pipeline.core.errors import ConfigError
+from pipeline.text.urls import TRACKING_PARAMS, canonicalize_url, is_tracking_param
 
 # -- URL canonicalisation ----------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.errors import QueryError
-from pipeline.queries import TimeBound, events, time_bound
+from pipeline.core.errors import QueryError
+from pipeline.read.queries import TimeBound, events, time_bound
 from storage import open_database
 from tests.test_search import SEED_PAGE, cli, fill_sample_database
 

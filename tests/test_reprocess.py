@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.config import Config, FeedConfig, FetchConfig, StorageConfig
+from pipeline.core.config import Config, FeedConfig, FetchConfig, StorageConfig
 from pipeline.reprocess import diff_snapshots, reprocess, snapshot
 from pipeline.run import RunContext, run_once
 from storage import Store, open_database
@@ -125,7 +125,7 @@ def test_reprocess_after_an_extractor_change_reports_a_correct_diff(served_confi
 @pytest.mark.integration
 def test_a_new_extractor_version_selects_every_article_once(served_config, nlp_full, monkeypatch):
     run_once(served_config, RunContext(nlp=nlp_full))
-    monkeypatch.setattr("extractors.pipeline.EXTRACTOR_VERSION", "9.9.9")
+    monkeypatch.setattr("extractors.docs.EXTRACTOR_VERSION", "9.9.9")
 
     first = reprocess(served_config, RunContext(nlp=nlp_full))
     assert (first.extractor_version, first.selected, first.failed) == ("9.9.9", 2, [])
@@ -165,7 +165,7 @@ def test_cli_on_an_empty_database_says_nothing_changed(tmp_path):
 def test_text_cut_short_by_an_older_text_stage_is_re_extracted_from_the_page(
     served_config, nlp_full
 ):
-    from storage.stories import cluster_of
+    from storage.stories.clusters import cluster_of
 
     run_once(served_config, RunContext(nlp=nlp_full))
     with Store.open(served_config.db_path) as store:
@@ -185,3 +185,52 @@ def test_text_cut_short_by_an_older_text_stage_is_re_extracted_from_the_page(
         restored = store.db.execute("SELECT text FROM articles WHERE id = ?", [target]).fetchone()
         assert restored[0] == text
         assert cluster_of(store.db, target) is not None  # reclustered on the new text
+
+
+GERMAN_PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8">
+<title>Lithium-Abkommen unterzeichnet</title></head><body><article>
+<h1>Lithium-Abkommen unterzeichnet</h1>
+<p>Berlin, 12. Januar. Die Bundesregierung und Chile haben am Montag in Berlin ein
+Abkommen über die Lieferung von Lithium und Kupfer unterzeichnet, teilte das
+Bundesministerium für Wirtschaft mit.</p>
+<p>Der Minister sagte, die Vereinbarung sichere die Versorgung der deutschen Industrie
+mit kritischen Rohstoffen für die kommenden zehn Jahre.</p>
+<p>Die Europäische Union verhandelt parallel mit Australien und Indien über ähnliche
+Partnerschaften für seltene Erden, Kobalt und Nickel.</p>
+</article></body></html>"""
+
+
+@pytest.mark.integration
+def test_reprocess_honours_the_languages_filter(http_server, tmp_path, nlp_full):
+    """A page stored with extraction rows by a build that sent every language through NLP
+    is reprocessed by the run's own step: outside `[nlp] languages`, it extracts nothing."""
+    http_server.route("/de.html", body=GERMAN_PAGE.encode(), content_type="text/html")
+    base = http_server.base_url
+    http_server.route(
+        "/feed.xml",
+        body=f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>'
+        f"<item><title>t</title><link>{base}/de.html</link></item></channel></rss>".encode(),
+        content_type="application/rss+xml",
+    )
+    config = Config(
+        storage=StorageConfig(path=str(tmp_path / "nw.db")),
+        fetch=FetchConfig(allow_private_networks=True, timeout=5.0, per_host_delay=0.0),
+        feeds=(FeedConfig(name="de", url=f"{base}/feed.xml"),),
+        base_dir=tmp_path,
+    )
+    everything = dataclasses.replace(config, nlp=dataclasses.replace(config.nlp, languages=()))
+    run_once(everything, RunContext(nlp=nlp_full))
+    with Store.open(config.db_path) as store:
+        language, article_id = store.db.execute("SELECT language, id FROM articles").fetchone()
+        before = snapshot(store.db, article_id)
+    assert language == "de"
+    assert before["mentions"], "the all-languages build extracted something to take back"
+
+    report = reprocess(config, RunContext(nlp=nlp_full), all=True)
+
+    assert report.selected == 1 and not report.failed
+    with Store.open(config.db_path) as store:
+        after = snapshot(store.db, article_id)
+        version = store.db.execute("SELECT extractor_version FROM articles").fetchone()[0]
+    assert after == {"entities": {}, "mentions": {}, "events": {}}
+    assert version == report.extractor_version

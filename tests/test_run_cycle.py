@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Config, FeedConfig, FetchConfig, StorageConfig
+from pipeline.core.config import Config, FeedConfig, FetchConfig, StorageConfig
 from pipeline.run import RunContext, run_once
 from storage import open_database
 
@@ -199,8 +199,8 @@ def test_cli_run_twice_on_the_bundled_sample(tmp_path):
 
 
 def test_second_writer_is_refused(tmp_path):
-    from pipeline.errors import LockedError
     from storage import WriterLock
+    from storage.errors import LockedError
 
     config = make_config(tmp_path)
     with WriterLock(config.db_path), pytest.raises(LockedError):

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from pipeline.config import Config, DigestConfig, EmailConfig, ScheduleConfig, StorageConfig
-from pipeline.models import RunSummary
-from pipeline.schedule import Daemon
-from pipeline.search import search
+from pipeline.core.config import Config, DigestConfig, EmailConfig, ScheduleConfig, StorageConfig
+from pipeline.core.models import RunSummary
+from pipeline.daemon.schedule import Daemon
+from pipeline.read.search import search
 from storage import Store, find_entity, open_database
-from storage.stories import also_in_by_article
+from storage.stories.clusters import also_in_by_article
 from tests import test_mailer
 from tests.test_digest import add
 from tests.test_mailer import (
@@ -82,7 +82,7 @@ def test_scheduled_digest_is_written_and_emailed_once(smtp_server, tmp_path, cap
     daemon = Daemon(config_for(tmp_path, email_config(port)))
     daemon._add_jobs()
     job = daemon.scheduler.get_job("digest")
-    caplog.set_level(logging.INFO, logger="pipeline.schedule")
+    caplog.set_level(logging.INFO, logger="pipeline.daemon.schedule")
 
     job.func()
 
@@ -114,7 +114,7 @@ def test_smtp_down_is_logged_keeps_the_files_and_a_rerun_sends(tmp_path, caplog)
     store_meeting(tmp_path, f"{DAY.isoformat()}T10:00:00+00:00")
     port = free_port()  # nothing listens there yet
     daemon = Daemon(config_for(tmp_path, email_config(port)))
-    caplog.set_level(logging.INFO, logger="pipeline.schedule")
+    caplog.set_level(logging.INFO, logger="pipeline.daemon.schedule")
 
     daemon.digest(DAY)  # returns normally: the scheduler goes on
 
@@ -143,7 +143,7 @@ def test_refused_login_and_incomplete_settings_are_logged_not_raised(
     logins = Logins("desk-bot", "s3cret")
     inbox, port = smtp_server(authenticator=logins, auth_require_tls=False)
     login = email_config(port, user="desk-bot", password_env=PASSWORD_ENV)
-    caplog.set_level(logging.INFO, logger="pipeline.schedule")
+    caplog.set_level(logging.INFO, logger="pipeline.daemon.schedule")
 
     monkeypatch.setenv(PASSWORD_ENV, "wrong")
     Daemon(config_for(tmp_path, login)).digest(DAY)
@@ -168,7 +168,7 @@ def test_refused_login_and_incomplete_settings_are_logged_not_raised(
 
 def test_without_email_host_the_digest_is_only_written(tmp_path, caplog):
     store_meeting(tmp_path, f"{DAY.isoformat()}T10:00:00+00:00")
-    caplog.set_level(logging.INFO, logger="pipeline.schedule")
+    caplog.set_level(logging.INFO, logger="pipeline.daemon.schedule")
     Daemon(config_for(tmp_path)).digest(DAY)
     assert digest_files(tmp_path, DAY) == [f"digest-{DAY}.{s}" for s in ("html", "md", "png")]
     assert "emailed" not in caplog.text.lower()

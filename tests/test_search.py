@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 
 from extractors.records import ExtractInput, Extraction, Mention, Organization
-from pipeline.config import Config, FeedConfig, FetchConfig, StorageConfig
-from pipeline.errors import QueryError
-from pipeline.models import ArticleText
+from pipeline.core.config import Config, FeedConfig, FetchConfig, StorageConfig
+from pipeline.core.errors import QueryError
+from pipeline.core.models import ArticleText
+from pipeline.read.search import HIGHLIGHT, search
 from pipeline.run import RunContext, run_once
-from pipeline.search import HIGHLIGHT, search
 from storage import Store, open_database
 from tests.httpserver import LocalHTTPServer
 
@@ -201,7 +201,7 @@ def test_readers_work_while_another_process_holds_the_writer_lock(sample_db):
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        from pipeline.errors import LockedError
+        from storage.errors import LockedError
 
         with pytest.raises(LockedError):  # the lock is really held
             Store.open(sample_db)
@@ -305,7 +305,7 @@ def test_bad_input_raises_query_error_with_exit_code_2(archive, kwargs):
 
 
 def test_table_output_styles_matches_on_a_terminal_and_keeps_markers_in_plain_text():
-    from pipeline.formats import emit
+    from pipeline.read.formats import emit
 
     rows = [{"title": "Lithium up", "snippet": f"prices of {OPEN}lithium{CLOSE} rose"}]
     terminal, plain = io.StringIO(), io.StringIO()

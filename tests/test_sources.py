@@ -13,11 +13,11 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
-from pipeline.config import FeedConfig, FetchConfig
-from pipeline.errors import BlockedURLError, ConfigError, FetchError
-from pipeline.fetch import Fetcher
-from pipeline.models import Source, Validators
-from pipeline.sources import poll_source, read_local_page, resolve_source, resolve_sources
+from pipeline.acquire.fetch import Fetcher
+from pipeline.acquire.sources import poll_source, read_local_page, resolve_source, resolve_sources
+from pipeline.core.config import FeedConfig, FetchConfig
+from pipeline.core.errors import BlockedURLError, ConfigError, FetchError
+from pipeline.core.models import Source, Validators
 from tests import httpserver
 
 http_server = httpserver.http_server  # the fixture, until conftest re-exports it

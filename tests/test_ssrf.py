@@ -19,13 +19,13 @@ import httpcore
 import httpx
 import pytest
 
-from pipeline import netguard
-from pipeline.config import FetchConfig
-from pipeline.errors import BlockedURLError, TransportError
-from pipeline.fetch import Fetcher
-from pipeline.models import Validators
-from pipeline.netguard import blocked_reason, check_url, host_allowed
-from pipeline.transport import VettingBackend, make_client
+from pipeline.acquire import netguard
+from pipeline.acquire.fetch import Fetcher
+from pipeline.acquire.netguard import blocked_reason, check_url, host_allowed
+from pipeline.acquire.transport import VettingBackend, make_client
+from pipeline.core.config import FetchConfig
+from pipeline.core.errors import BlockedURLError, TransportError
+from pipeline.core.models import Validators
 
 PAGE = b"<html><body><p>secret</p></body></html>"
 _real_getaddrinfo = socket.getaddrinfo
@@ -332,7 +332,7 @@ def _allow_hosts_in_fetch(monkeypatch: pytest.MonkeyPatch, hosts: tuple[str, ...
     def check(url: str, allow_private: bool, allow_hosts: Any = ()) -> None:
         check_url(url, allow_private, hosts)
 
-    monkeypatch.setattr("pipeline.fetch.check_url", check)
+    monkeypatch.setattr("pipeline.acquire.fetch.check_url", check)
 
 
 class _Resolver:

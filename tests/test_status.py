@@ -70,7 +70,7 @@ def test_disable_and_enable_directly_or_queued_for_the_scheduler(tmp_path, http_
         pending = json.loads(nw(config, "status", "--format", "json").stdout)["queued_requests"]
         assert pending == [{"action": "enable", "source": "ok", "reason": None}]
 
-    from pipeline.cli_ops import apply_queued_requests
+    from pipeline.daemon.control import apply_queued_requests
     from storage import Store
 
     with Store.open(tmp_path / "nw.db") as store:  # what the scheduler does each tick

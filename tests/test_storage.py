@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from extractors.records import Event, ExtractInput, Extraction, Mention, Official, Organization
-from pipeline.errors import LockedError
-from pipeline.models import ArticleText, FeedItem, FeedPoll, RunSummary, Source, Validators
+from pipeline.core.models import ArticleText, FeedItem, FeedPoll, RunSummary, Source, Validators
 from storage import StorageError, Store, WriterLock, open_database
+from storage.errors import LockedError
 
 REPO = Path(__file__).resolve().parents[1]
 

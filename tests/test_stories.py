@@ -11,15 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.config import Config, FeedConfig, FetchConfig, StorageConfig
-from pipeline.digest import build_digest
-from pipeline.digest_render import render_markdown
-from pipeline.models import ArticleText
-from pipeline.queries import events as query_events
+from pipeline.core.config import Config, FeedConfig, FetchConfig, StorageConfig
+from pipeline.core.models import ArticleText
+from pipeline.digest.build import build_digest
+from pipeline.digest.render import render_markdown
+from pipeline.read.queries import events as query_events
+from pipeline.read.search import search
 from pipeline.run import RunContext, run_once
-from pipeline.search import search
 from storage import Store, open_database
-from storage.stories import cluster_of, clusters
+from storage.stories.clusters import cluster_of, clusters
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "seeds"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.neardup import (
+from storage.stories.neardup import (
     DEFAULT_THRESHOLD,
     SignatureError,
     StoryIndex,

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import EmptyTextError, FetchError
-from pipeline.fields import clean_author, normalize_date, strip_site_name
-from pipeline.models import FeedItem, Page
-from pipeline.text import article_from_text, extract_article, find_dateline
-from pipeline.urls import text_hash
+from pipeline.core.errors import EmptyTextError, FetchError
+from pipeline.core.models import FeedItem, Page
+from pipeline.text.extract import article_from_text, extract_article, find_dateline
+from pipeline.text.fields import clean_author, normalize_date, strip_site_name
+from pipeline.text.urls import text_hash
 
 PAGES = Path(__file__).parent / "data" / "pages"
 STORY_URL = "https://www.example-times.test/business/lithium-miners?utm_source=rss#top"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.urls import TRACKING_PARAMS, canonicalize_url, is_tracking_param, text_hash
+from pipeline.text.urls import TRACKING_PARAMS, canonicalize_url, is_tracking_param, text_hash
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from pipeline.webui import CANNED_QUERIES, DB_NAME, WEB_VIEWS, metadata, prepare
+from pipeline.read.webui import CANNED_QUERIES, DB_NAME, WEB_VIEWS, metadata, prepare
 from tests.browser import dump_dom, find_chromium, screenshot
 from tests.test_search import REPO, SEED_PAGE, fill_sample_database
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.wires import WIRES, originating_wire, strip_wire_marks, wire_evidence
+from storage.stories.wires import WIRES, originating_wire, strip_wire_marks, wire_evidence
 
 BODY = "The ministry announced an auction of 20 critical mineral blocks on Tuesday.\n\n"
 

@@ -1,0 +1,82 @@
+"""Assemble the extraction pipeline and run it over articles.
+
+The spaCy model does tokens, sentences, parse and NER; newswatch's components
+(registered with `Language.factory` in the sibling modules) add countries,
+minerals, organisations, officials and events on `doc._`, in that order, each
+reading what the ones before it assigned. The order and names come from
+`[nlp] components` in config.toml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
+
+from spacy.language import Language
+
+from extractors import countries, events, minerals, officials, organizations  # noqa: F401  (factories)
+from extractors.docs import (
+    EXTRACTOR_VERSION,
+    extract_batch,
+    extraction_from_doc,
+    make_doc,
+    records,
+    register_extensions,
+)
+from extractors.errors import ExtractorConfigError
+from extractors.model import load_model
+from extractors.parallel import extract_in_workers, fork_available
+from extractors.records import ExtractInput, Extraction
+
+
+class NLPSettings(Protocol):
+    """What `build_nlp` reads: the application's `[nlp]` config satisfies it as it is."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def components(self) -> Sequence[str]: ...
+
+
+def build_nlp(config: NLPSettings) -> Language:
+    """Load the configured model and add the configured newswatch components."""
+    nlp = load_model(config.model)
+    for name in config.components:
+        if not nlp.has_factory(name):
+            known = ", ".join(sorted(f for f in nlp.factory_names if f.startswith("newswatch_")))
+            raise ExtractorConfigError(
+                f"nlp.components: no component named '{name}' (known: {known})"
+            )
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(name)
+    return nlp
+
+
+def extract(
+    nlp: Language,
+    items: Iterable[ExtractInput],
+    batch_size: int = 32,
+    n_process: int = 1,
+) -> Iterator[Extraction]:
+    """Run the pipeline over `items`, streaming, in input order.
+
+    With n_process > 1 the work is spread over forked worker processes that send
+    back records, not Docs (see extractors/parallel.py); where fork is not
+    available, spaCy's own multiprocessing does it.
+    """
+    if n_process > 1 and fork_available():
+        yield from extract_in_workers(nlp, items, batch_size, n_process)
+    else:
+        yield from records(nlp, items, batch_size, n_process)
+
+
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "NLPSettings",
+    "build_nlp",
+    "extract",
+    "extract_batch",
+    "extraction_from_doc",
+    "make_doc",
+    "register_extensions",
+]

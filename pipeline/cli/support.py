@@ -1,0 +1,48 @@
+"""What every `newswatch` command module shares: turning errors into one line.
+
+Its own module so that pipeline/cli.py can import the command modules that use it
+without an import cycle.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+import click
+
+from pipeline.core.errors import USER_ERRORS, exit_code_of
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """NewswatchError → one line on stderr and its exit code, never a traceback.
+
+    A SQLite error that outlived the busy timeout (a reader racing a migration, a
+    disk problem) is shown the same way, with exit code 1.
+    """
+    try:
+        yield
+    except USER_ERRORS as exc:
+        click.echo(f"newswatch: {exc}", err=True)
+        sys.exit(exit_code_of(exc))
+    except sqlite3.OperationalError as exc:
+        click.echo(f"newswatch: database error: {exc}; try again in a moment", err=True)
+        sys.exit(1)
+
+
+def user_errors(func: F) -> F:
+    """`one_line_errors` as a decorator for click commands."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with one_line_errors():
+            return func(*args, **kwargs)
+
+    return cast(F, wrapper)

@@ -1,0 +1,1 @@
+"""Shared types of the application: config (config.py), stage records (models.py), errors (errors.py)."""

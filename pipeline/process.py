@@ -1,0 +1,86 @@
+"""The composed "text → NLP" step that `run`, `reprocess` and backfills share.
+
+Articles come in with their main text; out come `(article, extraction)` pairs, the
+extraction None for an article the configured languages leave out (it is stored with
+its text, searchable, but an English model on German text finds nonsense). The model
+is loaded on the first article that needs it, so a stream with nothing new never
+loads it; `[nlp] batch_size` and `n_process` are honoured. Callers decide how to
+store a pair: a run adds the article, a reprocess replaces its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Protocol
+
+from pipeline.core.config import Config
+from pipeline.core.models import ArticleText
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from extractors import Extraction
+
+
+class PipelineSource(Protocol):
+    """Where the loaded spaCy pipeline comes from (`RunContext`: loaded once, then kept)."""
+
+    def pipeline(self, config: Config) -> Language: ...
+
+
+def wanted_language(config: Config, article: ArticleText) -> bool:
+    """Whether `[nlp] languages` sends this article through NLP (unknown language: yes)."""
+    languages = config.nlp.languages
+    return not languages or not article.language or article.language in languages
+
+
+def extract_articles(
+    config: Config, context: PipelineSource, articles: Iterable[ArticleText]
+) -> Iterator[tuple[ArticleText, Extraction | None]]:
+    """Each article with what NLP found in it (None: not in a configured language).
+
+    An article left out by language is yielded at once, ahead of the articles still
+    in NLP; the others come out in input order.
+    """
+    articles = iter(articles)
+    first = next(articles, None)
+    if first is None:
+        return  # nothing to do: the model is never loaded
+    from extractors import ExtractInput, extract
+
+    pending: dict[str, ArticleText] = {}
+    skipped: list[ArticleText] = []
+
+    def inputs() -> Iterator[ExtractInput]:
+        for n, article in enumerate(_chain(first, articles)):
+            if not wanted_language(config, article):
+                skipped.append(article)
+                continue
+            key = str(n)
+            pending[key] = article
+            yield ExtractInput(
+                id=key,
+                text=article.text,
+                title=article.title,
+                published=article.published,
+                dateline=article.dateline,
+            )
+
+    nlp = context.pipeline(config)
+    batches = extract(
+        nlp, inputs(), batch_size=config.nlp.batch_size, n_process=config.nlp.n_process
+    )
+    for extraction in batches:
+        yield from _drain(skipped)
+        yield pending.pop(extraction.id), extraction
+    yield from _drain(skipped)
+
+
+def _drain(skipped: list[ArticleText]) -> Iterator[tuple[ArticleText, None]]:
+    while skipped:
+        yield skipped.pop(0), None
+
+
+def _chain(first: ArticleText, rest: Iterator[ArticleText]) -> Iterator[ArticleText]:
+    yield first
+    yield from rest
