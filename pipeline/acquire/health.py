@@ -17,7 +17,7 @@ import logging
 import socket
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 import sqlite_utils
@@ -35,6 +35,7 @@ from pipeline.core.errors import (
     TransportError,
 )
 from pipeline.core.models import FeedPoll, Source
+from storage.clock import iso
 from storage.store import SourceState, Store
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,7 @@ def record(
         retry_after=note.retry_after if note else None,
         ttl_minutes=ttl,
     )
-    at = _iso(now)
+    at = iso(now)
     if verdict.grade != "deferred":  # nothing was sent: not a poll
         store.record_poll(source, poll, at)
     store.record_health(
@@ -182,7 +183,7 @@ def record(
         feed_ttl=ttl,
         at=at,
     )
-    log.debug("%s: %s, next poll at %s", source.name, verdict.grade, _iso(verdict.next_poll_at))
+    log.debug("%s: %s, next poll at %s", source.name, verdict.grade, iso(verdict.next_poll_at))
     if verdict.disable_reason:
         log.warning(
             "%s: disabled (%s); `newswatch enable %s` turns it back on",
@@ -197,23 +198,18 @@ def skip_reason(state: SourceState, now: datetime, *, due_only: bool) -> str | N
     """Why a source is not polled now, or None when it should be."""
     if state.disabled:
         return f"disabled ({state.disabled_reason}); `newswatch enable {state.name}`"
-    if state.retry_after_until and state.retry_after_until > _iso(now):
+    if state.retry_after_until and state.retry_after_until > iso(now):
         return f"the server asked to wait until {state.retry_after_until} (Retry-After)"
-    if due_only and state.next_poll_at and state.next_poll_at > _iso(now):
+    if due_only and state.next_poll_at and state.next_poll_at > iso(now):
         return f"not due until {state.next_poll_at}"
     return None
-
-
-def _iso(moment: datetime) -> str:
-    # The one timestamp format of the sources table: whole seconds, comparable as text.
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _iso_ceil(moment: datetime) -> str:
     # Deadlines round up, so a window never ends early by the lost fraction of a second.
     if moment.microsecond:
         moment = moment.replace(microsecond=0) + timedelta(seconds=1)
-    return _iso(moment)
+    return iso(moment)
 
 
 # -- `newswatch status` -----------------------------------------------------------

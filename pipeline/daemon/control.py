@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from storage import Store
-from storage.clock import utc_now
+from storage.clock import iso, utc_now
 
 
 def control_dir(db_path: Path) -> Path:
@@ -64,7 +64,7 @@ def apply_queued_requests(store: Store, db_path: Path) -> list[str]:
 
 def apply_request(store: Store, request: dict[str, Any]) -> str:
     disabled = request["action"] == "disable"
-    at = utc_now().isoformat(timespec="seconds")
+    at = iso(utc_now())
     known = store.set_disabled(request["source"], disabled, request.get("reason"), at)
     note = "" if known else " (never polled yet: nothing to change)"
     return f"{request['source']}: {request['action']}d{note}"
