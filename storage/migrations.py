@@ -259,10 +259,99 @@ def _v3_stories_and_story_events(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _v4_watch_alerts(db: sqlite_utils.Database) -> None:
+    """The alert ledger of [[watch]] tables: decided first, delivered after.
+
+    alerts: one row per (watch, key) ever decided; key is "event:<story_events.id>"
+    for an event alert and "story:<cluster or article id>" for a story that names a
+    watched term without a matching event, so syndicated copies (one story, one
+    story event) never make a second row. payload: the JSON delivered (frozen at
+    decision). evidence_key: a hash of the folded evidence sentence, so a copy
+    whose event did not merge is still recognised. A row is committed BEFORE any
+    delivery is tried: a crash after it loses nothing.
+    alert_deliveries: one row per alert and channel (webhook, email); delivered_at
+    is set only after the receiver accepted it, so a re-run sends what is missing
+    and never what was sent. given_up_at: too many failed attempts.
+    watch_cursors: the last article id a watch has looked at (new articles only).
+    """
+    statements = [
+        """CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            watch TEXT NOT NULL,
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('event', 'mention')),
+            story_id INTEGER,
+            article_id INTEGER,
+            event_id INTEGER,
+            evidence_key TEXT NOT NULL DEFAULT '',
+            payload TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            UNIQUE (watch, key)
+        )""",
+        "CREATE INDEX idx_alerts_watch_decided ON alerts (watch, decided_at)",
+        "CREATE INDEX idx_alerts_story ON alerts (watch, story_id, evidence_key)",
+        """CREATE TABLE alert_deliveries (
+            alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+            channel TEXT NOT NULL CHECK (channel IN ('webhook', 'email')),
+            target TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            last_attempt_at TEXT,
+            delivered_at TEXT,
+            given_up_at TEXT,
+            PRIMARY KEY (alert_id, channel)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX idx_alert_deliveries_pending ON alert_deliveries (delivered_at, channel)",
+        """CREATE TABLE watch_cursors (
+            watch TEXT PRIMARY KEY,
+            last_article_id INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
+def _v5_backfill_ledger(db: sqlite_utils.Database) -> None:
+    """The backfill ledger: every WARC record a backfill has finished with, and how.
+
+    A record is known by its file (the resolved path), its byte offset there (the
+    start of its gzip member in a .warc.gz, as Common Crawl writes one member per
+    record) and `part`, its place among the records of one member (0 unless a
+    file packs several records into one member). status: 'stored' (article_id
+    is the article), 'duplicate' (an article with its URL or text was stored
+    before), 'skipped' (not a page: content type, HTTP status, over the size cap)
+    or 'failed' (truncated, no main text, the worker died); reason is the short
+    tag and message what happened. A row is written in the transaction that
+    stores its article, so a killed backfill redoes exactly the unrecorded ones.
+    """
+    statements = [
+        """CREATE TABLE backfill_records (
+            file TEXT NOT NULL,
+            byte_offset INTEGER NOT NULL,
+            part INTEGER NOT NULL DEFAULT 0,
+            url TEXT,
+            status TEXT NOT NULL CHECK (status IN ('stored', 'duplicate', 'skipped', 'failed')),
+            reason TEXT,
+            message TEXT,
+            article_id INTEGER REFERENCES articles (id) ON DELETE SET NULL,
+            run_id INTEGER,
+            at TEXT NOT NULL,
+            PRIMARY KEY (file, byte_offset, part)
+        ) WITHOUT ROWID""",
+        # Deleting an article (retention) looks its ledger rows up by article.
+        "CREATE INDEX idx_backfill_records_article ON backfill_records (article_id)",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_source_health,
     _v3_stories_and_story_events,
+    _v4_watch_alerts,
+    _v5_backfill_ledger,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
