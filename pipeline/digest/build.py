@@ -3,8 +3,10 @@
 `build_digest` reads a (read-only) database and returns a `Digest`: the events of
 the window's articles by type with their evidence, the officials and
 organisations seen for the first time, mineral mentions against the previous 7
-days, and the top stories. digest_render.py turns it into Markdown, HTML and a
-chart.
+days, and the top stories. Its reads are the read side's
+(pipeline/read/digest_data.py, and the events query's participants); this
+module decides what changed. pipeline/digest/render.py turns it into Markdown,
+HTML and a chart.
 
 "In the window" means: the article was published in it, or, when it has no
 (readable) published date, fetched in it; day boundaries are those of the
@@ -14,7 +16,6 @@ configured time zone. A naive or date-only timestamp is read in that zone too.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,16 +25,19 @@ from typing import Any
 import sqlite_utils
 
 from extractors.records import EVENT_TYPES
+from pipeline.read.digest_data import (
+    articles_dated_between,
+    entities_first_seen_between,
+    event_counts,
+    events_of,
+    first_article_naming,
+    mineral_mentions,
+    names_by_article,
+)
+from pipeline.read.queries import Participant, event_participants
 
 BASELINE_DAYS = 7
 _ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class Participant:
-    name: str
-    kind: str | None  # official | organization | country | ... (None: not linked)
-    entity_id: int | None
 
 
 @dataclass(frozen=True)
@@ -169,26 +173,29 @@ def _articles_between(
     # Coarse string prefilter with a day of slack either side (stored values carry
     # any offset), then the exact test on parsed times. A published value that is
     # not ISO falls back to fetched_at, so those rows are read by fetched_at.
-    lo = (start - timedelta(days=1)).date().isoformat()
-    hi = (end + timedelta(days=2)).date().isoformat()
-    rows = db.execute(
-        "SELECT a.id, title, url, source, published, fetched_at, cluster_id, "
-        "(SELECT json_array_length(c.outlets) - 1 FROM story_clusters c "
-        "WHERE c.id = a.cluster_id) FROM articles a "
-        "WHERE published BETWEEN :lo AND :hi OR ((published IS NULL OR published NOT GLOB "
-        "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*') AND fetched_at BETWEEN :lo AND :hi)",
-        {"lo": lo, "hi": hi},
-    ).fetchall()
+    lo, hi = _slack(start, end)
     found = []
-    for id_, title, url, source, published, fetched_at, cluster_id, also_in in rows:
-        when = parse_timestamp(published, tz) or parse_timestamp(fetched_at, tz)
+    for row in articles_dated_between(db, lo, hi):
+        when = parse_timestamp(row.published, tz) or parse_timestamp(row.fetched_at, tz)
         if when is not None and start <= when < end:
             found.append(
                 _Article(
-                    id_, title, url, source, when.astimezone(tz), cluster_id, max(also_in or 0, 0)
+                    row.id,
+                    row.title,
+                    row.url,
+                    row.source,
+                    when.astimezone(tz),
+                    row.cluster_id,
+                    row.also_in,
                 )
             )
     return _one_per_story(sorted(found, key=lambda a: (a.when, a.id)))
+
+
+def _slack(start: datetime, end: datetime) -> tuple[str, str]:
+    """ISO days around the window for a string prefilter: stored values carry any offset."""
+    lo, hi = start - timedelta(days=1), end + timedelta(days=2)
+    return lo.date().isoformat(), hi.date().isoformat()
 
 
 def _one_per_story(articles: list[_Article]) -> list[_Article]:
@@ -203,10 +210,8 @@ def _one_per_story(articles: list[_Article]) -> list[_Article]:
     return kept
 
 
-def _ids(articles: list[_Article]) -> str:
-    # One JSON parameter for `IN (SELECT value FROM json_each(?))`: no limit on
-    # the number of ids and no temp table (the connection is read-only).
-    return json.dumps([a.id for a in articles])
+def _ids(articles: list[_Article]) -> list[int]:
+    return [a.id for a in articles]
 
 
 # --- the digest ----------------------------------------------------------------------
@@ -254,32 +259,22 @@ def build_digest(
 
 def _events(db: sqlite_utils.Database, articles: list[_Article]) -> dict[str, list[EventItem]]:
     by_id = {a.id: a for a in articles}
-    rows = db.execute(
-        "SELECT id, article_id, type, name, date, location, minerals, evidence FROM events "
-        "WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, id",
-        [_ids(articles)],
-    ).fetchall()
-    participants: dict[int, list[Participant]] = {}
-    for event_id, name, kind, entity_id in db.execute(
-        "SELECT p.event_id, p.name, p.kind, p.entity_id FROM event_participants p "
-        "WHERE p.event_id IN (SELECT value FROM json_each(?)) ORDER BY p.rowid",
-        [json.dumps([r[0] for r in rows])],
-    ):
-        participants.setdefault(event_id, []).append(Participant(name, kind, entity_id))
+    rows = events_of(db, _ids(articles))
+    participants = event_participants(db, [e.id for e in rows])
     grouped: dict[str, list[EventItem]] = {}
-    for id_, article_id, type_, name, date_, location, minerals, evidence in rows:
-        article = by_id[article_id]
-        grouped.setdefault(type_, []).append(
+    for e in rows:
+        article = by_id[e.article_id]
+        grouped.setdefault(e.type, []).append(
             EventItem(
-                id=id_,
-                type=type_,
-                name=name,
-                date=date_ or article.when.date().isoformat(),
-                location=location,
-                evidence=evidence,
-                participants=participants.get(id_, []),
-                minerals=json.loads(minerals),
-                article_id=article_id,
+                id=e.id,
+                type=e.type,
+                name=e.name,
+                date=e.date or article.when.date().isoformat(),
+                location=e.location,
+                evidence=e.evidence,
+                participants=participants.get(e.id, []),
+                minerals=e.minerals,
+                article_id=e.article_id,
                 article_title=article.title,
                 article_url=article.url,
                 also_in=article.also_in,
@@ -300,50 +295,27 @@ def _new_entities(
     tz: tzinfo,
     articles: list[_Article],
 ) -> list[NewEntity]:
-    lo = (start - timedelta(days=1)).date().isoformat()
-    hi = (end + timedelta(days=2)).date().isoformat()
-    rows = db.execute(
-        "SELECT id, canonical_name, first_seen, attributes FROM entities "
-        "WHERE type = ? AND first_seen BETWEEN ? AND ? ORDER BY first_seen, id",
-        [type_, lo, hi],
-    ).fetchall()
+    lo, hi = _slack(start, end)
     by_id = {a.id: a for a in articles}
     found = []
-    for id_, name, first_seen, attributes in rows:
-        when = parse_timestamp(first_seen, tz)
+    for entity in entities_first_seen_between(db, type_, lo, hi):
+        when = parse_timestamp(entity.first_seen, tz)
         if when is None or not start <= when < end:
             continue
-        first = db.execute(
-            "SELECT article_id FROM article_entities WHERE entity_id = ? "
-            "AND article_id IN (SELECT value FROM json_each(?)) ORDER BY seen, article_id LIMIT 1",
-            [id_, _ids(articles)],
-        ).fetchone()
-        article = by_id.get(first[0]) if first else None
+        first = first_article_naming(db, entity.id, _ids(articles))
+        article = by_id.get(first) if first is not None else None
         found.append(
             NewEntity(
-                id=id_,
+                id=entity.id,
                 type=type_,
-                name=name,
-                first_seen=first_seen,
-                attributes=json.loads(attributes),
+                name=entity.name,
+                first_seen=entity.first_seen,
+                attributes=entity.attributes,
                 article_title=article.title if article else None,
                 article_url=article.url if article else None,
             )
         )
     return found
-
-
-def _mineral_counts(db: sqlite_utils.Database, articles: list[_Article]) -> dict[int, Counter[str]]:
-    """Mineral mentions per article id."""
-    counts: dict[int, Counter[str]] = {}
-    for article_id, mineral, n in db.execute(
-        "SELECT m.article_id, e.canonical_name, count(*) FROM mentions m "
-        "JOIN entities e ON e.id = m.entity_id WHERE e.type = 'mineral' "
-        "AND m.article_id IN (SELECT value FROM json_each(?)) GROUP BY 1, 2",
-        [_ids(articles)],
-    ):
-        counts.setdefault(article_id, Counter())[mineral] += n
-    return counts
 
 
 def _mineral_trends(
@@ -353,10 +325,10 @@ def _mineral_trends(
     baseline_days: list[str],
 ) -> list[MineralTrend]:
     window: Counter[str] = Counter()
-    for counter in _mineral_counts(db, articles).values():
+    for counter in mineral_mentions(db, _ids(articles)).values():
         window.update(counter)
     per_day: dict[str, list[int]] = {}
-    base_counts = _mineral_counts(db, baseline)
+    base_counts = mineral_mentions(db, _ids(baseline))
     day_index = {d: i for i, d in enumerate(baseline_days)}
     for a in baseline:
         i = day_index.get(a.when.date().isoformat())
@@ -378,21 +350,8 @@ def _mineral_trends(
 
 def _top_stories(db: sqlite_utils.Database, articles: list[_Article], limit: int) -> list[Story]:
     ids = _ids(articles)
-    events = dict(
-        db.execute(
-            "SELECT article_id, count(*) FROM events "
-            "WHERE article_id IN (SELECT value FROM json_each(?)) GROUP BY 1",
-            [ids],
-        ).fetchall()
-    )
-    named: dict[tuple[int, str], list[str]] = {}
-    for article_id, type_, name in db.execute(
-        "SELECT DISTINCT ae.article_id, ae.type, e.canonical_name FROM article_entities ae "
-        "JOIN entities e ON e.id = ae.entity_id WHERE ae.type IN ('official', 'mineral') "
-        "AND ae.article_id IN (SELECT value FROM json_each(?)) ORDER BY 3",
-        [ids],
-    ):
-        named.setdefault((article_id, type_), []).append(name)
+    events = event_counts(db, ids)
+    named = names_by_article(db, ids, ("official", "mineral"))
     stories = []
     for a in articles:
         officials = named.get((a.id, "official"), [])

@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
+from storage.stories.clusters import also_in_sql
+
 # An event's time: its own date when the extractor found one, else the article's
 # published time, else when it was fetched. `e` is the event, `a` its article.
 EVENT_WHEN = "coalesce(e.date, a.published, a.fetched_at)"
@@ -47,8 +49,7 @@ def newest_events(
         sql = (
             f"SELECT e.*, a.title AS article_title, a.url AS article_url, a.source, "
             f"{EVENT_WHEN} AS event_when, "
-            "(SELECT json_array_length(c.outlets) - 1 FROM story_clusters c "
-            "WHERE c.id = a.cluster_id) AS also_in, "
+            f"{also_in_sql('a')} AS also_in, "
             "(SELECT m.story_event_id FROM story_event_mentions m WHERE m.event_id = e.id) "
             "AS story_event_id "
             f"FROM events e JOIN articles a ON a.id = e.article_id "

@@ -57,6 +57,7 @@ __all__ = [
     "check_event_type",
     "check_limit",
     "entity_ids",
+    "event_participants",
     "events",
     "export",
     "export_columns",
@@ -70,8 +71,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Participant:
+    """One participant of an event, as the events query and the digest show it."""
+
     name: str
-    kind: str | None
+    kind: str | None  # official | organization | country | ... (None: not linked)
     entity_id: int | None
 
 
@@ -156,7 +159,7 @@ def events(
     where += time_filters(EVENT_WHEN, since, until, params)
     where.append(ONLY_CANONICAL_COPY)
     rows = newest_events(db, where, params, limit)
-    people = _participants(db, [r["id"] for r in rows])
+    people = event_participants(db, [r["id"] for r in rows])
     reports = _report_counts(db, [r["story_event_id"] for r in rows if r["story_event_id"]])
     return [
         EventRow(
@@ -174,7 +177,7 @@ def events(
             source=r["source"],
             name=r["name"],
             date_text=r["date_text"],
-            also_in=max(r["also_in"] or 0, 0),
+            also_in=int(r["also_in"]),
             story_event_id=r["story_event_id"],
             reports=reports.get(r["story_event_id"], 1),
         )
@@ -220,7 +223,10 @@ def _country_clause(db: sqlite_utils.Database, country: str, params: dict[str, A
     )
 
 
-def _participants(db: sqlite_utils.Database, event_ids: list[int]) -> dict[int, list[Participant]]:
+def event_participants(
+    db: sqlite_utils.Database, event_ids: list[int]
+) -> dict[int, list[Participant]]:
+    """Event id → its participants, in the order the extractor listed them."""
     result: dict[int, list[Participant]] = {}
     if not event_ids:
         return result

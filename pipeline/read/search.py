@@ -25,6 +25,7 @@ import sqlite_utils
 
 from pipeline.core.errors import QueryError
 from pipeline.read.queries import check_event_type, check_limit, entity_ids, time_filters
+from storage.stories.clusters import also_in_sql
 
 __all__ = ["HIGHLIGHT", "SearchHit", "search"]
 
@@ -231,8 +232,7 @@ def _articles(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str, 
     rows = db.query(
         f"SELECT a.id, a.title, a.source, {_ARTICLE_TIME} AS published, a.url, "
         f"substr(a.text, 1, {_PLAIN_SNIPPET_CHARS * 2}) AS lead, "
-        "(SELECT json_array_length(c.outlets) - 1 FROM story_clusters c "
-        "WHERE c.id = a.cluster_id) AS also_in "
+        f"{also_in_sql('a')} AS also_in "
         "FROM articles a WHERE a.id IN (SELECT value FROM json_each(:ids))",
         {"ids": json.dumps(ids)},
     )
@@ -302,5 +302,5 @@ def _hit(row: dict[str, Any], snippet: str, score: float | None) -> SearchHit:
         url=row["url"],
         snippet=" ".join(snippet.split()),  # newlines inside a snippet break table rows
         score=score,
-        also_in=max(row["also_in"] or 0, 0),
+        also_in=int(row["also_in"]),
     )

@@ -29,10 +29,28 @@ from storage.stories.furniture import OutletFurniture, outlet_of
 from storage.stories.neardup import DEFAULT_THRESHOLD, ClusterAssignment, StoryIndex, signature
 from storage.stories.wires import originating_wire
 
+# "Also in N outlets", the one rule for every reader (search, events, digest, stories):
+# the distinct outlets carrying an article's story besides its own copy's, 0 for an
+# article in no cluster. `outlets` is what _write_cluster stores: the distinct sources.
+
+
+def also_in(outlets: list[str]) -> int:
+    """Outlets carrying a story besides the one copy shown."""
+    return max(len(outlets) - 1, 0)
+
+
+def also_in_sql(article: str = "a") -> str:
+    """`also_in` as an SQL expression over the articles row aliased `article`."""
+    return (
+        "coalesce((SELECT max(json_array_length(c.outlets) - 1, 0) FROM story_clusters c "
+        f"WHERE c.id = {article}.cluster_id), 0)"
+    )
+
 
 @dataclass(frozen=True)
-class StoryCluster:
-    """One stored cluster as readers see it."""
+class StoredCluster:
+    """One stored cluster (a syndicated story) as readers see it; the in-memory
+    index's own view is storage.stories.neardup.IndexedCluster."""
 
     id: int
     canonical_article_id: int
@@ -44,7 +62,7 @@ class StoryCluster:
     @property
     def also_in(self) -> int:
         """Outlets carrying the story besides the canonical copy's."""
-        return max(len(self.outlets) - 1, 0)
+        return also_in(self.outlets)
 
 
 class StoryClusters:
@@ -210,7 +228,7 @@ def _cluster_wire(
 # --- reading ---------------------------------------------------------------------------
 
 
-def cluster_of(db: sqlite_utils.Database, article_id: int) -> StoryCluster | None:
+def cluster_of(db: sqlite_utils.Database, article_id: int) -> StoredCluster | None:
     """The stored cluster holding `article_id`, or None when it was not clustered."""
     row = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
     if row is None or row[0] is None:
@@ -220,7 +238,7 @@ def cluster_of(db: sqlite_utils.Database, article_id: int) -> StoryCluster | Non
 
 def clusters(
     db: sqlite_utils.Database, min_copies: int = 2, limit: int = 100
-) -> list[StoryCluster]:
+) -> list[StoredCluster]:
     """Clusters with at least `min_copies` copies, most picked-up first."""
     ids = [
         int(r[0])
@@ -236,14 +254,14 @@ def clusters(
 def also_in_by_article(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, int]:
     """article id → how many other outlets carry its story (0 for a lone article)."""
     rows = db.execute(
-        "SELECT a.id, c.outlets FROM articles a JOIN story_clusters c ON c.id = a.cluster_id "
+        f"SELECT a.id, {also_in_sql('a')} FROM articles a "
         "WHERE a.id IN (SELECT value FROM json_each(?))",
         [json.dumps(article_ids)],
     ).fetchall()
-    return {int(r[0]): max(len(json.loads(r[1])) - 1, 0) for r in rows}
+    return {int(r[0]): int(r[1]) for r in rows}
 
 
-def _load(db: sqlite_utils.Database, cluster_id: int) -> StoryCluster | None:
+def _load(db: sqlite_utils.Database, cluster_id: int) -> StoredCluster | None:
     row: Any = db.execute(
         "SELECT id, canonical_article_id, pickup_count, outlets, wire FROM story_clusters "
         "WHERE id = ?",
@@ -255,4 +273,4 @@ def _load(db: sqlite_utils.Database, cluster_id: int) -> StoryCluster | None:
         int(r[0])
         for r in db.execute("SELECT id FROM articles WHERE cluster_id = ? ORDER BY id", [row[0]])
     ]
-    return StoryCluster(int(row[0]), int(row[1]), int(row[2]), json.loads(row[3]), row[4], members)
+    return StoredCluster(int(row[0]), int(row[1]), int(row[2]), json.loads(row[3]), row[4], members)

@@ -169,7 +169,10 @@ class ClusterAssignment:
 
 
 @dataclass(frozen=True)
-class StoryCluster:
+class IndexedCluster:
+    """A cluster as the in-memory index holds it: ids only (storage.stories.clusters
+    keeps the stored story, with its outlets and wire, as StoredCluster)."""
+
     cluster_id: int | str
     canonical_id: int | str
     members: tuple[int | str, ...]  # in the order they were added
@@ -228,12 +231,12 @@ class StoryIndex:
         """Index one article from its persisted `signature(text)`."""
         return self._add(article_id, _from_bytes(sig), published)
 
-    def cluster_of(self, article_id: int | str) -> StoryCluster:
+    def cluster_of(self, article_id: int | str) -> IndexedCluster:
         if article_id not in self._entries:
             raise KeyError(f"article {article_id!r} is not in the index")
         return self._cluster(self._find(article_id))
 
-    def clusters(self) -> list[StoryCluster]:
+    def clusters(self) -> list[IndexedCluster]:
         """Every cluster (singletons included), in the order their first article was added."""
         roots = sorted(self._members, key=lambda r: self._entries[r].order)
         return [self._cluster(root) for root in roots]
@@ -282,10 +285,10 @@ class StoryIndex:
         self._parent[other] = keep
         self._members[keep].extend(self._members.pop(other))
 
-    def _cluster(self, root: int | str) -> StoryCluster:
+    def _cluster(self, root: int | str) -> IndexedCluster:
         members = sorted(self._members[root], key=lambda m: self._entries[m].order)
         canonical = min(members, key=self._age_key)
-        return StoryCluster(root, canonical, tuple(members))
+        return IndexedCluster(root, canonical, tuple(members))
 
     def _age_key(self, article_id: int | str) -> tuple[bool, datetime, int]:
         entry = self._entries[article_id]
