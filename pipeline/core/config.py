@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline.core.errors import ConfigError
+from pipeline.core.watchlist import WatchConfig, check_watches
 
 ENV_VAR = "NEWSWATCH_CONFIG"
 DEFAULT_PATH = "config.toml"
@@ -154,6 +155,8 @@ class Config:
     digest: DigestConfig = field(default_factory=DigestConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    # [[watch]]: what the desks follow (pipeline/core/watchlist.py); alerts and digest --watch.
+    watch: tuple[WatchConfig, ...] = ()
     # Directory the config was read from; relative paths are resolved against it.
     base_dir: Path = field(default=Path("."), compare=False)
 
@@ -193,7 +196,8 @@ def parse_config(data: dict[str, Any], base_dir: Path = Path(".")) -> Config:
     config = _build(Config, data, prefix="", skip={"base_dir"})
     config = dataclasses.replace(config, base_dir=base_dir, feeds=_default_intervals(config, data))
     _check_semantics(config)
-    return config
+    watches = check_watches(config.watch, email_ready=config.digest.email.configured)
+    return dataclasses.replace(config, watch=watches)
 
 
 def _build(cls: type, data: Any, prefix: str, skip: frozenset[str] | set[str] = frozenset()) -> Any:
