@@ -66,7 +66,7 @@ def status(obj: Any, fmt: str) -> None:
 
     Reads the database read-only, so it works while `newswatch schedule` runs.
     """
-    from pipeline.acquire.health import source_health
+    from pipeline.read.status import source_health
 
     config: Config = obj.config
     db = open_database(config.db_path, readonly=True)

@@ -77,22 +77,19 @@ def format_report(report: Any) -> str:
 @user_errors
 def stories(obj: Any, min_copies: int, limit: int, db_path: Path | None) -> None:
     """Syndicated stories: copies, outlets and the originating wire, most picked-up first."""
+    from pipeline.read.stories import syndicated_stories
     from storage import open_database
-    from storage.stories.clusters import clusters
 
     db = open_database(db_path or obj.config.db_path, readonly=True)
     try:
-        found = clusters(db, min_copies=min_copies, limit=limit)
-        for c in found:
-            row = db.execute(
-                "SELECT title, url FROM articles WHERE id = ?", [c.canonical_article_id]
-            ).fetchone()
-            title, url = row if row else (None, "")
-            click.echo(
-                f"{c.pickup_count} cop{'y' if c.pickup_count == 1 else 'ies'}  "
-                f"wire {c.wire or '-'}  {title or url}\n"
-                f"    {url}\n    outlets: {', '.join(c.outlets)}"
-            )
+        found = syndicated_stories(db, min_copies=min_copies, limit=limit)
     finally:
         db.close()
+    for story in found:
+        c = story.cluster
+        click.echo(
+            f"{c.pickup_count} cop{'y' if c.pickup_count == 1 else 'ies'}  "
+            f"wire {c.wire or '-'}  {story.title or story.url}\n"
+            f"    {story.url}\n    outlets: {', '.join(c.outlets)}"
+        )
     click.echo(f"{len(found)} stor{'y' if len(found) == 1 else 'ies'}", err=True)
