@@ -35,8 +35,6 @@ from extractors.records import Mention, to_plain
 DEMONYM_SUFFIX = "#demonym"
 # Compound tokens the tokenizer keeps whole ("U.S.-China", "U.S.-based"): parts are looked up.
 HYPHEN_COMPOUND = re.compile(r"(?<![\w.])[A-Za-z][\w.'\u2019]*(?:-[\w.'\u2019]+)+")
-# After these, the capitals "US" in an all-caps title is the pronoun ("LET US", "TELL US").
-PRONOUN_US_AFTER = frozenset({"LET", "TELL", "GIVE", "HELP", "JOIN", "SHOW", "ASK", "WITH"})
 
 
 @Language.factory(
@@ -85,6 +83,8 @@ class CountryComponent:
     ) -> None:
         self.gazetteer_path = gazetteer_path
         self.context = load_name_context(context_path)
+        # After these, the capitals "US" in an all-caps title is the pronoun ("LET US").
+        self.pronoun_us_after = frozenset(w.upper() for w in self.context["pronoun_us_after"])
         self.matcher = SurfaceMatcher(nlp)
         for entry in load_countries(gazetteer_path).entries:
             for surface in entry.surfaces:
@@ -126,7 +126,7 @@ class CountryComponent:
             return False  # Anglo-American, Indo-Pacific style compounds
         if any(words in self.context["not_country_after"] for words in after):
             return False  # Indian Ocean, Korean Peninsula
-        if span.text == "US" and caps and before.upper() in PRONOUN_US_AFTER:
+        if span.text == "US" and caps and before.upper() in self.pronoun_us_after:
             return False  # "LET US" in a title
         if is_demonym and self.is_language(span, after):
             return False

@@ -20,8 +20,10 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.event_rules import EVENT_WORDS
+
 # Suffixes that make an ORG span a company when no organisations component ran.
-COMPANY_SUFFIXES = ("corp", "co", "ltd", "inc", "plc", "kk", "group", "ag", "sa", "llc")
+COMPANY_SUFFIXES = tuple(EVENT_WORDS["company_suffix"])
 # Organisation kinds that speak for states (a "said" by them is a statement).
 PUBLIC_KINDS = ("government", "intergovernmental", "forum", "association")
 

@@ -9,7 +9,6 @@ commodity at all ("Indian strikes" are not mine strikes).
 
 from __future__ import annotations
 
-import csv
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,50 +18,39 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-DEFAULT_TRIGGERS = Path(__file__).parent / "data" / "event_triggers.tsv"
+from extractors.lexicons import DATA_DIR, read_table, read_word_lists
+
+DEFAULT_TRIGGERS = DATA_DIR / "event_triggers.tsv"
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
+# Grammar words (closed classes) stay here; the content words the checks read are in
+# data/event_words.tsv, which says what each list is for.
 MODALS = ("could", "might", "may", "would", "should", "can")
 CONDITIONAL_MARKS = ("if", "unless")
 # "would" is the future of reported speech ("a boycott would take effect from July 1").
 FUTURE_AUX = ("will", "shall", "'ll", "wo", "would")
-# Verbs that make their object a wish, not a happening ("is seeking pacts", "wants to sign").
-ASPIRE_VERBS = ("seek", "want", "hope", "wish")
-# Verbs that make their object something that did not happen ("ruled out talks").
-REFUSE_VERBS = ("refuse", "reject", "rule")
-# Quantities whose moves are supply or trade figures, not prices ("copper production rose").
-VOLUME_NOUNS = (
-    "production", "output", "sale", "export", "import", "stock", "shipment", "delivery",
-    "reserve", "inventory", "consumption", "demand", "supply", "earnings", "profit", "revenue",
-)  # fmt: skip
-# Verbs that make a partnership or framework an event rather than a topic.
-LAUNCH_VERBS = (
-    "launch",
-    "sign",
-    "form",
-    "establish",
-    "embark",
-    "forge",
-    "create",
-    "unveil",
-    "agree",
-)
-# Verbs a price noun must govern or be governed by to be a price move.
-PRICE_VERBS = (
-    "rise", "fall", "add", "lose", "gain", "climb", "slip", "drop", "ease", "jump",
-    "slide", "tumble", "surge", "decline", "raise", "cut", "set", "lower", "increase",
-    "reduce", "hike", "plunge", "soar", "firm", "edge",
-)  # fmt: skip
-FACILITY_WORDS = ("mine", "mining", "smelter", "refinery", "plant", "mill", "project")
-TRANSACTION_VERBS = ("sell", "buy", "purchase", "acquire", "invest", "merge")
-# Verbs that describe a holding, not a deal ("has a 17 pct stake", "hold investments").
-HOLDING_VERBS = ("have", "hold", "own", "retain", "keep")
-# Deal and output verbs that, in a present or passive relative clause, describe goods or
-# producers rather than report a happening ("the bar, which is sold across Europe").
-DESCRIPTIVE_VERBS = ("sell", "buy", "purchase", "produce")
 # How a date hangs off a noun it dates ("the April 22 attack", "Friday's talks").
 DATE_MODIFIER_DEPS = ("nmod", "compound", "amod", "poss")
-STAKE_WORDS = ("stake", "interest", "share", "unit", "smelter", "mine", "plant", "firm", "company")
+
+EVENT_WORDS = read_word_lists(
+    DATA_DIR / "event_words.tsv",
+    (
+        "aspire_verb", "refuse_verb", "volume_noun", "launch_verb", "price_verb",
+        "facility_word", "transaction_verb", "holding_verb", "descriptive_verb",
+        "stake_word", "reporting_verb", "announcing_verb", "company_suffix", "commodity_alias",
+    ),
+    meanings=("commodity_alias",),
+)  # fmt: skip
+ASPIRE_VERBS = tuple(EVENT_WORDS["aspire_verb"])
+REFUSE_VERBS = tuple(EVENT_WORDS["refuse_verb"])
+VOLUME_NOUNS = tuple(EVENT_WORDS["volume_noun"])
+LAUNCH_VERBS = tuple(EVENT_WORDS["launch_verb"])
+PRICE_VERBS = tuple(EVENT_WORDS["price_verb"])
+FACILITY_WORDS = tuple(EVENT_WORDS["facility_word"])
+TRANSACTION_VERBS = tuple(EVENT_WORDS["transaction_verb"])
+HOLDING_VERBS = tuple(EVENT_WORDS["holding_verb"])
+DESCRIPTIVE_VERBS = tuple(EVENT_WORDS["descriptive_verb"])
+STAKE_WORDS = tuple(EVENT_WORDS["stake_word"])
 
 
 @dataclass(frozen=True)
@@ -83,20 +71,14 @@ def load_lexicon(path: Path = DEFAULT_TRIGGERS) -> Lexicon:
     """Read the trigger table; a malformed row is a clear error, not a traceback later."""
     triggers: dict[str, Trigger] = {}
     words: dict[str, set[str]] = {}
-    with path.open(encoding="utf-8") as fh:
-        rows = (line for line in fh if line.strip() and not line.startswith("#"))
-        reader = csv.DictReader(rows, delimiter="\t")
-        for lineno, row in enumerate(reader, start=2):
-            kind, pattern = (row.get("type") or "").strip(), (row.get("pattern") or "").strip()
-            if not kind or not pattern:
-                raise ValueError(f"{path}: row {lineno} needs a type and a pattern")
-            if kind.startswith("lexicon:"):
-                words.setdefault(kind.split(":", 1)[1], set()).add(pattern.lower())
-                continue
-            pos = (row.get("pos") or "ANY").strip().upper()
-            triggers[f"{kind}|{pattern}|{pos}"] = Trigger(
-                kind, pattern.lower(), pos, (row.get("guard") or "actor").strip()
-            )
+    columns = ("type", "pattern", "pos", "guard", "note")
+    for row in read_table(path, columns, required=2, header=True):
+        kind, pattern = row[0], row[1]
+        if kind.startswith("lexicon:"):
+            words.setdefault(kind.split(":", 1)[1], set()).add(pattern.lower())
+            continue
+        pos = (row[2] or "ANY").upper()
+        triggers[f"{kind}|{pattern}|{pos}"] = Trigger(kind, pattern.lower(), pos, row[3] or "actor")
     return Lexicon(triggers, {k: frozenset(v) for k, v in words.items()})
 
 

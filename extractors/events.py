@@ -25,15 +25,15 @@ from extractors.event_actors import Actor, ActorIndex, bare_quote, build_index, 
 from extractors.records import Event, to_plain
 
 # Reporting verbs: everywhere in news, a statement only from a public speaker.
-WEAK_VERBS = ("say", "tell", "reply", "statement")
+WEAK_VERBS = tuple(rules.EVENT_WORDS["reporting_verb"])
 # Verbs that report a happening: "Sweden announced sanctions" logs the sanctions.
-ANNOUNCING = ("announce",)
+ANNOUNCING = tuple(rules.EVENT_WORDS["announcing_verb"])
 # Determiners that point back at something already reported ("The agreement was signed").
 ANAPHORIC_DETS = ("the", "this", "that")
 # A wire dateline line of its own ("WARSAW 1996-08-30"): not part of the lead sentence.
 DATELINE_LINE = re.compile(r"[ \t]*[A-Z][A-Z .,'’()-]*[ \t]+\d{4}-\d{2}-\d{2}[ \t]*\n")
 # Commodity words that name the same market, for merging repeated price reports.
-COMMODITY_ALIASES = {"crude": "oil", "brent": "oil"}
+COMMODITY_ALIASES = rules.EVENT_WORDS["commodity_alias"]
 
 
 @Language.factory(

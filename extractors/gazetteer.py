@@ -19,18 +19,13 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from extractors.errors import LexiconError
+from extractors.lexicons import DATA_DIR, read_table, read_word_lists
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 COUNTRIES_TSV = DATA_DIR / "countries.tsv"
 MINERALS_TSV = DATA_DIR / "minerals.tsv"
 
 # A value starting with this marker is matched case-sensitively ("=US" never matches "us").
 CASE_MARK = "="
-
-
-class GazetteerError(LexiconError):
-    """A gazetteer data file is missing or malformed."""
 
 
 @dataclass(frozen=True)
@@ -65,23 +60,6 @@ class CountryIndex:
     folded: dict[str, str] = field(default_factory=dict)  # casefolded key -> canonical
 
 
-def read_rows(path: Path, min_columns: int) -> list[list[str]]:
-    """The tab-separated rows of a data file, without '#' comment lines or blank lines."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise GazetteerError(f"cannot read gazetteer file {path}: {exc}") from exc
-    rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = [cell.strip() for cell in line.split("\t")]
-        if not cells[0]:
-            raise GazetteerError(f"{path}:{number}: the first column (canonical name) is empty")
-        rows.append(cells + [""] * (min_columns - len(cells)))
-    return rows
-
-
 def split_values(cell: str) -> list[str]:
     return [value.strip() for value in cell.split("|") if value.strip()]
 
@@ -112,7 +90,8 @@ def load_countries(path: Path = COUNTRIES_TSV) -> CountryIndex:
     entries = []
     exact: dict[str, str] = {}
     folded: dict[str, str] = {}
-    for canonical, aliases, demonyms, *_ in read_rows(path, 3):
+    for row in read_table(path, ("canonical", "aliases", "demonyms")):
+        canonical, aliases, demonyms = row.cells
         surfaces = [to_surface(canonical)]
         surfaces += [to_surface(v) for v in split_values(aliases)]
         for value in split_values(demonyms):
@@ -144,7 +123,9 @@ def country_lookup(surface: str, path: Path = COUNTRIES_TSV) -> str | None:
 def load_minerals(path: Path = MINERALS_TSV) -> tuple[MineralEntry, ...]:
     """The minerals gazetteer: canonical, synonyms, symbols, group, lists, flags."""
     entries = []
-    for canonical, synonyms, symbols, group, lists, flags, *_ in read_rows(path, 6):
+    columns = ("canonical", "synonyms", "symbols", "group", "lists", "flags")
+    for row in read_table(path, columns):
+        canonical, synonyms, symbols, group, lists, flags = row.cells
         entries.append(
             MineralEntry(
                 canonical=canonical,
@@ -183,6 +164,7 @@ CONTEXT_KINDS = (
     "not_mineral_after",
     "metal_context",
     "price_move",
+    "pronoun_us_after",
 )
 
 
@@ -190,12 +172,8 @@ CONTEXT_KINDS = (
 def load_name_context(path: Path = NAME_CONTEXT_TSV) -> dict[str, frozenset[str]]:
     """Context word lists by kind ("company_suffix" -> {"ltd", "plc", ...}); see the file."""
     # Every kind the components read, so a trimmed file means "no such words", not a KeyError.
-    kinds: dict[str, set[str]] = {kind: set() for kind in CONTEXT_KINDS}
-    for kind, word, *_ in read_rows(path, 2):
-        if not word:
-            raise GazetteerError(f"{path}: kind {kind!r} has an empty word")
-        kinds.setdefault(kind, set()).add(word.casefold())
-    return {kind: frozenset(words) for kind, words in kinds.items()}
+    kinds = read_word_lists(path, CONTEXT_KINDS)
+    return {kind: frozenset(word.casefold() for word in words) for kind, words in kinds.items()}
 
 
 class SurfaceMatcher:

@@ -1,7 +1,8 @@
 """Name and title normalisation shared by the organisations and officials components.
 
 Both components clean spaCy spans the same way (dashes, possessives, honorifics) and
-read the same kind of tab-separated data files, so the helpers live here.
+share the office-title, org-kind and news-agency lexicons (read with
+extractors.lexicons.read_table), so the helpers live here.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from extractors.lexicons import DATA_DIR, read_table
+
 PUBLIC_KINDS = ("government", "intergovernmental")  # org kinds whose staff hold public office
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _DASH_RE = re.compile(f"\\s*[{DASHES}]\\s*")
@@ -49,15 +50,6 @@ def name_key(name: str) -> str:
     return re.sub(r"\s+", " ", key).strip()
 
 
-def data_lines(path: Path) -> Iterator[list[str]]:
-    """Non-comment, non-blank lines of a data file, split on tabs."""
-    with path.open(encoding="utf-8") as handle:
-        for raw in handle:
-            line = raw.rstrip("\n")
-            if line.strip() and not line.lstrip().startswith("#"):
-                yield [cell.strip() for cell in line.split("\t")]
-
-
 @dataclass
 class OfficeLexicon:
     """Office titles (extractors/data/office_titles.txt), lowercase phrases by kind."""
@@ -73,18 +65,21 @@ class OfficeLexicon:
     @classmethod
     def load(cls, path: Path | None = None) -> OfficeLexicon:
         lex = cls()
-        for cells in data_lines(path or DATA_DIR / "office_titles.txt"):
-            kind, phrase = cells[0], cells[1].lower()
+        columns = ("kind", "words", "expansion")
+        for row in read_table(path or DATA_DIR / "office_titles.txt", columns, required=2):
+            kind, phrase, expansion = row[0], row[1].lower(), row[2]
+            if kind in ("abbrev", "seat") and not expansion:
+                raise row.error(f"kind '{kind}' needs its office or country in the third column")
             if kind == "abbrev":
-                lex.abbrev[phrase] = cells[2]
+                lex.abbrev[phrase] = expansion
             elif kind == "seat":
-                lex.seats[phrase] = cells[2]
+                lex.seats[phrase] = expansion
             elif kind == "honorific":
                 lex.honorifics.add(phrase)
             elif kind in ("strong", "weak", "rank", "govwords", "govword"):
                 getattr(lex, "govwords" if kind.startswith("govword") else kind).add(phrase)
             else:
-                raise ValueError(f"{path}: unknown office kind {kind!r}")
+                raise row.error(f"unknown office kind {kind!r}")
         return lex
 
     @property
@@ -147,8 +142,9 @@ class KindClassifier:
     @classmethod
     def load(cls, path: Path | None = None) -> KindClassifier:
         kinds = cls()
-        for cells in data_lines(path or DATA_DIR / "org_kinds.tsv"):
-            cue, kind, where = cells[0], cells[1], cells[2]
+        columns = ("cue", "kind", "where", "head")
+        for row in read_table(path or DATA_DIR / "org_kinds.tsv", columns, required=3):
+            cue, kind, where, head = row.cells
             if where == "exact":
                 kinds.exact[name_key(cue)] = kind
                 letters = re.sub(r"[^A-Za-z]", "", cue)
@@ -160,8 +156,10 @@ class KindClassifier:
             elif where == "word":
                 kinds.words.append((tuple(_words(cue)), kind))
             else:
-                raise ValueError(f"org_kinds.tsv: unknown match {where!r} for {cue!r}")
-            if len(cells) > 3 and cells[3] == "head":
+                raise row.error(f"unknown match {where!r} for {cue!r}")
+            if head not in ("", "head"):
+                raise row.error(f"the fourth column is 'head' or empty, not {head!r}")
+            if head:
                 kinds.heads.add(_words(cue)[-1])
         return kinds
 
@@ -213,8 +211,8 @@ class NewsAgencies:
     @classmethod
     def load(cls, path: Path | None = None) -> NewsAgencies:
         agencies = cls()
-        for cells in data_lines(path or DATA_DIR / "news_agencies.txt"):
-            aliases = [a.strip() for a in cells[0].split("|") if a.strip()]
+        for row in read_table(path or DATA_DIR / "news_agencies.txt", ("names",)):
+            aliases = [a.strip() for a in row[0].split("|") if a.strip()]
             for alias in aliases:
                 agencies.canonical[name_key(alias)] = aliases[0]
         return agencies

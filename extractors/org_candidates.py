@@ -16,12 +16,8 @@ from spacy.tokens import Doc, Span
 
 from extractors.names import fold
 from extractors.org_expansion import extend_name, is_cap
-from extractors.org_lexicons import CONNECTORS, OrgLexicons
+from extractors.org_lexicons import CONNECTORS, MEDIA_NOUNS, OrgLexicons
 from extractors.org_place_compounds import joins_places, widen_to_places
-
-# Nouns that introduce a media outlet by name ("newspaper Dagens Nyheter"), whatever NER
-# calls the name; outlets the article quotes are kept with kind `other` (NOTES.md).
-MEDIA_NOUNS = ("newspaper", "daily", "weekly", "magazine", "broadcaster", "tabloid")
 
 
 class CandidateFinder:

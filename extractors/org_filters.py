@@ -14,22 +14,14 @@ from spacy.tokens import Span
 
 from extractors.gazetteer import country_lookup
 from extractors.names import fold, name_key
-from extractors.org_lexicons import COMPANY_FORMS, LEGAL_FORMS, REPORTING, OrgLexicons
-
-# Capitalised meeting words: "Summit on X" names a meeting, X is its topic, not an org.
-EVENT_TITLE_HEADS = {
-    "ministerial",
-    "summit",
-    "conference",
-    "dialogue",
-    "meeting",
-    "talks",
-    "symposium",
-    "roundtable",
-    "workshop",
-}
-# Verbs of travel: "travel to Buenos Aires" names a place, even when NER says ORG.
-MOTION_VERBS = {"travel", "fly", "arrive", "return", "head", "go"}
+from extractors.org_lexicons import (
+    COMPANY_FORMS,
+    EVENT_TITLE_HEADS,
+    LEGAL_FORMS,
+    MOTION_VERBS,
+    REPORTING,
+    OrgLexicons,
+)
 
 
 def acceptable(

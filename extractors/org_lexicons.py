@@ -1,4 +1,4 @@
-"""The lexicons and fixed word sets the organisation rules share.
+"""The lexicons and word sets the organisation rules share.
 
 One `OrgLexicons` is built per component instance from the data files (org kinds,
 news agencies, office titles) and handed to the candidate, cleaning, filtering and
@@ -10,15 +10,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractors.lexicons import DATA_DIR, read_word_lists
 from extractors.names import KindClassifier, NewsAgencies, OfficeLexicon
 
 # Words that sit between the parts of a name ("Ministry of Mines", "Trade and Technology").
 CONNECTORS = {"of", "and", "&", "for", "on", "de", "-", "–"}
-REPORTING = {"photographer", "photojournalist", "reporter", "correspondent", "journalist"}
-LEGAL_FORMS = {"inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "ltd.", "plc", "llc", "ag", "kk"}
-COMPANY_FORMS = {"ltd", "inc", "corp", "co", "plc", "kk", "ag", "sa", "nv", "llc", "group"}
-# Lowercase words that finish a name NER cut short ("the House Appropriations subcommittee").
-LOWER_HEADS = {"committee", "subcommittee", "panel"}
+# The content words the org rules read are in data/org_words.tsv, which says what each is for.
+ORG_WORDS = read_word_lists(
+    DATA_DIR / "org_words.tsv",
+    (
+        "reporting_role", "legal_form", "company_form", "lower_head", "event_title_head",
+        "motion_verb", "media_noun",
+    ),
+)  # fmt: skip
+REPORTING = frozenset(ORG_WORDS["reporting_role"])
+LEGAL_FORMS = frozenset(ORG_WORDS["legal_form"])
+COMPANY_FORMS = frozenset(ORG_WORDS["company_form"])
+LOWER_HEADS = frozenset(ORG_WORDS["lower_head"])
+EVENT_TITLE_HEADS = frozenset(ORG_WORDS["event_title_head"])
+MOTION_VERBS = frozenset(ORG_WORDS["motion_verb"])
+MEDIA_NOUNS = tuple(ORG_WORDS["media_noun"])
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,15 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from extractors.gazetteer import country_lookup
-from extractors.names import data_lines
+from extractors.lexicons import read_table
 
 HYPHENS = ("-", "\u2010", "\u2011", "\u2013")  # a hyphen or an en dash ("US–India")
 PLACE_LABELS = ("GPE", "LOC", "NORP")
 
 
 def load_compound_places(path: Path) -> list[str]:
-    return [cells[0] for cells in data_lines(path)]
+    """The places of compound_places.txt, one per line, as written."""
+    return [row[0] for row in read_table(path, ("place",))]
 
 
 class PlaceFinder:

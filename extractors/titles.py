@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.lexicons import DATA_DIR, read_word_lists
 from extractors.names import (
     PUBLIC_KINDS,
     DocContext,
@@ -26,37 +27,24 @@ from extractors.names import (
     normalize_dashes,
 )
 
-MODIFIERS = {"former", "acting", "deputy", "vice", "interim", "then", "outgoing", "incoming"}
-# words that make a body private: a role "of the ... league" is not a public office,
-# and a "name" ending in a legal form is a company NER mislabelled as a person
-PRIVATE_BODIES = {
-    "league",
-    "association",
-    "union",
-    "federation",
-    "chamber",
-    "company",
-    "corporation",
-    "firm",
-    "club",
-    "society",
-    "inc",
-    "inc.",
-    "corp",
-    "corp.",
-    "ltd",
-    "co",
-    "co.",
-}
-# offices no company, union or party has: "Resources Minister", "Union Minister of Mines"
-# stay public whatever cue words ("Resources", "Union") their portfolio contains
-STATE_ONLY_HEADS = {"minister", "ministers", "ambassador", "envoy", "senator", "premier", "mp"}
-# adjectives that describe the holder, not the office ("the new finance minister")
-EVALUATIVE = {"new", "top", "senior", "current", "powerful", "veteran", "longtime", "young", "old"}
-STOP_HEADS = {"officer", "official"}  # the vaguest roles: used only when nothing better
-DOTTED = {"U.S.", "U.K.", "U.N.", "E.U."}
+# The words the title rules read are in data/title_words.tsv, which says what each is for.
+TITLE_WORDS = read_word_lists(
+    DATA_DIR / "title_words.tsv",
+    (
+        "modifier", "private_body", "state_only_head", "evaluative", "stop_head", "dotted",
+        "apposition_verb",
+    ),
+    meanings=("apposition_verb",),
+)  # fmt: skip
+MODIFIERS = frozenset(TITLE_WORDS["modifier"])
+PRIVATE_BODIES = frozenset(TITLE_WORDS["private_body"])
+STATE_ONLY_HEADS = frozenset(TITLE_WORDS["state_only_head"])
+EVALUATIVE = frozenset(TITLE_WORDS["evaluative"])
+STOP_HEADS = frozenset(TITLE_WORDS["stop_head"])  # the vaguest roles: used only when nothing better
+DOTTED = frozenset(TITLE_WORDS["dotted"])
+APPOSITION_VERBS = TITLE_WORDS["apposition_verb"]  # "who heads ..." -> head
+# Penn Treebank tags of a finite verb: an apposition ends where a clause starts.
 FINITE = {"VBD", "VBZ", "VBP", "MD"}
-APPOSITION_VERBS = {"heads": "head", "leads": "head", "chairs": "chairman", "runs": "head"}
 
 
 @dataclass

@@ -10,60 +10,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from extractors.lexicons import DATA_DIR, read_word_lists
+
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w\s&]")
 
-# Leading words that are an honorific or an office, never part of a name: the
-# extractor should drop them already ("Minister Vaishnaw" -> "Vaishnaw"), this
-# is the safety net so such a form still links.
-_TITLES = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "dr",
-        "prof",
-        "sir",
-        "dame",
-        "sen",
-        "senator",
-        "rep",
-        "representative",
-        "gov",
-        "governor",
-        "gen",
-        "general",
-        "col",
-        "lt",
-        "adm",
-        "hon",
-        "shri",
-        "sri",
-        "smt",
-        "secretary",
-        "minister",
-        "prime",
-        "president",
-        "vice",
-        "deputy",
-        "ambassador",
-        "chairman",
-        "chairperson",
-        "chancellor",
-        "premier",
-        "spokesperson",
-        "spokesman",
-        "spokeswoman",
-        "commissioner",
-        "director",
-        "envoy",
-        "mp",
-        "union",
-    }
-)
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# Leading honorifics and office words ("Minister Vaishnaw") and trailing suffixes ("Jr"),
+# never part of a name: extractors/data/name_affixes.tsv (the extractor drops the titles
+# already; this is the safety net so such a form still links).
+_AFFIXES = read_word_lists(DATA_DIR / "name_affixes.tsv", ("title", "suffix"))
+_TITLES = frozenset(_AFFIXES["title"])
+_SUFFIXES = frozenset(_AFFIXES["suffix"])
 
 
 def fold(text: str) -> str:

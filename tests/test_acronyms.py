@@ -8,6 +8,7 @@ import pytest
 import spacy
 
 from extractors.acronyms import fits, initials, looks_like_acronym, parenthesised_pairs
+from extractors.errors import LexiconError
 from extractors.names import KindClassifier, NewsAgencies, OfficeLexicon, name_key
 
 
@@ -101,11 +102,11 @@ def test_news_agency_aliases_resolve() -> None:
 def test_bad_lexicon_lines_fail_with_the_file_problem(tmp_path: Path) -> None:
     bad = tmp_path / "office_titles.txt"
     bad.write_text("# comment\npotentate\temperor\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown office kind 'potentate'"):
+    with pytest.raises(LexiconError, match=r"office_titles\.txt:2: unknown office kind 'potent"):
         OfficeLexicon.load(bad)
     kinds = tmp_path / "org_kinds.tsv"
     kinds.write_text("Ministry\tgovernment\tsomewhere\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown match 'somewhere'"):
+    with pytest.raises(LexiconError, match=r"org_kinds\.tsv:1: unknown match 'somewhere'"):
         KindClassifier.load(kinds)
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import spacy
 
-from extractors.gazetteer import GazetteerError, country_lookup, load_countries
+from extractors.errors import LexiconError
+from extractors.gazetteer import country_lookup, load_countries
 from extractors.nlp import make_doc  # registers the components and doc extensions
 from extractors.records import ExtractInput
 
@@ -63,9 +64,9 @@ def test_gazetteer_covers_un_members_and_listed_extras():
 def test_malformed_gazetteer_is_a_clear_error(tmp_path: Path):
     bad = tmp_path / "countries.tsv"
     bad.write_text("# header\n\tAlias\tDemonym\n", encoding="utf-8")
-    with pytest.raises(GazetteerError, match="canonical"):
+    with pytest.raises(LexiconError, match=r"countries\.tsv:2: the column 'canonical' is empty"):
         load_countries(bad)
-    with pytest.raises(GazetteerError, match="cannot read"):
+    with pytest.raises(LexiconError, match="cannot read"):
         load_countries(tmp_path / "missing.tsv")
 
 

@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors import event_rules
+from extractors.errors import LexiconError
 from extractors.events import Component, lead_offset
 from extractors.nlp import register_extensions
 
@@ -76,7 +77,7 @@ def test_lexicon_rows_are_checked(tmp_path: Path) -> None:
     }  # fmt: skip
     bad = tmp_path / "bad.tsv"
     bad.write_text("type\tpattern\tpos\tguard\tnote\n\tmeet\tVERB\tactor\t\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="row 2"):
+    with pytest.raises(LexiconError, match=r"bad\.tsv:2: the column 'type' is empty"):
         event_rules.load_lexicon(bad)
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import spacy
 
-from extractors.gazetteer import GazetteerError, load_minerals, mineral_lookup
+from extractors.errors import LexiconError
+from extractors.gazetteer import load_minerals, mineral_lookup
 from extractors.nlp import make_doc  # registers the components and doc extensions
 from extractors.records import ExtractInput
 
@@ -61,7 +62,7 @@ def test_gazetteer_holds_the_spec_minerals_and_lists():
 
 
 def test_malformed_minerals_file_is_a_clear_error(tmp_path: Path):
-    with pytest.raises(GazetteerError, match="cannot read"):
+    with pytest.raises(LexiconError, match="cannot read"):
         load_minerals(tmp_path / "missing.tsv")
 
 
