@@ -193,6 +193,10 @@ class Daemon:
                 summary.new_articles,
                 len(summary.errors),
             )
+            if self.config.watch:  # [[watch]] alerts: decided, committed, then delivered
+                from pipeline.alerts import process_alerts
+
+                log.info("%s", process_alerts(store.db, self.config, self.context.clock).line())
         finally:
             self.context.store = None
             store.close()

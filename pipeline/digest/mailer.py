@@ -94,6 +94,18 @@ def send_digest(
     `ssl_context` (default: the system's trust store) and `environ` (default:
     os.environ) are seams for tests and for a private CA.
     """
+    msg = build_message(email_config, digest, html, text, chart_png)
+    return send_message(email_config, msg, ssl_context=ssl_context, environ=environ)
+
+
+def send_message(
+    email_config: EmailConfig,
+    msg: EmailMessage,
+    *,
+    ssl_context: ssl.SSLContext | None = None,
+    environ: dict[str, str] | None = None,
+) -> EmailMessage:
+    """Send any message through [digest.email] (the digest, watch alerts); returns it."""
     if not email_config.configured:
         raise ConfigError(
             "digest.email: not configured (set host, sender and recipients in [digest.email])"
@@ -107,7 +119,6 @@ def send_digest(
                 f"digest.email: the SMTP password for {email_config.user} is read from "
                 f"${email_config.password_env}, which is not set"
             )
-    msg = build_message(email_config, digest, html, text, chart_png)
     where = f"{email_config.host}:{email_config.port}"
     try:
         with smtplib.SMTP(
@@ -125,7 +136,7 @@ def send_digest(
     except smtplib.SMTPRecipientsRefused as exc:
         raise MailError(f"SMTP server {where} refused every recipient: {exc.recipients}") from None
     except smtplib.SMTPException as exc:
-        raise MailError(f"cannot send the digest through {where}: {_reason(exc)}") from None
+        raise MailError(f"cannot send mail through {where}: {_reason(exc)}") from None
     except ssl.SSLError as exc:
         raise MailError(f"TLS with {where} failed: {exc.reason or exc}") from None
     except OSError as exc:
