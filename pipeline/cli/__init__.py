@@ -5,7 +5,6 @@ Exit codes: 0 success, 1 the work failed (see the message), 2 bad usage or confi
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable
@@ -14,8 +13,9 @@ from typing import Any, TypeVar
 import click
 
 from pipeline.cli.ops import register as register_ops
-from pipeline.cli.support import user_errors
+from pipeline.cli.support import echo, echo_json, user_errors
 from pipeline.core.config import Config, load_config
+from pipeline.core.encoders import TerminalSafeFormatter, terminal_line
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,7 +50,10 @@ def main(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool)
     level = (
         logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     )
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Log lines carry titles, URLs and servers' error texts: one safe line each.
+    handler = logging.StreamHandler()
+    handler.setFormatter(TerminalSafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     ctx.obj = Context(config_path)
 
 
@@ -74,7 +77,7 @@ def run(obj: Context, once: bool, sources: tuple[str, ...]) -> None:
     if unknown:
         raise click.UsageError(f"no feed named {', '.join(unknown)} in the config")
     summary = run_once(config, RunContext(sources=list(sources) or None))
-    click.echo(format_summary(summary))
+    echo(format_summary(summary))
     if (
         summary.errors
         and summary.new_articles == 0
@@ -90,7 +93,7 @@ def format_summary(summary: Any) -> str:
         f"{summary.new_articles} new articles, {summary.unchanged} unchanged, "
         f"{len(summary.errors)} errors",
     ]
-    lines += [f"  error  {e}" for e in summary.errors]
+    lines += [f"  error  {terminal_line(e)}" for e in summary.errors]
     lines.append(f"database: {summary.db_path}")
     lines.append(
         "next: `newswatch search lithium`, `newswatch events --type meeting`, "
@@ -122,7 +125,7 @@ def extract(obj: Context, file: Any, model: str | None) -> None:
     try:
         items = inputs_from_lines(file)
         for extraction in run_extract(nlp, items, batch_size=nlp_config.batch_size):
-            click.echo(json.dumps(extraction.to_spec(), ensure_ascii=False))
+            echo_json(extraction.to_spec(), ensure_ascii=False)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
 
@@ -145,7 +148,10 @@ def eval_command(
     nlp_config = _nlp_config(obj, model)
     nlp = build_nlp(nlp_config)
     result = evaluate(nlp, gold, texts, baseline_model=None if no_baseline else nlp_config.model)
-    click.echo(json.dumps(result, indent=2) if fmt == "json" else format_report(result))
+    if fmt == "json":
+        echo_json(result, indent=2)
+    else:
+        echo(format_report(result))
 
 
 def _nlp_config(obj: Context, model: str | None) -> Any:

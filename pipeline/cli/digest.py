@@ -5,7 +5,6 @@ Registered on the main group by one line at the end of pipeline/cli.py.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from pipeline.cli.support import user_errors
+from pipeline.cli.support import echo, echo_json, user_errors
 
 
 class _Steps:
@@ -156,20 +155,20 @@ def digest(
         data = result.to_dict()
         data["files"] = [str(p) for p in paths]
         data["emailed_to"] = list(settings.email.recipients) if send else []
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo_json(data, ensure_ascii=False, indent=2)
         return
     if quiet:
         return
     if result.is_empty:
-        click.echo(f"digest {result.label}: nothing new (no article in the window)")
+        echo(f"digest {result.label}: nothing new (no article in the window)")
     else:
-        click.echo(
+        echo(
             f"digest {result.label}: {result.article_count} articles, {result.event_count} events, "
             f"{len(result.new_officials)} new officials, "
             f"{len(result.new_organizations)} new organisations, {len(result.minerals)} minerals"
         )
     for p in paths:
-        click.echo(f"  wrote {p}")
+        echo(f"  wrote {p}")
     if send:
-        click.echo(f"  emailed to {', '.join(settings.email.recipients)}")
+        echo(f"  emailed to {', '.join(settings.email.recipients)}")
     sys.stdout.flush()

@@ -11,15 +11,15 @@ does not import pipeline.cli, so `python -m pipeline.cli` loads it only once.
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from pipeline.cli.support import user_errors
+from pipeline.cli.support import echo, echo_json, user_errors
 from pipeline.core.config import Config
+from pipeline.core.encoders import terminal_line
 from pipeline.daemon.control import apply_request, pending_requests, queue_request
 from storage import Store, open_database
 from storage.errors import LockedError
@@ -77,11 +77,11 @@ def status(obj: Any, fmt: str) -> None:
     pending = pending_requests(config.db_path)
     if fmt == "json":
         rows = [dataclasses.asdict(h) for h in report]
-        click.echo(json.dumps({"sources": rows, "queued_requests": pending}, indent=2))
+        echo_json({"sources": rows, "queued_requests": pending}, indent=2)
         return
-    click.echo(format_status(report))
+    echo(format_status(report))
     for request in pending:
-        click.echo(f"queued for the scheduler: {request['action']} {request['source']}")
+        echo(f"queued for the scheduler: {request['action']} {request['source']}")
 
 
 def format_status(report: list[Any]) -> str:
@@ -119,10 +119,12 @@ def format_status(report: list[Any]) -> str:
     ]
     for h in report:
         if h.state == "disabled":
-            lines.append(f"{h.name}: disabled: {h.disabled_reason} (`newswatch enable {h.name}`)")
+            reason = terminal_line(h.disabled_reason)  # one line each, whatever a server said
+            lines.append(f"{h.name}: disabled: {reason} (`newswatch enable {h.name}`)")
         if h.last_error and h.state != "ok":
             lines.append(
-                f"{h.name}: last error {_time(h.last_error_at)} ({h.failure_kind}): {h.last_error}"
+                f"{h.name}: last error {_time(h.last_error_at)} ({h.failure_kind}): "
+                f"{terminal_line(h.last_error)}"
             )
         if h.retry_after_until:
             lines.append(f"{h.name}: server asked to wait until {_time(h.retry_after_until)}")
@@ -168,11 +170,11 @@ def _set_disabled(
     except LockedError:
         for name in names:
             queue_request(config.db_path, action, name, reason)
-        click.echo(
+        echo(
             f"the scheduler holds the database: {action} {', '.join(names)} queued; "
             "it is applied before the next poll"
         )
         return
     with store:
         for name in names:
-            click.echo(apply_request(store, {"action": action, "source": name, "reason": reason}))
+            echo(apply_request(store, {"action": action, "source": name, "reason": reason}))

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from extractors.records import EVENT_TYPES
-from pipeline.cli.support import user_errors
+from pipeline.cli.support import echo, user_errors
 from pipeline.core.errors import NewswatchError
 from pipeline.read.formats import FORMATS, emit
 from pipeline.read.queries import EVENT_COLUMNS, EVENT_TABLE_COLUMNS, EXPORT_FORMATS, EXPORT_KINDS
@@ -73,7 +73,7 @@ def _reader(obj: Any, db_path: Path | None) -> Iterator[sqlite_utils.Database]:
 
 def _note(quiet: bool, message: str) -> None:
     if not quiet:
-        click.echo(message, err=True)
+        echo(message, err=True)
 
 
 @click.command()

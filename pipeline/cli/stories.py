@@ -6,13 +6,13 @@ Registered on the main group at the end of pipeline/cli.py. `reprocess` writes
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from pipeline.cli.support import user_errors
+from pipeline.cli.support import echo, echo_json, user_errors
+from pipeline.core.encoders import terminal_line
 
 
 @click.command()
@@ -35,9 +35,9 @@ def reprocess(obj: Any, since: str | None, every: bool, as_json: bool) -> None:
     if as_json:
         data = dataclasses.asdict(report)
         data["totals"] = report.totals()
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data, indent=2, ensure_ascii=False)
         return
-    click.echo(format_report(report))
+    echo(format_report(report))
 
 
 def format_report(report: Any) -> str:
@@ -49,7 +49,8 @@ def format_report(report: Any) -> str:
     for diff in report.diffs:
         text = ", text changed" if diff.text_changed else ""
         lines.append(
-            f"  article {diff.article_id} {diff.url}{text}: entities {diff.entities.counts()}, "
+            f"  article {diff.article_id} {terminal_line(diff.url)}{text}: "
+            f"entities {diff.entities.counts()}, "
             f"mentions {diff.mentions.counts()}, events {diff.events.counts()}"
         )
         for kind in ("entities", "mentions", "events"):
@@ -60,10 +61,10 @@ def format_report(report: Any) -> str:
                 ("~", changes.changed),
             ):
                 lines += [
-                    f"    {sign} {kind[:-1] if kind != 'entities' else 'entity'} {x}"
+                    f"    {sign} {kind[:-1] if kind != 'entities' else 'entity'} {terminal_line(x)}"
                     for x in labels
                 ]
-    lines += [f"  failed  {f}" for f in report.failed]
+    lines += [f"  failed  {terminal_line(f)}" for f in report.failed]
     if not report.diffs and not report.failed:
         lines.append("nothing changed")
     return "\n".join(lines)
@@ -87,9 +88,10 @@ def stories(obj: Any, min_copies: int, limit: int, db_path: Path | None) -> None
         db.close()
     for story in found:
         c = story.cluster
-        click.echo(
+        title, url = terminal_line(story.title or story.url), terminal_line(story.url)
+        echo(
             f"{c.pickup_count} cop{'y' if c.pickup_count == 1 else 'ies'}  "
-            f"wire {c.wire or '-'}  {story.title or story.url}\n"
-            f"    {story.url}\n    outlets: {', '.join(c.outlets)}"
+            f"wire {c.wire or '-'}  {title}\n"
+            f"    {url}\n    outlets: {terminal_line(', '.join(c.outlets))}"
         )
-    click.echo(f"{len(found)} stor{'y' if len(found) == 1 else 'ies'}", err=True)
+    echo(f"{len(found)} stor{'y' if len(found) == 1 else 'ies'}", err=True)

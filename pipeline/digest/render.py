@@ -4,6 +4,12 @@
 `mineral_chart` draws the window's mineral mentions against the previous 7 days;
 `write_digest` writes all three next to each other. What goes into a digest is
 decided in digest.py.
+
+Titles, evidence and names come from the articles, so both templates escape every
+value by default: HTML by Jinja2's autoescape, Markdown (also the email's text part)
+by `markdown_finalize` (pipeline/core/encoders.py), which backslash-escapes what
+would make a link, an image, raw HTML, emphasis or a heading. Link targets go
+through `md_url` / `safe_url`: http, https and file URLs only.
 """
 
 from __future__ import annotations
@@ -15,12 +21,13 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline.core.encoders import markdown_finalize, markdown_url, safe_url
 from pipeline.digest.build import Digest
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def _environment() -> jinja2.Environment:
+def _environment(markdown: bool = False) -> jinja2.Environment:
     # Loaded relative to this file: works from a checkout and from an installed
     # package once templates/* is package data.
     env = jinja2.Environment(
@@ -30,14 +37,19 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Markdown has no autoescape of its own: every {{ value }} is escaped here.
+        finalize=markdown_finalize if markdown else None,
     )
     env.filters["event_label"] = lambda t: t.replace("_", " ")
+    env.filters["md_url"] = markdown_url
+    env.filters["safe_url"] = safe_url
     return env
 
 
 def render_markdown(digest: Digest, chart_file: str | None = None) -> str:
     """The digest as Markdown (also the email's text part); `chart_file` links the PNG."""
-    return _environment().get_template("digest.md.j2").render(d=digest, chart_file=chart_file)
+    template = _environment(markdown=True).get_template("digest.md.j2")
+    return template.render(d=digest, chart_file=chart_file)
 
 
 def render_html(digest: Digest, chart_png: bytes | None, chart_src: str | None = None) -> str:

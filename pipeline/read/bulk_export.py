@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 import sqlite_utils
 
+from pipeline.core.encoders import csv_cell, json_text
 from pipeline.core.errors import QueryError
 
 EXPORT_KINDS = ("articles", "mentions", "entities", "events")
@@ -81,7 +82,9 @@ def export(
 ) -> int:
     """Write every row of `what` to `out` as csv or jsonl; returns the number written.
 
-    In csv, list and object columns are JSON text, so nothing is lost on the way back.
+    In csv, list and object columns are JSON text, so nothing is lost on the way back,
+    except that a text cell starting with =, +, -, @, tab or CR carries a leading `'`
+    (pipeline/core/encoders.py: csv_cell) so that no spreadsheet runs it as a formula.
     """
     _check_export(what, fmt)
     json_columns = set(_EXPORTS[what][1])
@@ -90,7 +93,7 @@ def export(
     if fmt == "jsonl":
 
         def writer(row: dict[str, Any]) -> None:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(json_text(row, ensure_ascii=False) + "\n")
 
     else:
         csv_out = csv.DictWriter(out, fieldnames=export_columns(db, what))
@@ -99,7 +102,8 @@ def export(
         def writer(row: dict[str, Any]) -> None:
             for col in json_columns:
                 row[col] = json.dumps(row[col], ensure_ascii=False)
-            csv_out.writerow(row)
+            # Every cell through the OWASP rule: titles and evidence come from feeds.
+            csv_out.writerow({col: csv_cell(value) for col, value in row.items()})
 
     count = 0
     for row in rows:

@@ -5,6 +5,10 @@ plain "field: value" blocks when the output is a pipe or a file (box drawing
 and colour codes are noise in a file, and a fixed width would cut sentences).
 `json` is a list of objects with lists kept as lists; `csv` has a header row
 and flattens lists to "a; b" so it opens cleanly in a spreadsheet.
+
+Every value goes through the sink's encoder (pipeline/core/encoders.py): table cells
+lose control characters and escape sequences, JSON strings carry them escaped, and
+csv cells that a spreadsheet would run as a formula are neutralised.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from pipeline.core.encoders import csv_cell, json_text, terminal_line
 
 FORMATS = ("table", "json", "csv")
 
@@ -39,7 +45,7 @@ def emit(
     overrides the TTY check (None: ask `out`).
     """
     if fmt == "json":
-        out.write(json.dumps([_pick(r, columns) for r in rows], ensure_ascii=False, indent=2))
+        out.write(json_text([_pick(r, columns) for r in rows], ensure_ascii=False, indent=2))
         out.write("\n")
     elif fmt == "csv":
         writer = csv.writer(out)
@@ -58,13 +64,14 @@ def emit(
 
 
 def csv_value(value: Any) -> Any:
+    """One csv cell: lists flattened, then neutralised against formula injection."""
     if value is None:
         return ""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "; ".join(value)
+        return csv_cell("; ".join(value))
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+        return csv_cell(json.dumps(value, ensure_ascii=False))
+    return csv_cell(value)
 
 
 def _pick(row: Mapping[str, Any], columns: Sequence[str]) -> dict[str, Any]:
@@ -72,13 +79,14 @@ def _pick(row: Mapping[str, Any], columns: Sequence[str]) -> dict[str, Any]:
 
 
 def _cell_text(value: Any) -> str:
+    """A table cell or plain record value: one line, no control characters."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+        return terminal_line("; ".join(str(v) for v in value))
     if isinstance(value, float):
         return f"{value:.3g}"
-    return str(value)
+    return terminal_line(value)
 
 
 def _styled(text: str, highlight: tuple[str, str] | None) -> Text:
