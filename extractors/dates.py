@@ -3,7 +3,8 @@
 An article's dates are relative to when it was written: "on Monday", "last night",
 "Jan 14" mean nothing without an anchor. `anchor_date` finds that anchor from the
 published field, the dateline, or a date line at the top of the text (CoNLL-style
-"SINGAPORE 1996-12-06"); `resolve_date` turns one expression into a date.
+"SINGAPORE 1996-12-06"; both shapes are datelines.py's); `resolve_date` turns one
+expression into a date.
 Expressions that name only a month or a year resolve to None on purpose: the
 spec wants a day-precise ISO date or nothing.
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+
+from extractors.datelines import dated_line_date
 
 MONTHS = {
     "jan": 1,
@@ -45,8 +48,6 @@ _DAY_MONTH = re.compile(
 # Reuters 1987: "25-MAR-1987 06:18:55.81"
 _REUTERS = re.compile(r"^\s*(?P<d>\d{1,2})-(?P<mon>[A-Za-z]{3})-(?P<y>\d{4})\b")
 _YEAR_ONLY = re.compile(r"^\s*(?P<y>\d{4})\s*$")
-# A CoNLL-style date line near the top of the text: "SINGAPORE 1996-12-06".
-_TEXT_DATE_LINE = re.compile(r"^[^\n]{0,60}?\b(\d{4}-\d{2}-\d{2})\s*$", re.M)
 _FUTURE_MARKERS = re.compile(r"\b(next|coming|this coming)\b", re.I)
 _PAST_MARKERS = re.compile(r"\b(last|past|previous)\b", re.I)
 # How far past the anchor a year-less date may fall before a past-tense text is
@@ -104,9 +105,8 @@ def anchor_date(published: str | None, dateline: str | None, text: str) -> date 
     full, year = parse_published(published)
     if full:
         return full
-    head = text[:400]
-    if m := _TEXT_DATE_LINE.search(head):
-        found, _ = parse_published(m.group(1))
+    if line_date := dated_line_date(text):
+        found, _ = parse_published(line_date)
         if found:
             return found
     if dateline and year:

@@ -10,7 +10,6 @@ per real-world occurrence), keeping the first - usually the fullest - sentence.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from extractors import event_rules as rules
+from extractors.datelines import date_line_end
 from extractors.dates import anchor_date, resolve_date
 from extractors.event_actors import Actor, ActorIndex, bare_quote, build_index, participants
 from extractors.records import Event, to_plain
@@ -30,8 +30,6 @@ WEAK_VERBS = tuple(rules.EVENT_WORDS["reporting_verb"])
 ANNOUNCING = tuple(rules.EVENT_WORDS["announcing_verb"])
 # Determiners that point back at something already reported ("The agreement was signed").
 ANAPHORIC_DETS = ("the", "this", "that")
-# A wire dateline line of its own ("WARSAW 1996-08-30"): not part of the lead sentence.
-DATELINE_LINE = re.compile(r"[ \t]*[A-Z][A-Z .,'’()-]*[ \t]+\d{4}-\d{2}-\d{2}[ \t]*\n")
 # Commodity words that name the same market, for merging repeated price reports.
 COMMODITY_ALIASES = rules.EVENT_WORDS["commodity_alias"]
 
@@ -333,8 +331,8 @@ def lead_offset(text: str, body_offset: int) -> int:
         while pos < len(text) and text[pos].isspace() and text[pos] != "\n":
             pos += 1
         pos += 1 if text[pos : pos + 1] == "\n" else 0
-    match = DATELINE_LINE.match(text, pos)
-    return match.end() if match else pos
+    end = date_line_end(text, pos)
+    return pos if end is None else end
 
 
 def is_anaphoric(token: Token, event: Event) -> bool:

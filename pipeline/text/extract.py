@@ -20,6 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import Document
 
+from extractors.datelines import find_dateline
 from pipeline.core.errors import EmptyTextError
 from pipeline.core.models import ArticleText, FeedItem, Page
 from pipeline.text.fields import (
@@ -308,39 +309,3 @@ def _same_site(a: str, b: str) -> bool:
         return False  # a local copy keeps its file URL
     ha, hb = (pa.hostname or "").removeprefix("www."), (pb.hostname or "").removeprefix("www.")
     return bool(ha) and (ha == hb or ha.endswith("." + hb) or hb.endswith("." + ha))
-
-
-# --- datelines ------------------------------------------------------------------
-
-_PLACE = r"(?:[A-Z][A-Za-z'.\-]*|[A-Z][A-Z'.\-]+)(?:[ \-](?:[A-Z][A-Za-z'.\-]*|de|del|es|al|el))*"
-_MONTH = (
-    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-    r"|(?:January|February|March|April|June|July|August|September|October|November|December)"
-)
-_DATE = rf"(?:{_MONTH})\s+\d{{1,2}}(?:,?\s+\d{{4}})?"
-_AGENCY = r"\((?:[A-Z][A-Za-z&.]*)(?:[ /][A-Z][A-Za-z&.]*){0,3}\)"
-_DATELINE_AGENCY = re.compile(
-    rf"^\s*(?P<line>(?P<place>{_PLACE}(?:,\s*{_PLACE})?)(?P<date>,?\s+{_DATE})?\s*{_AGENCY})"
-    r"(?P<dash>\s*[-–—:])?"
-)
-# AP style: an all-caps place and a dash, no agency ("WASHINGTON — ...").
-_DATELINE_CAPS = re.compile(
-    r"^\s*(?P<line>[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,3}(?:, [A-Z][A-Za-z.]+)?)\s+[—–-]\s"
-)
-
-
-def find_dateline(text: str) -> str | None:
-    """The wire dateline that opens `text` ("LONDON, March 3 (Reuters)"), or None.
-
-    A mixed-case place before "(Agency)" is only a dateline with a date or a dash after
-    it: "Mr Smith (Reuters) said" is a sentence, "Washington, Jan 14 (IANS)" is not.
-    """
-    head = text.lstrip()[:160]
-    match = _DATELINE_AGENCY.match(head)
-    if match and not (match["date"] or match["dash"] or match["place"].isupper()):
-        match = None
-    match = match or _DATELINE_CAPS.match(head)
-    if not match:
-        return None
-    dateline = match["line"].strip()
-    return dateline if len(dateline) <= 90 else None
