@@ -235,11 +235,21 @@ def _open_output(path: Path | None) -> Iterator[Any]:
 @click.command()
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+    help="Also answer requests for this host name (repeatable); others get 400.",
+)  # fmt: skip
 @_db_option
 @click.pass_obj
 @user_errors
-def serve(obj: Any, port: int, host: str, db_path: Path | None) -> None:
-    """Browse the database in Datasette (read-only): search, facets, canned queries."""
+def serve(
+    obj: Any, port: int, host: str, allow_hosts: tuple[str, ...], db_path: Path | None
+) -> None:
+    """Browse the database in Datasette (read-only): search, facets, canned queries.
+
+    Answers only requests whose Host is the listening address, a loopback name or an
+    --allow-host name (a guard against DNS rebinding).
+    """
     from pipeline.read.webui import serve as run_serve
 
-    run_serve(_database_path(obj, db_path), port=port, host=host)
+    run_serve(_database_path(obj, db_path), port=port, host=host, allow_hosts=allow_hosts)

@@ -11,6 +11,8 @@ TEMP views made on each of Datasette's connections: serving must not change the
 database file, and a temp view is private to its connection. Datasette 0.65
 lists views from sqlite_master only, so `_ReadOnlyDatabase` also reports the
 temp ones. Every connection is `mode=ro` and `query_only`: the UI cannot write.
+`serve` puts pipeline/read/webguard.py in front: the Host check against DNS
+rebinding, read methods only, and one log line per error.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from pipeline.read.webguard import RequestGuard, install_error_log, log_sql_error
 from storage.errors import StorageError
 
 DB_NAME = "newswatch"
@@ -229,6 +232,7 @@ def build_datasette(db_path: str | Path, db_name: str = DB_NAME) -> Any:
     _check_schema(path)
     if not pm.is_registered(_Plugin):
         pm.register(_Plugin, name="newswatch-webui")
+    install_error_log(pm)
     ds = Datasette(
         metadata=metadata(db_name),
         settings={"default_page_size": 50, "sql_time_limit_ms": 3000},
@@ -237,13 +241,20 @@ def build_datasette(db_path: str | Path, db_name: str = DB_NAME) -> Any:
     return ds
 
 
-def serve(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> None:
-    """Run the web UI until interrupted."""
+def serve(
+    db_path: str | Path,
+    port: int = 8001,
+    host: str = "127.0.0.1",
+    allow_hosts: tuple[str, ...] = (),
+) -> None:
+    """Run the web UI until interrupted; only for requests whose Host is `host`, a
+    loopback name or one of `allow_hosts` (webguard.RequestGuard)."""
     import uvicorn
 
     ds = build_datasette(db_path)
+    app = RequestGuard(ds.app(), bind_host=host, allow_hosts=allow_hosts)
     print(f"newswatch web UI on http://{host}:{port}/{DB_NAME} (Ctrl-C stops)", flush=True)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _check_schema(path: Path) -> None:
@@ -266,6 +277,16 @@ def _read_only_database(ds: Any, path: Path) -> Any:
 
         async def view_names(self) -> list[str]:
             return [*await super().view_names(), *WEB_VIEWS]
+
+        async def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+            # Datasette writes a refused query to stderr whole; one bounded line instead.
+            logged = kwargs.pop("log_sql_errors", True)
+            try:
+                return await super().execute(sql, *args, log_sql_errors=False, **kwargs)
+            except sqlite3.DatabaseError as exc:
+                if logged and exc.args != ("interrupted",):
+                    log_sql_error(sql, exc)
+                raise
 
         async def get_view_definition(self, view: str) -> str | None:
             if view in WEB_VIEWS:
