@@ -38,8 +38,9 @@ typecheck: $(STAMP)  ## mypy
 
 check: lint typecheck test  ## everything CI cares about
 
-eval: $(STAMP)  ## extraction quality on the dev gold, next to the plain-NER baseline
-	$(BIN)/newswatch eval $(SHARED)/eval/dev_gold.jsonl $(SHARED)/eval/dev_texts.jsonl
+eval: $(STAMP)  ## extraction quality on the dev and check gold side by side, next to the plain-NER baseline
+	$(BIN)/newswatch eval $(SHARED)/eval/dev_gold.jsonl $(SHARED)/eval/dev_texts.jsonl \
+		--check $(SHARED)/eval/check_gold.jsonl $(SHARED)/eval/check_texts.jsonl
 
 bench: $(STAMP)  ## benchmarks; writes benchmarks/RESULTS.md
 	$(PY) -m benchmarks

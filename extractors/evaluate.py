@@ -65,6 +65,44 @@ def evaluate(
     return result
 
 
+def format_side_by_side(results: dict[str, dict[str, Any]]) -> str:
+    """One table with a P/R/F1 column group per gold set ("dev", "check") and the first
+    set's baseline F1: aggregate scores only, so a validation set read this way tells
+    nothing about single articles."""
+    names = list(results)
+    base = results[names[0]].get("baseline", {})
+    groups = "".join(f" | {n + ' (' + str(results[n]['articles']) + ')':^20s}" for n in names)
+    lines = [
+        f"{'field':22s}{groups}" + (f" | {names[0] + ' baseline':>14s}" if base else ""),
+        f"{'':22s}"
+        + " | {:>6s} {:>6s} {:>6s}".format("P", "R", "F1") * len(names)
+        + (f" | {'F1':>14s}" if base else ""),
+    ]
+    for field in FIELDS:
+        cells = "".join(
+            " | {p:6.3f} {r:6.3f} {f1:6.3f}".format(
+                **results[n]["newswatch"].get(field, {"p": 1.0, "r": 1.0, "f1": 1.0})
+            )
+            for n in names
+        )
+        b = base.get(field, {}).get("f1")
+        tail = f" | {'-' if b is None else format(b, '.3f'):>14s}" if base else ""
+        lines.append(f"{field:22s}{cells}{tail}")
+    groups = "".join(f" | {'':>20s}" for _ in names)
+    lines.append(f"{'accuracy':22s}{groups}" + (f" | {'':>14s}" if base else ""))
+    for field in ACCURACIES:
+        cells = ""
+        for n in names:
+            row = results[n]["newswatch"].get(field, {})
+            value = row.get("accuracy")
+            shown = "n/a" if value is None else f"{value:.3f}"
+            cells += f" | {shown + ' (n ' + str(row.get('n', 0)) + ')':>20s}"
+        b = base.get(field, {}).get("accuracy")
+        tail = f" | {'-' if b is None else format(b, '.3f'):>14s}" if base else ""
+        lines.append(f"{field:22s}{cells}{tail}")
+    return "\n".join(lines)
+
+
 def format_report(result: dict[str, Any]) -> str:
     ours, base = result["newswatch"], result.get("baseline", {})
     lines = [

@@ -136,19 +136,43 @@ def extract(obj: Context, file: Any, model: str | None) -> None:
 @click.option("--model", default=None, help="spaCy model (default: [nlp] model).")
 @click.option("--no-baseline", is_flag=True, help="Skip the plain-NER baseline.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option(
+    "--check",
+    "check_set",
+    nargs=2,
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    metavar="GOLD TEXTS",
+    help="A validation set scored beside GOLD (aggregate scores only).",
+)
 @click.pass_obj
 @user_errors
 def eval_command(
-    obj: Context, gold: str, texts: str, model: str | None, no_baseline: bool, fmt: str
+    obj: Context,
+    gold: str,
+    texts: str,
+    model: str | None,
+    no_baseline: bool,
+    fmt: str,
+    check_set: tuple[str, str] | None,
 ) -> None:
-    """Score extraction on GOLD.jsonl (texts in TEXTS.jsonl) next to the NER baseline."""
+    """Score extraction on GOLD.jsonl (texts in TEXTS.jsonl) next to the NER baseline.
+
+    With --check, a second gold set is scored with the same pipeline and printed
+    side by side (`make eval`: dev and check)."""
     from extractors import build_nlp
-    from extractors.evaluate import evaluate, format_report
+    from extractors.evaluate import evaluate, format_report, format_side_by_side
 
     nlp_config = _nlp_config(obj, model)
     nlp = build_nlp(nlp_config)
     result = evaluate(nlp, gold, texts, baseline_model=None if no_baseline else nlp_config.model)
-    if fmt == "json":
+    if check_set:
+        results = {"dev": result, "check": evaluate(nlp, *check_set)}
+        if fmt == "json":
+            echo_json(results, indent=2)
+        else:
+            echo(format_side_by_side(results))
+    elif fmt == "json":
         echo_json(result, indent=2)
     else:
         echo(format_report(result))
