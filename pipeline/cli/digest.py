@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from pipeline.cli.support import echo, echo_json, user_errors
+from pipeline.core.date_range import check_day, check_moment
 
 
 class _Steps:
@@ -55,21 +56,23 @@ def _steps(quiet: bool, total: int) -> Iterator[_Steps]:
 
 def _parse_day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
             f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--date"
         ) from None
+    return check_day(day, "--date", value)  # the window's arithmetic stays in the calendar
 
 
 def _parse_since(value: str) -> datetime:
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
             f"{value!r} is not an ISO date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[+zone])",
             param_hint="--since",
         ) from None
+    return check_moment(moment, "--since", value)
 
 
 @click.command()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pipeline.core.config_bounds import check_bounds
 from pipeline.core.errors import ConfigError
 from pipeline.core.watchlist import WatchConfig, check_watches
 
@@ -339,6 +340,7 @@ def _check_semantics(config: Config) -> None:
             raise ConfigError(f"feeds[{i}].interval: must be greater than 0, got {feed.interval}")
         if feed.interval_seconds < 0:
             raise ConfigError(f"feeds[{i}].interval_seconds: must be 0 or more")
+    check_bounds(config)  # upper bounds and finiteness of every number (nan, inf, 1e13)
 
 
 def _check_digest(digest: DigestConfig) -> None:

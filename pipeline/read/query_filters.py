@@ -19,6 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from extractors.records import EVENT_TYPES
+from pipeline.core.date_range import check_day, check_moment, days_ago
 from pipeline.core.errors import QueryError
 from storage import find_entity
 from storage.names import fold, org_key
@@ -33,19 +34,24 @@ class TimeBound:
 
 
 def time_bound(text: str | None, *, end: bool, now: datetime | None = None) -> TimeBound | None:
-    """Parse --since/--until. A bare day as --until includes that whole day."""
+    """Parse --since/--until. A bare day as --until includes that whole day.
+
+    Days outside pipeline/core/date_range.py's range are refused with the option
+    named (QueryError, exit 2): the bound's arithmetic stays inside the calendar.
+    """
     if text is None or not text.strip():
         return None
     text = text.strip()
+    option = "--until" if end else "--since"
     if text[:-1].isdigit() and text[-1:] in ("d", "D"):
-        day = (now or datetime.now(UTC)).date() - timedelta(days=int(text[:-1]))
-        return _day_bound(day, end=end)
+        today = (now or datetime.now(UTC)).date()
+        return _day_bound(days_ago(int(text[:-1]), today, option, text), end=end)
     try:
         day = date.fromisoformat(text)
     except ValueError:
         pass
     else:
-        return _day_bound(day, end=end)
+        return _day_bound(check_day(day, option, text), end=end)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -53,7 +59,7 @@ def time_bound(text: str | None, *, end: bool, now: datetime | None = None) -> T
             f"cannot read the time {text!r}: use a day (2026-01-14), a time "
             "(2026-01-14T09:30) or a number of days ago (7d)"
         ) from None
-    return TimeBound("<=" if end else ">=", moment.isoformat())
+    return TimeBound("<=" if end else ">=", check_moment(moment, option, text).isoformat())
 
 
 def _day_bound(day: date, *, end: bool) -> TimeBound:
