@@ -232,12 +232,17 @@ def build_datasette(db_path: str | Path, db_name: str = DB_NAME) -> Any:
     _check_schema(path)
     if not pm.is_registered(_Plugin):
         pm.register(_Plugin, name="newswatch-webui")
+    from pipeline.read.entity_pages import register_pages
+
+    register_pages(pm)  # entity, event and search pages; the alerts feed
     install_error_log(pm)
     ds = Datasette(
         metadata=metadata(db_name),
         settings={"default_page_size": 50, "sql_time_limit_ms": 3000},
     )
     ds.add_database(_read_only_database(ds, path), name=db_name)
+    if "_memory" in ds.databases:
+        ds.remove_database("_memory")  # an empty scratch database only confuses readers
     return ds
 
 
