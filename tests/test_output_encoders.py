@@ -233,6 +233,24 @@ def test_log_lines_are_one_safe_line():
     assert record.getMessage() == f"stored {TITLE}"  # other handlers still get the record
 
 
+def test_the_daemons_log_file_gets_one_safe_line_per_record(tmp_path):
+    from pipeline.core.config import LoggingConfig
+    from pipeline.daemon.schedule import configure_logging
+
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    try:
+        configure_logging(LoggingConfig(file="nw.log", level="info"), tmp_path, None)
+        logging.getLogger("pipeline.test").warning("stored %s", TITLE)
+    finally:
+        for handler in set(root.handlers) - set(before):
+            handler.close()
+            root.removeHandler(handler)
+        root.setLevel(level)
+    text = (tmp_path / "nw.log").read_text(encoding="utf-8")
+    assert text.count("\n") == 1 and "FAKE <img" in text and not CONTROL.search(text)
+
+
 def test_cli_modules_print_only_through_the_encoder():
     """Every command prints with pipeline.cli.support.echo/echo_json (or emit, which
     encodes its own cells): a bare click.echo or print would skip the encoder."""

@@ -49,6 +49,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from pipeline.acquire.politeness import Politeness
 from pipeline.core.config import Config, EmailConfig, LoggingConfig, parse_clock
+from pipeline.core.encoders import TerminalSafeFormatter
 from pipeline.core.errors import USER_ERRORS, NewswatchError
 from pipeline.daemon.control import apply_queued_requests
 from pipeline.run import RunContext, due_sources, run_once
@@ -316,7 +317,8 @@ def configure_logging(settings: LoggingConfig, base_dir: Path, log_file: str | N
             target, maxBytes=10_000_000, backupCount=5, encoding="utf-8"
         )
         handler.setLevel(level)
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        # One safe line per record: a log file is read on a terminal too (tail -f).
+        handler.setFormatter(TerminalSafeFormatter(LOG_FORMAT))
         for existing in root.handlers:  # stderr keeps the level -v/-q gave it
             if existing.level == logging.NOTSET:
                 existing.setLevel(root.level)
