@@ -78,6 +78,9 @@ def run(obj: Context, once: bool, sources: tuple[str, ...]) -> None:
         raise click.UsageError(f"no feed named {', '.join(unknown)} in the config")
     summary = run_once(config, RunContext(sources=list(sources) or None))
     echo(format_summary(summary))
+    from pipeline.cli.alerts import report_alerts_after_run
+
+    report_alerts_after_run(config)  # [[watch]] alerts: decided, then delivered
     if (
         summary.errors
         and summary.new_articles == 0
@@ -206,3 +209,7 @@ from pipeline.cli.stories import reprocess, stories  # noqa: E402  (reprocessing
 
 main.add_command(reprocess)
 main.add_command(stories)
+
+from pipeline.cli.alerts import alerts  # noqa: E402  (watch alerts)
+
+main.add_command(alerts)
