@@ -25,7 +25,7 @@ from pipeline.acquire.politeness import Politeness
 from pipeline.acquire.sources import poll_source, read_local_page, resolve_source
 from pipeline.core.config import Config
 from pipeline.core.errors import FetchError, HTTPStatusError
-from pipeline.core.models import ArticleText, FeedItem, RunSummary, Source, Validators
+from pipeline.core.models import ArticleText, FeedItem, Page, RunSummary, Source, Validators
 from pipeline.process import extract_articles
 from pipeline.text.extract import article_from_text, extract_article
 from pipeline.text.urls import canonicalize_url
@@ -214,15 +214,24 @@ def _fetch_article(source: Source, fetcher: Fetcher, item: FeedItem) -> ArticleT
             page = read_local_page(item.link)
         else:
             page = fetcher.fetch_page(item.link)
-        if page.final_url.lower().endswith(".txt") or (page.content_type or "").startswith(
-            "text/plain"
-        ):
-            text = page.body.decode("utf-8", errors="replace")
-            return article_from_text(text, page.final_url, item, source.name)
-        return extract_article(page, item, source.name)
+        return article_from_page(page, item, source.name)
     except FetchError as exc:
         log.debug("%s: %s", item.link, exc)
         return exc
+
+
+def article_from_page(page: Page, item: FeedItem, source: str) -> ArticleText:
+    """The text stage for one page, fetched or read from an archive (`backfill`).
+
+    A plain-text page is an article as it stands; anything else goes through the
+    HTML text stage. Raises EmptyTextError when there is no main text.
+    """
+    if page.final_url.lower().endswith(".txt") or (page.content_type or "").startswith(
+        "text/plain"
+    ):
+        text = page.body.decode("utf-8", errors="replace")
+        return article_from_text(text, page.final_url, item, source)
+    return extract_article(page, item, source)
 
 
 def _extract_and_store(
@@ -242,18 +251,22 @@ def store_article(
     article: ArticleText,
     extraction: Extraction | None,
     summary: RunSummary,
-) -> None:
-    """Store one article with its extraction (None: kept without NLP) and cluster it."""
+) -> int | None:
+    """Store one article with its extraction (None: kept without NLP) and cluster it.
+
+    Returns the new article's id, or None when it was already stored.
+    """
     article_id = store.add_article(article, extraction, iso(context.clock()))
     if article_id is None:
         summary.unchanged += 1  # same text arrived twice in this run
-        return
+        return None
     summary.new_articles += 1
     log.info("stored %s", article.canonical_url)
     # Clustered after the article's own transaction: the story index is an
     # in-memory structure over every stored copy, and a run killed here
     # leaves an unclustered article that the next index rebuild picks up.
     store.stories.assign(article_id)
+    return article_id
 
 
 def _error(store: Store, summary: RunSummary, source: str, url: str, message: str) -> None:

@@ -213,3 +213,7 @@ main.add_command(stories)
 from pipeline.cli.alerts import alerts  # noqa: E402  (watch alerts)
 
 main.add_command(alerts)
+
+from pipeline.cli.backfill import backfill  # noqa: E402  (WARC archives)
+
+main.add_command(backfill)
