@@ -15,6 +15,7 @@ from typing import Protocol
 from spacy.language import Language
 
 from extractors import countries, events, minerals, officials, organizations  # noqa: F401  (factories)
+from extractors import kb_officials  # noqa: F401  (the newswatch_kb factory)
 from extractors.docs import (
     EXTRACTOR_VERSION,
     extract_batch,

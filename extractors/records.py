@@ -67,9 +67,19 @@ class Official:
     role: str | None = None
     country: str | None = None
     mentions: list[Mention] = field(default_factory=list)
+    # The office-holder KB's link (extractors/kb.py): the Wikidata id, and the office
+    # the KB records for the person; `role` stays as the article states it.
+    kb_id: str | None = None
+    kb_office: str | None = None
 
     def to_spec(self) -> dict[str, Any]:
-        return {"name": self.name, "role": self.role, "country": self.country}
+        return {
+            "name": self.name,
+            "role": self.role,
+            "country": self.country,
+            "kb_id": self.kb_id,
+            "kb_office": self.kb_office,
+        }
 
 
 @dataclass

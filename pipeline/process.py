@@ -47,6 +47,7 @@ def extract_articles(
     if first is None:
         return  # nothing to do: the model is never loaded
     from extractors import ExtractInput, extract
+    from pipeline.kb.entries import apply_rows, stored_rows
 
     pending: dict[str, ArticleText] = {}
     skipped: list[ArticleText] = []
@@ -67,6 +68,9 @@ def extract_articles(
             )
 
     nlp = context.pipeline(config)
+    # The office-holder KB rows kept in the database (an analyst's corrections, a
+    # refresh) go to the KB component before any article of this call is extracted.
+    apply_rows(nlp, stored_rows(config.db_path))
     batches = extract(
         nlp, inputs(), batch_size=config.nlp.batch_size, n_process=config.nlp.n_process
     )

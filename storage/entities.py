@@ -41,7 +41,7 @@ from storage.names import (
     surname,
 )
 
-ATTRIBUTE_FIELDS = ("role", "country", "acronym", "kind")
+ATTRIBUTE_FIELDS = ("role", "country", "acronym", "kind", "kb_id", "kb_office")
 
 
 @dataclass(frozen=True)

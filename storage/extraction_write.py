@@ -46,7 +46,8 @@ class ExtractionWriter:
     def write(self) -> None:
         ex = self.extraction
         for o in ex.officials:
-            attrs = {"role": o.role, "country": o.country}
+            attrs = {"role": o.role, "country": o.country, "kb_id": o.kb_id}
+            attrs["kb_office"] = o.kb_office
             self._record("official", o.name, attrs, o.mentions)
         for g in ex.organizations:
             attrs = {"acronym": g.acronym, "kind": g.kind}

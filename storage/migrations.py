@@ -346,12 +346,38 @@ def _v5_backfill_ledger(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _v6_kb_entries(db: sqlite_utils.Database) -> None:
+    """Office-holder KB rows kept in the database, merged over the shipped KB
+    (extractors/kb.py) when articles are extracted: an analyst's corrections
+    (`newswatch kb add`, source 'analyst') and a Wikidata refresh (`newswatch kb
+    update`, source 'wikidata', replaced whole by each refresh). aliases is a JSON
+    list; office NULL for a row that only adds names; start/end ISO dates.
+    """
+    db.execute(
+        """CREATE TABLE kb_entries (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            name TEXT NOT NULL,
+            qid TEXT,
+            aliases TEXT NOT NULL DEFAULT '[]',
+            office TEXT,
+            country TEXT,
+            start TEXT,
+            "end" TEXT,
+            note TEXT,
+            added_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX idx_kb_entries_source ON kb_entries (source)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_source_health,
     _v3_stories_and_story_events,
     _v4_watch_alerts,
     _v5_backfill_ledger,
+    _v6_kb_entries,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

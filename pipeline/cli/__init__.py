@@ -217,3 +217,7 @@ main.add_command(alerts)
 from pipeline.cli.backfill import backfill  # noqa: E402  (WARC archives)
 
 main.add_command(backfill)
+
+from pipeline.cli.kb import kb  # noqa: E402  (the office-holder knowledge base)
+
+main.add_command(kb)

@@ -170,7 +170,8 @@ def events(
     for row in rows:
         data = row.to_dict()
         data["participants"] = [
-            f"{p.name} ({p.kind})" if p.kind else p.name for p in row.participants
+            f"{p.name} ({p.kind}{', ' + p.kb_id if p.kb_id else ''})" if p.kind else p.name
+            for p in row.participants
         ]
         dicts.append(data)
     emit(dicts, fmt, sys.stdout, columns=EVENT_COLUMNS, table_columns=EVENT_TABLE_COLUMNS)

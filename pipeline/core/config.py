@@ -77,6 +77,7 @@ class NLPConfig:
         "newswatch_minerals",
         "newswatch_organizations",
         "newswatch_officials",
+        "newswatch_kb",  # officials linked to the office-holder KB
         "newswatch_events",
     )
 

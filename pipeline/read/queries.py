@@ -76,6 +76,7 @@ class Participant:
     name: str
     kind: str | None  # official | organization | country | ... (None: not linked)
     entity_id: int | None
+    kb_id: str | None = None  # an official's Wikidata id, from the office-holder KB
 
 
 @dataclass(frozen=True)
@@ -231,12 +232,14 @@ def event_participants(
     if not event_ids:
         return result
     rows = db.query(
-        "SELECT event_id, name, kind, entity_id FROM event_participants "
-        "WHERE event_id IN (SELECT value FROM json_each(:ids)) ORDER BY rowid",
+        "SELECT p.event_id, p.name, p.kind, p.entity_id, "
+        "json_extract(en.attributes, '$.kb_id') AS kb_id FROM event_participants p "
+        "LEFT JOIN entities en ON en.id = p.entity_id "
+        "WHERE p.event_id IN (SELECT value FROM json_each(:ids)) ORDER BY p.rowid",
         {"ids": json.dumps(event_ids)},
     )
     for r in rows:
         result.setdefault(r["event_id"], []).append(
-            Participant(r["name"], r["kind"], r["entity_id"])
+            Participant(r["name"], r["kind"], r["entity_id"], r["kb_id"])
         )
     return result
