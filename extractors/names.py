@@ -35,15 +35,16 @@ def strip_possessive(text: str) -> str:
     return _POSSESSIVE_RE.sub("", text)
 
 
-def fold(text: str) -> str:
-    """Lowercase, accents removed: for comparing names, never for output."""
+def lower_unaccented(text: str) -> str:
+    """Lowercase, accents removed ("Sánchez" -> "sanchez"): for comparing words of names,
+    never for output. Dashes and spacing are kept (storage.names.plain_key folds those too)."""
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
 def name_key(name: str) -> str:
     """The merge key of an org name: case, dashes, punctuation, "the", U.S./US folded."""
-    key = fold(normalize_dashes(name))
+    key = lower_unaccented(normalize_dashes(name))
     key = re.sub(r"^the\s+", "", key)
     key = _US_RE.sub("us", key)
     key = re.sub(r"[^\w\s&+-]", "", key)
@@ -96,7 +97,7 @@ class OfficeLexicon:
 
     def seat_country(self, text: str) -> str | None:
         """The country of the longest seat named in `text` ("House Speaker" -> US)."""
-        low = " " + re.sub(r"[^\w\s']", " ", fold(text)) + " "
+        low = " " + re.sub(r"[^\w\s']", " ", lower_unaccented(text)) + " "
         low = re.sub(r"\s+", " ", low)
         found = [s for s in self.seats if f" {s} " in low]
         return self.seats[max(found, key=len)] if found else None
@@ -120,7 +121,7 @@ def strip_honorifics(words: list[str], honorifics: set[str]) -> list[str]:
 
 
 def _words(name: str) -> list[str]:
-    return [w for w in re.split(r"[\s\-]+", fold(normalize_dashes(name))) if w]
+    return [w for w in re.split(r"[\s\-]+", lower_unaccented(normalize_dashes(name))) if w]
 
 
 @dataclass
@@ -152,7 +153,7 @@ class KindClassifier:
                 if shaped and kind in ("intergovernmental", "forum", "government"):
                     kinds.written_cues.append(cue)
             elif where == "suffix":
-                kinds.suffix[fold(cue)] = kind
+                kinds.suffix[lower_unaccented(cue)] = kind
             elif where == "word":
                 kinds.words.append((tuple(_words(cue)), kind))
             else:
@@ -246,7 +247,7 @@ class DocContext:
         self.all_countries = set(counts)
         seats: Counter[str] = Counter()
         for org in doc._.nw_organizations or []:
-            seat = lex.seats.get(fold(org["name"]).replace(".", ""))
+            seat = lex.seats.get(lower_unaccented(org["name"]).replace(".", ""))
             if seat:
                 seats[seat] += len(org["mentions"])
         self.seat_country = seats.most_common(1)[0][0] if seats else None

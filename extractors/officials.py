@@ -26,7 +26,7 @@ from extractors.names import (
     DocContext,
     KindClassifier,
     OfficeLexicon,
-    fold,
+    lower_unaccented,
     name_like,
     normalize_dashes,
     strip_possessive,
@@ -87,7 +87,7 @@ class OfficialsComponent:
             if (
                 span is None
                 or (len(span.text) > 3 and span.text.isupper())
-                or fold(span[-1].text) in PRIVATE_BODIES
+                or lower_unaccented(span[-1].text) in PRIVATE_BODIES
             ):
                 continue  # none, or an all-caps headline fragment ("SUBROTO SAYS")
             person = _attach(people, [w for w in strip_possessive(span.text).split()])
@@ -216,9 +216,9 @@ class OfficialsComponent:
 def _attach(people: list[_Person], words: list[str]) -> _Person:
     """The person a mention refers to: same full name, or a surname/first-name mention of
     the latest person who has it; a fuller name upgrades a surname-only record."""
-    key = [fold(w) for w in words]
+    key = [lower_unaccented(w) for w in words]
     for person in reversed(people):
-        pkey = [fold(w) for w in person.words]
+        pkey = [lower_unaccented(w) for w in person.words]
         if pkey == key:
             return person
         if len(key) == 1 and key[0] in (pkey[-1], pkey[0]):
@@ -249,11 +249,11 @@ def _surname_mentions(doc: Doc, people: list[_Person], ctx: DocContext) -> None:
 
 
 def _role_words(text: str) -> list[str]:
-    return re.findall(r"[\w'.]+", fold(text).replace("-", " "))
+    return re.findall(r"[\w'.]+", lower_unaccented(text).replace("-", " "))
 
 
 def _last_word(text: str) -> str:
-    words = re.findall(r"[\w']+", fold(text))
+    words = re.findall(r"[\w']+", lower_unaccented(text))
     return words[-1] if words else ""
 
 

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from extractors.names import fold
+from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
 from extractors.org_lexicons import CONNECTORS, MEDIA_NOUNS, OrgLexicons
 from extractors.org_place_compounds import joins_places, widen_to_places
@@ -105,7 +105,10 @@ class CandidateFinder:
                 if is_cap(tok) or (
                     tok.lower_ in CONNECTORS and j + 1 < sent.end and is_cap(doc[j + 1])
                 ):
-                    if fold(tok.text).rstrip(".") in self.heads or fold(tok.text) in self.heads:
+                    if (
+                        lower_unaccented(tok.text).rstrip(".") in self.heads
+                        or lower_unaccented(tok.text) in self.heads
+                    ):
                         last_head = j
                     j += 1
                     if "\n\n" in tok.whitespace_:

@@ -14,7 +14,7 @@ import re
 from spacy.tokens import Span, Token
 
 from extractors.gazetteer import country_lookup
-from extractors.names import fold
+from extractors.names import lower_unaccented
 from extractors.org_lexicons import LEGAL_FORMS, LOWER_HEADS, REPORTING, OrgLexicons
 from extractors.org_place_compounds import joins_places
 
@@ -61,14 +61,18 @@ def clean_span(
         if text == "based" and k > start and doc[k - 1].text == "-":
             start = k + 1  # "Mo.-based Commerce Bancshares Inc."
             continue
-        next_form = k + 1 < end and fold(doc[k + 1].text) in LEGAL_FORMS
+        next_form = k + 1 < end and lower_unaccented(doc[k + 1].text) in LEGAL_FORMS
         if k > start and (text == "or" or (text == "," and not next_form)):
             end = k  # "Mercantile or Commerce", "Mercantile, Commerce"
             break
         if text in ("(", "/") and k > start:
             end = k  # "National League for Democracy ( NLD"
             break
-        if text in ("and", "or", ",") and k > start and fold(doc[k - 1].text) in LEGAL_FORMS:
+        if (
+            text in ("and", "or", ",")
+            and k > start
+            and lower_unaccented(doc[k - 1].text) in LEGAL_FORMS
+        ):
             end = k  # "First Bank System Inc. and Norwest Corp.": two names
             break
         if k + 1 < end and (
@@ -104,7 +108,7 @@ def clean_span(
         for k in range(end, full_end)
     ):
         # "Waseda University Political Science Professor": the org ends at its head
-        heads = [k for k in range(start, end) if fold(doc[k].text) in lex.kinds.heads]
+        heads = [k for k in range(start, end) if lower_unaccented(doc[k].text) in lex.kinds.heads]
         end = heads[-1] + 1 if heads else end
     while start < end and doc[start].text in ("<", "(", "-", '"', "“"):
         start += 1
@@ -118,7 +122,7 @@ def trailing_descriptor(tok: Token, lex: OrgLexicons) -> bool:
         return False  # "the House Appropriations subcommittee": part of the name
     if tok.text.islower():
         return True  # callers only strip after a capitalised start
-    if fold(tok.text) in lex.kinds.heads:
+    if lower_unaccented(tok.text) in lex.kinds.heads:
         return False
     return (
         low in REPORTING

@@ -13,7 +13,7 @@ import re
 from spacy.tokens import Span
 
 from extractors.gazetteer import country_lookup
-from extractors.names import fold, name_key
+from extractors.names import lower_unaccented, name_key
 from extractors.org_lexicons import (
     COMPANY_FORMS,
     EVENT_TITLE_HEADS,
@@ -35,13 +35,13 @@ def acceptable(
     gerund = first.lower_.endswith("ing") and (
         first.tag_ == "VBG" or prev_word in ("on", "for", "of", "in")
     )  # "Ministerial on Securing Critical Minerals Supply Chains": a title
-    last = fold(span[-1].text).rstrip(".")
+    last = lower_unaccented(span[-1].text).rstrip(".")
     headed = last in lex.kinds.heads or last in COMPANY_FORMS
     if re.search(r"[\"“”@/]", name) or (gerund and not headed and kind != "exclude"):
         return False  # "@POTUS", "Securing Critical Minerals Supply Chains" (a title)
     if event_title_tail(span) and name_key(name) not in lex.kinds.exact:
         return False  # "the Summit on Critical Minerals": the subject of a meeting
-    if len(span) > 1 and name.isupper() and fold(span[-1].text) not in LEGAL_FORMS:
+    if len(span) > 1 and name.isupper() and lower_unaccented(span[-1].text) not in LEGAL_FORMS:
         return False  # an all-caps headline fragment ("CUT EXPORT", "SOCCER - LEAGUE")
     if country_lookup(name):
         return False  # a country NER called an org
@@ -50,7 +50,7 @@ def acceptable(
         return False  # a country NER called an org ("G-7" has no alphabetic token)
     if kind in ("exclude", "platform"):
         return False
-    if kind is None and set(fold(name).split()) <= people:
+    if kind is None and set(lower_unaccented(name).split()) <= people:
         return False  # "Trump", "Nakasone" tagged ORG
     root = span.root
     if (

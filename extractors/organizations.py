@@ -25,7 +25,7 @@ from extractors.names import (
     KindClassifier,
     NewsAgencies,
     OfficeLexicon,
-    fold,
+    lower_unaccented,
     name_key,
     normalize_dashes,
     sentence_index,
@@ -194,5 +194,9 @@ def _person_words(doc: Doc, honorifics: set[str]) -> set[str]:
     words: set[str] = set()
     for ent in doc.ents:
         if ent.label_ == "PERSON":
-            words.update(w for w in fold(strip_possessive(ent.text)).split() if w not in honorifics)
+            words.update(
+                w
+                for w in lower_unaccented(strip_possessive(ent.text)).split()
+                if w not in honorifics
+            )
     return words

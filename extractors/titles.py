@@ -23,7 +23,7 @@ from extractors.names import (
     DocContext,
     KindClassifier,
     OfficeLexicon,
-    fold,
+    lower_unaccented,
     normalize_dashes,
 )
 
@@ -67,7 +67,7 @@ class TitleReader:
 
     def rank(self, role: Role) -> tuple[int, int]:
         """Appositions over titles over ranks; within those, "President" over "leader"."""
-        kind, _ = self.head(re.findall(r"[\w'.]+", fold(role.text)))
+        kind, _ = self.head(re.findall(r"[\w'.]+", lower_unaccented(role.text)))
         return role.priority, {"strong": 2, "rank": 1}.get(kind or "", 0)
 
     def title(self, span: Span, ctx: DocContext, lead: str | None) -> Role | None:
@@ -213,7 +213,7 @@ class TitleReader:
         expanded, organisational roles only for public bodies."""
         doc = phrase.doc
         text = normalize_dashes(phrase.text)
-        low = fold(text)
+        low = lower_unaccented(text)
         if allow_abbrev:
             for abbrev, office in sorted(self.lex.abbrev.items(), key=lambda kv: -len(kv[0])):
                 if low == abbrev:
@@ -225,7 +225,7 @@ class TitleReader:
                         phrase = doc[rest[0].i : rest[-1].i + 1]
                         text, low = (
                             normalize_dashes(phrase.text),
-                            fold(normalize_dashes(phrase.text)),
+                            lower_unaccented(normalize_dashes(phrase.text)),
                         )
                     break
         bare = re.sub(r"-(to-be|elect|designate)$", "", low)
@@ -237,7 +237,7 @@ class TitleReader:
         country, kept = None, []
         head_seen = False
         for tok in phrase:
-            head_seen = head_seen or fold(tok.text).strip(".,") == head_word
+            head_seen = head_seen or lower_unaccented(tok.text).strip(".,") == head_word
             if not head_seen and (tok.idx in ctx.countries or tok.text in ("'s", "’s")):
                 country = country or ctx.countries.get(tok.idx)
                 continue
@@ -267,7 +267,7 @@ class TitleReader:
         return None, ""
 
     def _public(self, phrase: Span, ctx: DocContext) -> bool:
-        low = " " + fold(phrase.text) + " "
+        low = " " + lower_unaccented(phrase.text) + " "
         if any(f" {w} " in low for w in self.lex.govwords):
             return True
         for tok in phrase:
@@ -295,7 +295,10 @@ class TitleReader:
 
     def _igo(self, phrase: Span, ctx: DocContext) -> bool:
         return any(
-            (ctx.orgs.get(t.idx) or self.kinds.exact.get(fold(t.text).replace(".", ""), ""))
+            (
+                ctx.orgs.get(t.idx)
+                or self.kinds.exact.get(lower_unaccented(t.text).replace(".", ""), "")
+            )
             == "intergovernmental"
             for t in phrase
             if t.text[:1].isupper()

@@ -33,11 +33,11 @@ import sqlite_utils
 
 from storage.names import (
     display_rank,
-    fold,
     is_acronym,
     official_key,
     org_display_rank,
     org_key,
+    plain_key,
     surname,
 )
 
@@ -68,10 +68,10 @@ def entity_key(type_: str, name: str) -> str:
     # A name of punctuation only normalises to "": fall back to its folded text so
     # such names do not all collapse into one entity.
     if type_ == "official":
-        return official_key(name) or fold(name)
+        return official_key(name) or plain_key(name)
     if type_ == "organization":
-        return org_key(name) or fold(name)
-    return fold(name)
+        return org_key(name) or plain_key(name)
+    return plain_key(name)
 
 
 @dataclass
@@ -129,8 +129,8 @@ class EntityState:
             # The key never changes; show the best form of exactly that name.
             names = [n for n in names if entity_key(self.type, n) == self.key] or names
         elif self.type == "organization":
-            acronyms = {fold(a) for a in self.history.get("acronym", {})}
-            full = [n for n in names if fold(n) not in acronyms and not is_acronym(n)]
+            acronyms = {plain_key(a) for a in self.history.get("acronym", {})}
+            full = [n for n in names if plain_key(n) not in acronyms and not is_acronym(n)]
             names = full or names
         if not names:
             return
@@ -386,15 +386,15 @@ def find_entity(
 ) -> list[dict[str, Any]]:
     """Entities whose canonical name or any alias equals `name_or_alias` (case-insensitive).
 
-    Matching uses `names.fold` (case, accents, dashes), most-mentioned first.
+    Matching uses `names.plain_key` (case, accents, dashes), most-mentioned first.
     """
-    db.register_function(fold, deterministic=True, replace=True, name="nw_fold")
+    db.register_function(plain_key, deterministic=True, replace=True, name="nw_fold")
     sql = (
         "SELECT DISTINCT e.* FROM entities e "
         "WHERE (nw_fold(e.canonical_name) = :q OR EXISTS (SELECT 1 FROM json_each(e.aliases) a "
         "WHERE nw_fold(a.value) = :q))"
     )
-    params: dict[str, Any] = {"q": fold(name_or_alias)}
+    params: dict[str, Any] = {"q": plain_key(name_or_alias)}
     if type is not None:
         sql += " AND e.type = :type"
         params["type"] = type

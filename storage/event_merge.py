@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
-from storage.names import fold
+from storage.names import plain_key
 
 WINDOW_DAYS = 3
 
@@ -180,7 +180,7 @@ def _report(db: sqlite_utils.Database, event_id: int) -> Report:
         "SELECT entity_id, name FROM event_participants WHERE event_id = ? ORDER BY rowid",
         [event_id],
     ):
-        own = {f"n:{fold(name)}"}
+        own = {f"n:{plain_key(name)}"}
         if entity_id is not None:
             own.add(f"e:{entity_id}")
         keys.append(frozenset(own))

@@ -17,7 +17,7 @@ from extractors.records import ExtractInput, Extraction, Mention
 from storage import entities
 from storage.db import StorageError
 from storage.entities import Sighting
-from storage.names import fold, official_key, org_key
+from storage.names import official_key, org_key, plain_key
 from storage.records import ArticleRecord
 
 
@@ -87,7 +87,7 @@ class ExtractionWriter:
         texts = [self._mention(entity_id, ae_id, m) for m in mentions]
         self.surnames.update(entities.apply(self.db, entity_id, sighting, texts))
         for key in {
-            fold(name),
+            plain_key(name),
             official_key(name),
             org_key(name),
             org_key(attrs.get("acronym") or ""),
@@ -127,7 +127,7 @@ class ExtractionWriter:
             )
 
     def _participant(self, name: str) -> tuple[int | None, str | None]:
-        for key in (fold(name), official_key(name), org_key(name)):
+        for key in (plain_key(name), official_key(name), org_key(name)):
             ae_id = self.local.get(key)
             if ae_id:
                 # Read the link now: reconciliation may have moved it.

@@ -24,8 +24,12 @@ _TITLES = frozenset(_AFFIXES["title"])
 _SUFFIXES = frozenset(_AFFIXES["suffix"])
 
 
-def fold(text: str) -> str:
-    """Case-, accent-, dash- and whitespace-insensitive form of `text`."""
+def plain_key(text: str) -> str:
+    """`text` compared as plain words: case, accents, dash variants and spacing ignored.
+
+    The loosest of the linking keys (see `official_key` and `org_key` for the stricter
+    ones); also what the read side matches names and minerals with (SQL `nw_fold`).
+    """
     if not text.isascii():  # the common ASCII case needs no Unicode decomposition
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -34,7 +38,7 @@ def fold(text: str) -> str:
 
 def _words(text: str) -> list[str]:
     # Drop dots first so "U.S." and "US" agree; dashes and slashes separate words.
-    folded = fold(text).replace(".", "").replace("-", " ").replace("/", " ")
+    folded = plain_key(text).replace(".", "").replace("-", " ").replace("/", " ")
     return _NOT_WORD.sub(" ", folded).split()
 
 
@@ -80,5 +84,5 @@ def org_display_rank(name: str) -> tuple[bool, int, bool, int, str]:
     spelling ("US-India ..." over "The U.S.-India ...")."""
     key = org_key(name)
     punctuation = sum(not (c.isalnum() or c.isspace()) for c in name)
-    leading_the = fold(name).startswith("the ")
+    leading_the = plain_key(name).startswith("the ")
     return (name.isupper() and len(name) > 4, -len(key), leading_the, punctuation, name)

@@ -43,7 +43,7 @@ from pipeline.read.query_filters import (
     time_filters,
 )
 from storage import find_entity
-from storage.names import fold
+from storage.names import plain_key
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -141,7 +141,7 @@ def events(
     if mineral is not None:
         # The mineral's canonical name as stored in events.minerals, via any alias.
         names = {r["canonical_name"] for r in find_entity(db, mineral, type="mineral")}
-        params["minerals"] = json.dumps(sorted({fold(n) for n in names | {mineral}}))
+        params["minerals"] = json.dumps(sorted({plain_key(n) for n in names | {mineral}}))
         # The plain comparison first spares the JSON walk for the many events without minerals.
         where.append(
             "e.minerals != '[]' AND EXISTS (SELECT 1 FROM json_each(e.minerals) m "
@@ -151,7 +151,7 @@ def events(
         where.append(_country_clause(db, country, params))
     if participant is not None:
         params["participant_ids"] = json.dumps(entity_ids(db, participant))
-        params["participant_key"] = fold(participant)
+        params["participant_key"] = plain_key(participant)
         where.append(
             "EXISTS (SELECT 1 FROM event_participants p WHERE p.event_id = e.id AND "
             "(p.entity_id IN (SELECT value FROM json_each(:participant_ids)) "
@@ -208,8 +208,8 @@ def _country_clause(db: sqlite_utils.Database, country: str, params: dict[str, A
     """An event concerns a country when the country takes part, an official of it
     takes part, or it happens there."""
     found = find_entity(db, country, type="country")
-    names = {fold(country)} | {fold(r["canonical_name"]) for r in found}
-    names |= {fold(a) for r in found for a in r["aliases"]}
+    names = {plain_key(country)} | {plain_key(r["canonical_name"]) for r in found}
+    names |= {plain_key(a) for r in found for a in r["aliases"]}
     params["country_ids"] = json.dumps([r["id"] for r in found])
     params["country_names"] = json.dumps(sorted(names))
     in_names = "(SELECT value FROM json_each(:country_names))"

@@ -22,7 +22,7 @@ from extractors.records import EVENT_TYPES
 from pipeline.core.date_range import check_day, check_moment, days_ago
 from pipeline.core.errors import QueryError
 from storage import find_entity
-from storage.names import fold, org_key
+from storage.names import org_key, plain_key
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def entity_ids(db: sqlite_utils.Database, name: str, type_: str | None = None) -
     the linker's own keys (an official's surname alone, an organisation's
     normalised name or acronym), so "Bessent" finds Scott Bessent."""
     ids = {int(row["id"]) for row in find_entity(db, name, type=type_)}
-    keys = [("official", "surname", fold(name)), ("organization", "name", org_key(name))]
+    keys = [("official", "surname", plain_key(name)), ("organization", "name", org_key(name))]
     for key_type, kind, value in keys:
         if value and type_ in (None, key_type):
             rows = db.execute(
@@ -124,4 +124,4 @@ def _fold_or_null(text: str | None) -> str | None:
 
 # Participant and location names repeat across events: SQLite calls nw_fold0 once
 # per row, and the cache spares repeating the Unicode work.
-_cached_fold = lru_cache(maxsize=65_536)(fold)
+_cached_fold = lru_cache(maxsize=65_536)(plain_key)
