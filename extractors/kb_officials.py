@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 
 from extractors.dates import anchor_date, parse_published
 from extractors.kb import KBRow, Link, OfficeHolderKB, shipped_kb
-from extractors.names import fold, strip_possessive
+from extractors.names import lower_unaccented, strip_possessive
 from extractors.records import Mention, Official, from_plain, to_plain
 
 _NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
@@ -72,7 +72,7 @@ class KBOfficialsComponent:
             official.country = link.tenure.country
 
     def named_only(self, doc: Doc, officials: list[Official], on: str | None) -> list[Official]:
-        taken = {fold(o.name.split()[-1]) for o in officials if o.name.split()}
+        taken = {lower_unaccented(o.name.split()[-1]) for o in officials if o.name.split()}
         found: dict[str, tuple[Official, Link]] = {}
         for ent in doc.ents:
             if ent.label_ != "PERSON":
@@ -80,7 +80,7 @@ class KBOfficialsComponent:
             name = _person_name(ent)
             if name is None:
                 continue
-            surname = fold(name.split()[-1])
+            surname = lower_unaccented(name.split()[-1])
             if surname in taken:
                 continue
             link = self.kb.link(name, None, on)
@@ -152,13 +152,13 @@ def _mention(span: Span, name: str) -> Mention:
 
 def _surname_mentions(doc: Doc, officials: list[Official]) -> None:
     """Later mentions by surname alone that NER tagged PERSON ("Modi said")."""
-    by_surname = {fold(o.name.split()[-1]): o for o in officials}
+    by_surname = {lower_unaccented(o.name.split()[-1]): o for o in officials}
     if not by_surname:
         return
     for ent in doc.ents:
         if ent.label_ != "PERSON" or len(ent) != 1:
             continue
-        official = by_surname.get(fold(strip_possessive(ent.text)))
+        official = by_surname.get(lower_unaccented(strip_possessive(ent.text)))
         if official is not None and all(m.start != ent.start_char for m in official.mentions):
             official.mentions.append(_mention(ent, official.name))
     for official in officials:
