@@ -39,6 +39,23 @@ def spelled_initials(name: str) -> str:
     return "".join(out).upper()
 
 
+def acronym_letters(acronym: str) -> str:
+    """The letters `fits` compares: A-Z only, upper-cased ("U.S." -> "US")."""
+    return re.sub(r"[^A-Za-z]", "", acronym).upper()
+
+
+def strict_forms(name: str) -> set[str]:
+    """Every `acronym_letters` value that `fits(..., name, strict=True)` accepts: the
+    initials and their prefixes of two letters or more, and the spelled initials. A
+    set to look short forms up in, instead of trying each name for each short form."""
+    inits = initials(name)
+    forms = {inits[:k] for k in range(2, len(inits) + 1)}
+    spelled = spelled_initials(name)
+    if len(spelled) >= 2:
+        forms.add(spelled)
+    return forms
+
+
 def fits(acronym: str, name: str, strict: bool = False) -> bool:
     """Does `acronym` abbreviate `name`?
 

@@ -13,15 +13,17 @@ a person's name. Government bodies and forums keep their country ("US Treasury")
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from extractors.doc_bounds import sentence_of
 from extractors.gazetteer import (
     COUNTRIES_TSV,
     NAME_CONTEXT_TSV,
@@ -56,20 +58,65 @@ def make_component(
 @dataclass(frozen=True)
 class DocView:
     """What the rules read from a doc, taken once per doc: `Doc.text` and `Doc.ents` are
-    rebuilt from every token on each access, far too slow to call per match."""
+    rebuilt from every token on each access, far too slow to call per match. Every
+    per-match question is answered from an index built here or a cache filled once per
+    line or entity, never by scanning the text or the entities again, so the rules
+    stay linear in the length of the text (a page can be one 200,000-character line).
+    """
 
     doc: Doc
     text: str
     orgs: tuple[Span, ...]
     persons: tuple[Span, ...]
     has_sents: bool
+    newlines: list[int] = field(default_factory=list)  # offsets of "\n", ascending
+    tag_opens: list[int] = field(default_factory=list)  # offsets of "<"
+    tag_closes: list[int] = field(default_factory=list)  # offsets of ">"
+    org_at: dict[int, Span] = field(default_factory=dict)  # token index -> its ORG entity
+    person_at: dict[int, Span] = field(default_factory=dict)
+    token_starts: list[int] = field(default_factory=list)
+    # Filled as matches ask: each line, entity and entity line is read once.
+    caps_lines: dict[tuple[int, int], bool] = field(default_factory=dict)
+    person_is_official: dict[int, bool] = field(default_factory=dict)
+    org_lines: dict[tuple[int, int, int], tuple[int, bool]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, doc: Doc) -> DocView:
         ents = doc.ents
         orgs = tuple(ent for ent in ents if ent.label_ == "ORG")
         persons = tuple(ent for ent in ents if ent.label_ == "PERSON")
-        return cls(doc, doc.text, orgs, persons, doc.has_annotation("SENT_START"))
+        text = doc.text
+        return cls(
+            doc,
+            text,
+            orgs,
+            persons,
+            doc.has_annotation("SENT_START"),
+            newlines=_offsets(text, "\n"),
+            tag_opens=_offsets(text, "<"),
+            tag_closes=_offsets(text, ">"),
+            org_at={i: ent for ent in orgs for i in range(ent.start, ent.end)},
+            person_at={i: ent for ent in persons for i in range(ent.start, ent.end)},
+            token_starts=doc.to_array("IDX").tolist(),
+        )
+
+    def line_around(self, start_char: int, end_char: int) -> tuple[int, int]:
+        """(start, end) offsets of the line(s) holding text[start_char:end_char]."""
+        before = bisect.bisect_left(self.newlines, start_char)
+        line_start = self.newlines[before - 1] + 1 if before else 0
+        after = bisect.bisect_left(self.newlines, end_char)
+        line_end = self.newlines[after] if after < len(self.newlines) else len(self.text)
+        return line_start, line_end
+
+
+def _offsets(text: str, char: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(char), text)]
+
+
+def _last_before(offsets: list[int], pos: int) -> int:
+    """The largest offset below `pos`, or -1: `text.rfind(char, 0, pos)` by bisection."""
+    k = bisect.bisect_left(offsets, pos)
+    return offsets[k - 1] if k else -1
 
 
 class CountryComponent:
@@ -187,7 +234,8 @@ def with_divided_germany(mentions: list[Mention]) -> list[Mention]:
 def make_mention(view: DocView, canonical: str, start: int, end: int, span: Span) -> Mention:
     """A mention at text[start:end] (inside `span`), with the sentence holding it."""
     if view.has_sents:
-        sent_start, sent_end = span.sent.start_char, span.sent.end_char
+        sent = sentence_of(span)
+        sent_start, sent_end = sent.start_char, sent.end_char
     else:
         sent_start, sent_end = 0, len(view.text)
     return Mention(canonical, start, end, view.text[start:end], sent_start, sent_end)
@@ -203,12 +251,13 @@ def following_words(span: Span) -> tuple[str, ...]:
 
 def in_caps_text(view: DocView, span: Span) -> bool:
     """Whether the span sits in an all-capitals line, like a Reuters title."""
-    text = view.text
-    line_start = text.rfind("\n", 0, span.start_char) + 1
-    line_end = text.find("\n", span.end_char)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    line_start, line_end = view.line_around(span.start_char, span.end_char)
+    key = (line_start, line_end)
+    if key not in view.caps_lines:  # each line is read once, however many matches it holds
+        letters = [c for c in view.text[line_start:line_end] if c.isalpha()]
+        caps = sum(c.isupper() for c in letters)
+        view.caps_lines[key] = len(letters) >= 8 and caps >= 0.8 * len(letters)
+    return view.caps_lines[key]
 
 
 def is_name_before(token: Token | None) -> bool:
@@ -222,11 +271,14 @@ def inside_person_name(view: DocView, span: Span, context: dict[str, frozenset[s
     """Part of a person's name: a longer PERSON entity ("Bill Jordan") without an office
     word in it ("Burkina Faso President ..."), or a PERSON that is just a country name
     people also bear ("Jordan said"). NER also tags plain countries PERSON ("Mali")."""
-    for ent in view.persons:
-        if ent.start <= span.start and span.end <= ent.end:
-            if len(ent) > len(span):
-                return not any(t.lower_ in context["government_word"] for t in ent)
-            return span.text.casefold() in context["person_name"]
+    ent = view.person_at.get(span.start)
+    if ent is not None and span.end <= ent.end:
+        if len(ent) > len(span):
+            if ent.start not in view.person_is_official:
+                words = context["government_word"]
+                view.person_is_official[ent.start] = any(t.lower_ in words for t in ent)
+            return not view.person_is_official[ent.start]
+        return span.text.casefold() in context["person_name"]
     return False
 
 
@@ -234,8 +286,8 @@ def inside_company_name(view: DocView, span: Span, context: dict[str, frozenset[
     """Part of a company's name: Reuters' <...> name tags, a capitalised name ending in a
     company suffix, or a longer ORG entity without any government or forum word."""
     doc, text = view.doc, view.text
-    open_tag = text.rfind("<", 0, span.start_char)
-    if open_tag > text.rfind(">", 0, span.start_char):
+    open_tag = _last_before(view.tag_opens, span.start_char)
+    if open_tag > _last_before(view.tag_closes, span.start_char):
         close_tag = text.find(">", span.end_char, span.end_char + 120)
         if close_tag >= 0 and "<" not in text[span.end_char : close_tag]:
             return True
@@ -250,25 +302,35 @@ def inside_company_name(view: DocView, span: Span, context: dict[str, frozenset[
             return True  # "Ltd", "PLC"; not "a Canadian limited partnership"
         if not (token.is_title or token.is_upper or word in ("&", "of", "and")):
             break
-    for ent in view.orgs:
-        if ent.start <= span.start and span.end <= ent.end:
-            # Only the ORG's words on the span's own line: NER runs spans on across line
-            # breaks ("the U.S.\n REUTER"); Reuters' <...> tags above handle wrapped names.
-            line = [t for t in ent if not has_newline_between(text, t, span)]
-            if len([t for t in line if t.lower_ != "the"]) <= len(span):
-                return False  # the ORG is just the country (a tagging slip)
-            tokens = line + ([doc[ent.end]] if ent.end < len(doc) else [])
-            words = {t.lower_ for t in tokens} | {
-                f"{a.lower_} {b.lower_}" for a, b in itertools.pairwise(tokens)
-            }
-            return not (words & context["government_word"])
-    return False
+    ent = view.org_at.get(span.start)
+    if ent is None or span.end > ent.end:
+        return False
+    # Only the ORG's words on the span's own line: NER runs spans on across line
+    # breaks ("the U.S.\n REUTER"); Reuters' <...> tags above handle wrapped names.
+    line_start, line_end = view.line_around(span.start_char, span.end_char)
+    key = (ent.start, line_start, line_end)
+    if key not in view.org_lines:  # once per entity and line, not per match inside it
+        view.org_lines[key] = _org_line(view, ent, line_start, line_end, context)
+    words, governmental = view.org_lines[key]
+    if words <= len(span):
+        return False  # the ORG is just the country (a tagging slip)
+    return not governmental
 
 
-def has_newline_between(text: str, token: Token, span: Span) -> bool:
-    if token.idx < span.start_char:
-        return "\n" in text[token.idx : span.start_char]
-    return "\n" in text[span.end_char : token.idx + len(token)]
+def _org_line(
+    view: DocView, ent: Span, line_start: int, line_end: int, context: dict[str, frozenset[str]]
+) -> tuple[int, bool]:
+    """How many words (not "the") an ORG has on one line, and whether they (with the word
+    after the ORG) name a government body."""
+    doc, starts = view.doc, view.token_starts
+    first = bisect.bisect_left(starts, line_start, ent.start, ent.end)
+    last = bisect.bisect_left(starts, line_end, first, ent.end)
+    line = [t for t in doc[first:last] if t.idx + len(t) <= line_end]
+    tokens = line + ([doc[ent.end]] if ent.end < len(doc) else [])
+    words = {t.lower_ for t in tokens} | {
+        f"{a.lower_} {b.lower_}" for a, b in itertools.pairwise(tokens)
+    }
+    return len([t for t in line if t.lower_ != "the"]), bool(words & context["government_word"])
 
 
 def is_state_after_city(span: Span, is_demonym: bool) -> bool:

@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from extractors.doc_bounds import ents_within, sentence_of
 from extractors.lexicons import DATA_DIR, read_table, read_word_lists
 
 DEFAULT_TRIGGERS = DATA_DIR / "event_triggers.tsv"
@@ -218,7 +219,7 @@ def specific_check(trig: Trigger, token: Token, commodity: frozenset[str]) -> st
         for c in token.children
     ):
         return None
-    if lemma == "review" and not lemmas(token.sent) & {
+    if lemma == "review" and not lemmas(sentence_of(token)) & {
         "mining",
         "mine",
         "contract",
@@ -230,7 +231,7 @@ def specific_check(trig: Trigger, token: Token, commodity: frozenset[str]) -> st
         token.dep_ in ("nsubj", "dobj", "nsubjpass") and token.head.lemma_.lower() in PRICE_VERBS
     ):
         return None
-    if lemma == "kill" and not lemmas(token.sent) & {*FACILITY_WORDS, "refinery"}:
+    if lemma == "kill" and not lemmas(sentence_of(token)) & {*FACILITY_WORDS, "refinery"}:
         return None
     if trig.type in ("investment", "supply") and _descriptive(token, lemma):
         return None
@@ -272,7 +273,7 @@ def date_tokens_attached(sent: Span, trigger: Token) -> list[Span]:
     verb = governing_verb(trigger)
     targets = {trigger.i} | ({verb.i} if verb is not None else set())
     found = []
-    for ent in sent.ents:
+    for ent in ents_within(sent):
         if ent.label_ not in ("DATE", "TIME") or dates_other_noun(ent, trigger):
             continue
         chain = [ent.root, *list(ent.root.ancestors)[:4]]
@@ -331,9 +332,9 @@ def event_name(trigger: Token) -> str | None:
 
 def event_name_span(trigger: Token) -> Span | None:
     """The tokens of the capitalised name around a title-case trigger, if any."""
-    if not trigger.is_title or trigger.sent.start == trigger.i:
+    if not trigger.is_title or sentence_of(trigger).start == trigger.i:
         return None
-    doc, sent = trigger.doc, trigger.sent
+    doc, sent = trigger.doc, sentence_of(trigger)
     start = trigger.i
     while start - 1 > sent.start and doc[start - 1].is_title and doc[start - 1].pos_ == "PROPN":
         start -= 1
@@ -354,7 +355,7 @@ def event_name_span(trigger: Token) -> Span | None:
 def named_location(sent: Span, name: Span) -> str | None:
     """A place right after a meeting's name ("the Summit on X in Washington"): the
     parse hangs "in Washington" off the name's last word, not off the trigger."""
-    for ent in sent.ents:
+    for ent in ents_within(sent):
         prep = ent.root.head
         if (
             ent.label_ in ("GPE", "LOC", "FAC")
@@ -379,7 +380,7 @@ def mention_scope(trigger: Token) -> Span:
 
 def event_location(sent: Span, trigger: Token) -> str | None:
     """A place introduced by "in"/"at" and attached near the trigger."""
-    for ent in sent.ents:
+    for ent in ents_within(sent):
         if ent.label_ not in ("GPE", "LOC", "FAC"):
             continue
         prep = ent.root.head

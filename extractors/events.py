@@ -10,6 +10,7 @@ per real-world occurrence), keeping the first - usually the fullest - sentence.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 from extractors import event_rules as rules
 from extractors.datelines import date_line_end
 from extractors.dates import anchor_date, resolve_date
+from extractors.doc_bounds import ents_within, per_doc, sentence_of
 from extractors.event_actors import Actor, ActorIndex, bare_quote, build_index, participants
 from extractors.records import Event, to_plain
 
@@ -95,7 +97,7 @@ class Component:
         for trig, token in hits:
             if token.i < body_start:
                 continue  # the headline repeats the lead, in headline grammar
-            sent = token.sent
+            sent = sentence_of(token)
             if sent.start < body_start:  # the parser ran the headline into the lead
                 sent = doc[body_start : sent.end]
             cand = self._candidate(trig, token, sent, index, commodity_tokens, anchor)
@@ -139,7 +141,12 @@ class Component:
             return None
         actors = index.actors_in(sent.start_char, sent.end_char)
         minerals = index.minerals_in(sent.start_char, sent.end_char)
-        has_commodity = bool(minerals) or any(sent.start <= i < sent.end for i in commodity_tokens)
+        # Sorted once per doc: a commodity token in the sentence is a bisection away.
+        ordered = per_doc(sent.doc, "events.commodity_tokens", lambda: sorted(commodity_tokens))
+        in_sentence = bisect.bisect_left(ordered, sent.end) - bisect.bisect_left(
+            ordered, sent.start
+        )
+        has_commodity = bool(minerals) or in_sentence > 0
         keys: set[str] = set()
         if trig.guard == "speaker":
             speaker = self._speaker(token, index, trig.pattern in WEAK_VERBS)
@@ -261,7 +268,7 @@ class Component:
         # tariffs"): the parse often hangs it off a noun between it and the trigger
         others = [
             e
-            for e in sent.ents
+            for e in ents_within(sent)
             if e.label_ in ("DATE", "TIME")
             and e not in attached
             and not rules.dates_other_noun(e, token)

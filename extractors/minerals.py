@@ -15,12 +15,14 @@ says it is not the commodity (words in data/name_context.tsv):
 
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from extractors.countries import DocView, in_caps_text, inside_company_name, make_mention
+from extractors.doc_bounds import per_doc, sentence_of
 from extractors.gazetteer import (
     MINERALS_TSV,
     NAME_CONTEXT_TSV,
@@ -170,10 +172,13 @@ class MineralComponent:
             return False
         if span[0].pos_ != "NOUN" and after not in self.context["price_move"]:
             return False  # the tagger calls "lead at 4,900" a verb; the next word says otherwise
-        sent = span.sent if view.has_sents else doc[:]
-        return any(
-            i in matched for i in range(sent.start, sent.end) if i < span.start or i >= span.end
-        )
+        sent = sentence_of(span) if view.has_sents else doc[:]
+        # Another matched token in the sentence, found by bisection (a sentence can be
+        # long). `matched` is the doc's one set of word matches: sorted once per doc.
+        ordered = per_doc(doc, "minerals.named_tokens", lambda: sorted(matched))
+        earlier = bisect.bisect_left(ordered, span.start) - bisect.bisect_left(ordered, sent.start)
+        later = bisect.bisect_left(ordered, sent.end) - bisect.bisect_left(ordered, span.end)
+        return earlier > 0 or later > 0
 
     def is_listed_symbol(self, span: Span, matched: set[int]) -> bool:
         """A symbol counts only in a list of minerals ("Li and Co prices", "Cu-Au")."""
@@ -203,8 +208,13 @@ def is_title_case_title(span: Span) -> bool:
     body_offset = int(meta.get("body_offset") or 0)
     if span.start_char >= body_offset:
         return False
+    return per_doc(span.doc, "minerals.title_case", lambda: _title_case(span.doc, body_offset))
+
+
+def _title_case(doc: Doc, body_offset: int) -> bool:
+    """Whether the title capitalises its long words (read once per doc, not per mention)."""
     words = [
-        t for t in span.doc.char_span(0, body_offset, alignment_mode="contract") or [] if t.is_alpha
+        t for t in doc.char_span(0, body_offset, alignment_mode="contract") or [] if t.is_alpha
     ]
     long_words = [t for t in words if len(t) > 3]
     return bool(long_words) and sum(t.is_title or t.is_upper for t in long_words) >= 0.7 * len(

@@ -14,8 +14,15 @@ from typing import Protocol
 
 from spacy.language import Language
 
-from extractors import countries, events, minerals, officials, organizations  # noqa: F401  (factories)
-from extractors import kb_officials  # noqa: F401  (the newswatch_kb factory)
+from extractors import (  # noqa: F401  (factories)
+    countries,
+    events,
+    kb_officials,
+    minerals,
+    officials,
+    organizations,
+)
+from extractors.doc_bounds import MAX_SENTENCE_TOKENS
 from extractors.docs import (
     EXTRACTOR_VERSION,
     extract_batch,
@@ -40,8 +47,20 @@ class NLPSettings(Protocol):
 
 
 def build_nlp(config: NLPSettings) -> Language:
-    """Load the configured model and add the configured newswatch components."""
+    """Load the configured model and add the configured newswatch components.
+
+    Before the parser goes `newswatch_sentence_bounds` (extractors/doc_bounds.py): no
+    sentence, parse tree or entity grows past MAX_SENTENCE_TOKENS tokens of text
+    without sentence punctuation, which keeps every component linear in the length.
+    """
     nlp = load_model(config.model)
+    first = next((p for p in ("parser", "senter") if p in nlp.pipe_names), None)
+    if first is not None and "newswatch_sentence_bounds" not in nlp.pipe_names:
+        nlp.add_pipe(
+            "newswatch_sentence_bounds",
+            before=first,
+            config={"max_tokens": MAX_SENTENCE_TOKENS},
+        )
     for name in config.components:
         if not nlp.has_factory(name):
             known = ", ".join(sorted(f for f in nlp.factory_names if f.startswith("newswatch_")))

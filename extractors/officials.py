@@ -14,7 +14,9 @@ none.
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +78,7 @@ class OfficialsComponent:
     def extract(self, doc: Doc) -> list[Official]:
         ctx = DocContext(doc, self.lex)
         people: list[_Person] = []
+        known = _PeopleIndex(people)
         for ent in sorted([*doc.ents, *unlabelled_names(doc, ctx)], key=lambda e: e.start):
             # NER misses some names ("Ajit Doval" as GPE, "Waqar Noor" as nothing):
             # take those only with an apposition that names an office
@@ -90,7 +93,7 @@ class OfficialsComponent:
                 or lower_unaccented(span[-1].text) in PRIVATE_BODIES
             ):
                 continue  # none, or an all-caps headline fragment ("SUBROTO SAYS")
-            person = _attach(people, [w for w in strip_possessive(span.text).split()])
+            person = known.attach([w for w in strip_possessive(span.text).split()])
             person.mentions.append(_mention(span, " ".join(person.words), ctx.sent_at[span.start]))
             title = self.titles.title(span, ctx, lead)
             roles = [r for r in (title, *self.titles.appositions(span, ctx)) if r]
@@ -213,33 +216,87 @@ class OfficialsComponent:
         return None
 
 
-def _attach(people: list[_Person], words: list[str]) -> _Person:
+class _PeopleIndex:
     """The person a mention refers to: same full name, or a surname/first-name mention of
-    the latest person who has it; a fuller name upgrades a surname-only record."""
-    key = [lower_unaccented(w) for w in words]
-    for person in reversed(people):
-        pkey = [lower_unaccented(w) for w in person.words]
-        if pkey == key:
+    the latest person who has it; a fuller name upgrades a surname-only record.
+
+    The latest such person is looked up (per full name, first word, last word and
+    one-word name) rather than searched for among everyone named so far, so a text
+    naming thousands of people costs the same per mention as one naming three.
+    """
+
+    def __init__(self, people: list[_Person]) -> None:
+        self.people = people
+        # (what, *words) -> max-heap (negated) of the positions of the people it matches
+        self._heaps: dict[tuple[str, ...], list[int]] = defaultdict(list)
+
+    def attach(self, words: list[str]) -> _Person:
+        key = tuple(lower_unaccented(w) for w in words)
+        if len(key) == 1:  # a surname or a first name alone
+            found = self._latest(("first", key[0]), ("last", key[0]))
+        elif key:  # the same full name, or a one-word person it completes
+            found = self._latest(("full", *key), ("single", key[-1]))
+        else:
+            found = self._latest(("full",))
+        if found is not None:
+            person = self.people[found]
+            if len(key) > 1 and len(self._key(found)) == 1:
+                person.words = list(words)  # the fuller name upgrades the record
+                self._register(found)
             return person
-        if len(key) == 1 and key[0] in (pkey[-1], pkey[0]):
-            return person
-        if len(pkey) == 1 and len(key) > 1 and pkey[0] == key[-1]:
-            person.words = list(words)
-            return person
-    people.append(_Person(list(words)))
-    return people[-1]
+        self.people.append(_Person(list(words)))
+        self._register(len(self.people) - 1)
+        return self.people[-1]
+
+    def _key(self, n: int) -> tuple[str, ...]:
+        return tuple(lower_unaccented(w) for w in self.people[n].words)
+
+    def _register(self, n: int) -> None:
+        pkey = self._key(n)
+        tags = [("full", *pkey)]
+        if pkey:
+            tags += [("first", pkey[0]), ("last", pkey[-1])]
+        if len(pkey) == 1:
+            tags.append(("single", pkey[0]))
+        for tag in tags:
+            heapq.heappush(self._heaps[tag], -n)
+
+    def _matches(self, tag: tuple[str, ...], n: int) -> bool:
+        pkey = self._key(n)
+        what, words = tag[0], tag[1:]
+        if what == "full":
+            return pkey == words
+        if what == "single":
+            return len(pkey) == 1 and pkey == words
+        return bool(pkey) and pkey[0 if what == "first" else -1] == words[0]
+
+    def _latest(self, *tags: tuple[str, ...]) -> int | None:
+        best = None
+        for tag in tags:
+            heap = self._heaps.get(tag)
+            # A one-word person upgraded to a full name no longer matches its old entries.
+            while heap and not self._matches(tag, -heap[0]):
+                heapq.heappop(heap)
+            if heap and (best is None or -heap[0] > best):
+                best = -heap[0]
+        return best
 
 
 def _surname_mentions(doc: Doc, people: list[_Person], ctx: DocContext) -> None:
     """Later bare-surname mentions NER missed or called ORG ("Nakasone said ...")."""
     taken = {m.start for p in people for m in p.mentions}
     covered = {i for p in people for m in p.mentions for i in range(m.start, m.end)}
-    orths = doc.to_array("ORTH")  # array access: no Token objects for every word
+    # Where each surname occurs, from one pass over the tokens, not one per person.
+    surnames = {doc.vocab.strings[p.words[-1]] for p in people if len(p.words) >= 2 and p.roles}
+    places: dict[int, list[int]] = defaultdict(list)
+    for i, orth in enumerate(doc.to_array("ORTH").tolist()):
+        if orth in surnames:
+            places[orth].append(i)
     for person in people:
         if len(person.words) < 2 or not person.roles:
             continue
         surname = doc.vocab.strings[person.words[-1]]
-        for i in (orths == surname).nonzero()[0].tolist():
+        for i in places.get(surname, []):
             tok = doc[i]
             if tok.idx in taken or tok.idx in covered or tok.pos_ != "PROPN":
                 continue

@@ -9,6 +9,8 @@ after a media noun ("newspaper Dagens Nyheter"). Cleaning and filtering come lat
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -56,17 +58,25 @@ class CandidateFinder:
             if doc[start].idx >= skip_before and not any(i in taken for i in range(start, end)):
                 spans.append(doc[start:end])
                 taken.update(range(start, end))
+        found = _SpanSet(spans)
         for sent in dict.fromkeys(sent_at):
             if sent.end_char <= skip_before:
                 continue
             for span in self._capitalised_runs(doc, sent, places):
                 if not any(t.i in taken for t in span):
-                    spans.append(span)
+                    found.add(span)
                     taken.update(t.i for t in span)
-                elif not any(e.start <= span.start and span.end <= e.end for e in spans):
-                    spans = [e for e in spans if not (e.start >= span.start and e.end <= span.end)]
-                    if not any(t.i in {x.i for e in spans for x in e} for t in span):
-                        spans.append(span)
+                    continue
+                # A run over earlier candidates replaces those it contains, unless one
+                # contains it or another still overlaps it.
+                near = found.touching(span)
+                if not any(e.start <= span.start and span.end <= e.end for e in near.values()):
+                    for key, e in near.items():
+                        if e.start >= span.start and e.end <= span.end:
+                            found.remove(key)
+                    if not found.touching(span):
+                        found.add(span)
+        spans = found.spans()
         # "China's commerce ministry", "India's home ministry": lowercase but named
         orths = doc.to_array("ORTH")  # array access: no Token objects for every word
         for i in (orths == doc.vocab.strings["ministry"]).nonzero()[0].tolist():
@@ -119,3 +129,34 @@ class CandidateFinder:
                 out.append(doc[i : last_head + 1])
             i = max(j, i + 1)
         return out
+
+
+class _SpanSet:
+    """Spans in the order they were added, with the spans covering each token: what
+    overlaps a new span is a lookup over its own tokens, not a scan of every span."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self._spans: dict[int, Span] = {}
+        self._covering: dict[int, set[int]] = defaultdict(set)
+        self._next = 0  # keys grow with each span added: removals never reuse one
+        for span in spans:
+            self.add(span)
+
+    def add(self, span: Span) -> None:
+        key, self._next = self._next, self._next + 1
+        self._spans[key] = span
+        for i in range(span.start, span.end):
+            self._covering[i].add(key)
+
+    def remove(self, key: int) -> None:
+        span = self._spans.pop(key)
+        for i in range(span.start, span.end):
+            self._covering[i].discard(key)
+
+    def touching(self, span: Span) -> dict[int, Span]:
+        """The spans sharing a token with `span`, by key."""
+        keys = set().union(*(self._covering.get(i, ()) for i in range(span.start, span.end)))
+        return {key: self._spans[key] for key in sorted(keys)}
+
+    def spans(self) -> list[Span]:
+        return list(self._spans.values())

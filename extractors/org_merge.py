@@ -8,6 +8,7 @@ becomes its acronym ("BP" for British Petroleum Co PLC).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -42,38 +43,51 @@ def merge_short_forms(records: list[OrgRecord], country_words: set[str]) -> list
     """Fold "Labour" into "Labour Party", "Hecla" into "Hecla Mining Co", "Communist
     Party" into "Chinese Communist Party", a bare acronym into its long name."""
     by_acronym = {name_key(r.acronym): r for r in records if r.acronym}
-    keep: list[OrgRecord] = []
+    keep = _LongerForms(country_words)
     ordered = sorted(records, key=lambda r: -len(r.key.split()))
     for rec in ordered:
         target = by_acronym.get(rec.key)
         if target is None:
-            target = _longer_form(rec, keep, country_words)
+            target = keep.longer_form(rec)
         if target is not None and target is not rec:
             target.mentions.extend(rec.mentions)
             target.agency = target.agency or rec.agency
             if acronyms.looks_like_acronym(rec.name) and rec.name.isupper():
                 target.acronym = target.acronym or rec.name
             continue
-        keep.append(rec)
-    return keep
+        keep.add(rec)
+    return keep.records
 
 
-def _longer_form(
-    rec: OrgRecord, longer: list[OrgRecord], country_words: set[str]
-) -> OrgRecord | None:
-    words = rec.key.split()
-    if rec.name.isupper() and len(words) == 1:
-        for cand in longer:
-            if acronyms.fits(rec.name, cand.name, strict=True):
+class _LongerForms:
+    """The records kept so far, indexed by what a shorter form can match: the first
+    kept record (in keeping order) that a short form fits is found by lookup, not by
+    trying every kept record, so merging stays linear in the number of records."""
+
+    def __init__(self, country_words: set[str]) -> None:
+        self.country_words = country_words
+        self.records: list[OrgRecord] = []
+        self._by_letters: dict[str, OrgRecord] = {}  # a strict acronym -> first record
+        self._by_words: dict[tuple[str, ...], list[OrgRecord]] = defaultdict(list)
+
+    def add(self, rec: OrgRecord) -> None:
+        self.records.append(rec)
+        for form in acronyms.strict_forms(rec.name):
+            self._by_letters.setdefault(form, rec)
+        cwords = tuple(_strip_country_words(rec.key.split(), self.country_words))
+        for k in range(1, len(cwords) + 1):
+            self._by_words[cwords[:k]].append(rec)
+
+    def longer_form(self, rec: OrgRecord) -> OrgRecord | None:
+        words = rec.key.split()
+        if rec.name.isupper() and len(words) == 1:
+            letters = acronyms.acronym_letters(rec.name)
+            return self._by_letters.get(letters) if len(letters) >= 2 else None
+        for cand in self._by_words.get(tuple(words), ()):
+            # A record whose words are exactly these, with no country stripped, is not longer.
+            if cand.key.split() != words:
                 return cand
         return None
-    for cand in longer:
-        cwords = _strip_country_words(cand.key.split(), country_words)
-        if len(cwords) < len(words) or cwords == cand.key.split() == words:
-            continue
-        if cwords[: len(words)] == words:
-            return cand
-    return None
 
 
 def link_bare_acronyms(doc: Doc, records: list[OrgRecord], sent_at: list[Span]) -> None:
@@ -81,6 +95,16 @@ def link_bare_acronyms(doc: Doc, records: list[OrgRecord], sent_at: list[Span]) 
     multiword = [r for r in records if not r.acronym and len(r.key.split()) >= 2]
     if not multiword:
         return
+    # Which records each short form would fit, in record order: a lookup per token
+    # instead of trying every record for every capitalised token.
+    fitting: dict[str, list[int]] = defaultdict(list)
+    for n, rec in enumerate(multiword):
+        forms = {acronyms.initials(rec.name), acronyms.spelled_initials(rec.name)}
+        prefixes = set()
+        if rec.key.split()[-1] in COMPANY_FORMS:  # a company: "BP" for British Petroleum Co
+            prefixes = acronyms.strict_forms(rec.name)
+        for form in forms | prefixes:
+            fitting[form].append(n)
     upper = doc.to_array("IS_UPPER")  # array access: no Token objects for every word
     for i in upper.nonzero()[0].tolist():
         tok = doc[i]
@@ -89,7 +113,10 @@ def link_bare_acronyms(doc: Doc, records: list[OrgRecord], sent_at: list[Span]) 
         span = doc[i : i + 1]
         if tok.ent_type_ in ("GPE", "NORP", "PERSON") or (tok.i > 0 and doc[tok.i - 1].text == "<"):
             continue  # a country, a name, or a ticker ("<BP>")
-        for rec in multiword:
+        letters = acronyms.acronym_letters(tok.text)
+        candidates = sorted(set(fitting.get(tok.text, ())) | set(fitting.get(letters, ())))
+        for n in candidates:
+            rec = multiword[n]
             if rec.acronym:
                 continue
             full = tok.text in (acronyms.initials(rec.name), acronyms.spelled_initials(rec.name))

@@ -38,7 +38,7 @@ from extractors.org_kinds import org_kind
 from extractors.org_lexicons import OrgLexicons
 from extractors.org_merge import OrgRecord, link_bare_acronyms, make_mention, merge_short_forms
 from extractors.org_place_compounds import PlaceFinder, load_compound_places
-from extractors.records import Organization, to_plain
+from extractors.records import Mention, Organization, to_plain
 
 
 @Language.factory(
@@ -101,10 +101,8 @@ class OrganizationsComponent:
         places = self.places.place_starts(doc)
         spans = self.finder.candidates(doc, body_start if headline_case else 0, sent_at, places)
         media = self.finder.media_spans(doc)
-        spans = sorted(
-            [s for s in spans if not any(m.start <= s.start < m.end for m in media)] + media,
-            key=lambda s: s.start,
-        )
+        in_media = {i for m in media for i in range(m.start, m.end)}
+        spans = sorted([s for s in spans if s.start not in in_media] + media, key=lambda s: s.start)
         media_starts = {m.start for m in media}
         signature = _signature_start(doc, tail)
         pairs = acronyms.parenthesised_pairs(doc, spans)
@@ -137,10 +135,16 @@ class OrganizationsComponent:
             name_key(e.text) for e in doc.ents if e.label_ in ("GPE", "NORP") and len(e) == 1
         )
         merged = merge_short_forms(list(records.values()), country_words)
+        known: dict[str, list[OrgRecord]] = {}  # a record's key and acronym key -> records
+        for rec in merged:
+            for key in dict.fromkeys((rec.key, name_key(rec.acronym or ""))):
+                known.setdefault(key, []).append(rec)
+        headline: dict[int, list[Mention]] = {}  # by id(record): mentions to put first
         for span, name in title_only:  # headlines add mentions to known orgs only
-            for rec in merged:
-                if name_key(name) in (rec.key, name_key(rec.acronym or "")):
-                    rec.mentions.insert(0, make_mention(span, rec.name, sent_at))
+            for rec in known.get(name_key(name), []):
+                headline.setdefault(id(rec), []).append(make_mention(span, rec.name, sent_at))
+        for rec in merged:  # each went in front of the ones before it: newest first
+            rec.mentions[:0] = reversed(headline.get(id(rec), []))
         link_bare_acronyms(doc, merged, sent_at)
         out = []
         for rec in sorted(merged, key=lambda r: min(m.start for m in r.mentions)):

@@ -1,0 +1,149 @@
+"""Bounded sentences and linear-time lookups, so every rule costs the same per character.
+
+A page with no sentence punctuation (a run of repeated words, a list flattened into
+one line) gives the parser one "sentence" of any length, and NER an entity as long
+as that sentence. Rules that look at "the sentence" or "the entity" of each mention
+then cost the whole text per mention: time grows with the square of the length.
+Two bounds keep it linear:
+
+- `newswatch_sentence_bounds` runs before the parser and starts a new sentence
+  after every `MAX_SENTENCE_TOKENS` tokens without one of `.`, `!`, `?` or a line
+  break. The parser keeps preset boundaries, and NER does not cross them, so parse
+  trees and entities are bounded too. Ordinary prose never has a run that long
+  (the longest dev sentence is 92 tokens), so nothing about it changes.
+- `sentence_index` / `sentence_of` give the rules the sentence of a token from one
+  pass over `doc.sents` (`Token.sent` walks to the sentence's ends on every call),
+  and cut any sentence the parser still made longer than the bound into windows.
+
+`ents_within(span)` is `span.ents` by bisection: spaCy's walks every entity of the
+doc on each call. The index of a doc is built once, when first asked for, and
+kept for that doc only (one doc at a time per thread; `release` drops it).
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+T = TypeVar("T")
+
+MAX_SENTENCE_TOKENS = 256
+# Tokens after which the parser may start a sentence; a run without any is cut.
+SENTENCE_ENDS = frozenset({".", "!", "?", "…", "。"})
+
+
+@Language.factory("newswatch_sentence_bounds", default_config={"max_tokens": MAX_SENTENCE_TOKENS})
+def make_sentence_bounds(nlp: Language, name: str, max_tokens: int) -> SentenceBounds:
+    return SentenceBounds(max_tokens)
+
+
+class SentenceBounds:
+    """Presets a sentence start after `max_tokens` tokens with no sentence end or line break."""
+
+    def __init__(self, max_tokens: int = MAX_SENTENCE_TOKENS) -> None:
+        self.max_tokens = max_tokens
+
+    def __call__(self, doc: Doc) -> Doc:
+        limit = self.max_tokens
+        if len(doc) <= limit:
+            return doc
+        # Array access: no Token object for every word of a long text.
+        spaces = doc.to_array("IS_SPACE").nonzero()[0].tolist()
+        stops = [i for i in spaces if "\n" in doc[i].text]
+        ends = {doc.vocab.strings[s] for s in SENTENCE_ENDS}
+        orth = doc.to_array("ORTH").tolist()
+        stops += [i for i, o in enumerate(orth) if o in ends]
+        stops = sorted(set(stops))
+        previous = -1
+        for stop in [*stops, len(doc)]:
+            for k in range(previous + 1 + limit, stop, limit):
+                doc[k].is_sent_start = True
+            previous = stop
+        return doc
+
+
+class DocIndex:
+    """The sentence of every token and the entities in order, for one doc."""
+
+    def __init__(self, doc: Doc, max_tokens: int = MAX_SENTENCE_TOKENS) -> None:
+        self.doc_ref = weakref.ref(doc)
+        self.length = len(doc)
+        self.max_tokens = max_tokens
+        self._sent_at: list[Span] | None = None
+        self._ents: tuple[Span, ...] | None = None
+        self._ent_starts: list[int] = []
+        self.memo: dict[str, Any] = {}
+
+    def sent_at(self, doc: Doc) -> list[Span]:
+        if self._sent_at is None:
+            out: list[Span] = []
+            for sent in doc.sents:
+                for start in range(sent.start, sent.end, self.max_tokens):
+                    window = doc[start : min(start + self.max_tokens, sent.end)]
+                    out.extend([window] * len(window))
+            self._sent_at = out
+        return self._sent_at
+
+    def ents(self, doc: Doc) -> tuple[Span, ...]:
+        if self._ents is None:
+            self._ents = tuple(doc.ents)
+            self._ent_starts = [e.start for e in self._ents]
+        return self._ents
+
+
+_local = threading.local()
+
+
+def doc_index(doc: Doc) -> DocIndex:
+    """The index of `doc`, built on first use and kept while the same doc is asked about."""
+    cached: DocIndex | None = getattr(_local, "index", None)
+    if cached is not None and cached.doc_ref() is doc and cached.length == len(doc):
+        return cached
+    index = DocIndex(doc)
+    _local.index = index
+    return index
+
+
+def release(doc: Doc) -> None:
+    """Forget the index of `doc` (its spans keep the doc alive): called once it is read."""
+    cached: DocIndex | None = getattr(_local, "index", None)
+    if cached is not None and cached.doc_ref() is doc:
+        _local.index = None
+
+
+def sentence_index(doc: Doc) -> list[Span]:
+    """The sentence of every token, by token index, at most MAX_SENTENCE_TOKENS long."""
+    return doc_index(doc).sent_at(doc)
+
+
+def sentence_of(item: Token | Span) -> Span:
+    """The (bounded) sentence holding a token, or a span's first token: `Token.sent`."""
+    doc = item.doc
+    return sentence_index(doc)[item.i if isinstance(item, Token) else item.start]
+
+
+def ents_within(span: Span) -> list[Span]:
+    """`span.ents` (the entities wholly inside it, in order) without walking them all."""
+    index = doc_index(span.doc)
+    ents = index.ents(span.doc)
+    out = []
+    for k in range(bisect.bisect_left(index._ent_starts, span.start), len(ents)):
+        if ents[k].end > span.end:
+            break  # as spaCy's: the first entity running past the span ends the list
+        out.append(ents[k])
+    return out
+
+
+def per_doc(doc: Doc, key: str, compute: Callable[[], T]) -> T:
+    """A value computed once per doc (a whole-doc fact a rule asks about per mention)."""
+    memo = doc_index(doc).memo
+    if key not in memo:
+        memo[key] = compute()
+    value: T = memo[key]
+    return value
