@@ -95,6 +95,12 @@ def _parse_since(value: str) -> datetime:
     help="json: print the digest as JSON (files only with --out).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "--watch",
+    "watch_name",
+    metavar="NAME",
+    help="The desk digest of this [[watch]]: its matches ranked by salience.",
+)
 @click.pass_context
 @user_errors
 def digest(
@@ -105,6 +111,7 @@ def digest(
     send: bool,
     fmt: str,
     quiet: bool,
+    watch_name: str | None,
 ) -> None:
     """Write what changed on a day: new events with their evidence, officials and
     organisations seen for the first time, minerals against the previous 7 days,
@@ -132,6 +139,12 @@ def digest(
     tz = ZoneInfo(settings.timezone)
     write_files = fmt == "text" or out_dir is not None
     target = Path(out_dir) if out_dir else config.resolve(settings.out_dir)
+    if watch_name is not None:  # the desk digest: pipeline/cli/watch_digest.py
+        from pipeline.cli.watch_digest import run_watch_digest
+
+        args = (day, since, tz, target, write_files, send, fmt, quiet)
+        run_watch_digest(config, watch_name, *args)
+        return
 
     with _steps(quiet, total=2 + write_files + send) as steps:
         steps.step("reading the database")
