@@ -44,6 +44,10 @@ def never() -> bool:
     return False
 
 
+def no_progress(step: str, count: int) -> None:
+    """The default progress sink: nothing (see RunContext.progress)."""
+
+
 @dataclass
 class RunContext:
     """What a run needs besides config; every part can be injected (tests, scheduler)."""
@@ -59,6 +63,10 @@ class RunContext:
     politeness: Politeness | None = None
     due_only: bool = False
     should_stop: Callable[[], bool] = field(default=never)
+    # Told as the run goes: ("feeds", n) once, then ("feed", 1) per feed handled,
+    # ("pages", n) per feed's new items, ("page", 1) per page fetched, ("article", 1)
+    # per article extracted and stored; the CLI draws a progress bar from it.
+    progress: Callable[[str, int], None] = field(default=no_progress)
 
     def pipeline(self, config: Config) -> Language:
         if self.nlp is None:
@@ -119,9 +127,12 @@ def _new_articles(
     left out, so its next poll is unconditional and the item is tried again.
     """
     seen = _Seen(store)
+    wanted = [f for f in config.feeds if context.sources is None or f.name in context.sources]
+    context.progress("feeds", len(wanted))
     for feed in config.feeds:
         if context.sources is not None and feed.name not in context.sources:
             continue
+        context.progress("feed", 1)
         if context.should_stop():
             log.info("stopping: %s and the sources after it wait for the next run", feed.name)
             break
@@ -154,12 +165,14 @@ def _new_articles(
                 summary.unchanged += 1
             else:
                 fresh.append(item)
+        context.progress("pages", len(fresh))
         workers = max(1, config.fetch.concurrency)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             # map keeps feed order; fetching overlaps with NLP on earlier articles.
             results = pool.map(partial(_fetch_article, source, fetcher), fresh)
             failed = retryable = 0
             for item, result in zip(fresh, results, strict=True):
+                context.progress("page", 1)
                 if isinstance(result, FetchError):
                     failed += 1
                     retryable += _worth_retrying(result)
@@ -243,6 +256,7 @@ def _extract_and_store(
 ) -> None:
     for article, extraction in extract_articles(config, context, articles):
         store_article(store, context, article, extraction, summary)
+        context.progress("article", 1)
 
 
 def store_article(

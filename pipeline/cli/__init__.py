@@ -76,7 +76,11 @@ def run(obj: Context, once: bool, sources: tuple[str, ...]) -> None:
     unknown = sorted(set(sources) - {f.name for f in config.feeds})
     if unknown:
         raise click.UsageError(f"no feed named {', '.join(unknown)} in the config")
-    summary = run_once(config, RunContext(sources=list(sources) or None))
+    from pipeline.cli.run_progress import run_progress
+
+    quiet = bool(click.get_current_context().find_root().params.get("quiet"))
+    with run_progress(quiet) as progress:  # a bar at a terminal, nothing when piped
+        summary = run_once(config, RunContext(sources=list(sources) or None, progress=progress))
     echo(format_summary(summary))
     from pipeline.cli.alerts import report_alerts_after_run
 
