@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: help install run test test-fast lint typecheck check eval bench clean
+.PHONY: help install run test test-fast lint typecheck check eval train bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -41,6 +41,10 @@ check: lint typecheck test  ## everything CI cares about
 eval: $(STAMP)  ## extraction quality on the dev and check gold side by side, next to the plain-NER baseline
 	$(BIN)/newswatch eval $(SHARED)/eval/dev_gold.jsonl $(SHARED)/eval/dev_texts.jsonl \
 		--check $(SHARED)/eval/check_gold.jsonl $(SHARED)/eval/check_texts.jsonl
+
+train: $(STAMP)  ## refit the relevance gate on Reuters-21578 TRAIN (fixed split and seed) into extractors/data/relevance/
+	$(PY) -m extractors.relevance_train $(SHARED)/corpora/labelled_news/reuters21578_train.jsonl \
+		--exclude $(SHARED)/eval/dev_texts.jsonl --exclude $(SHARED)/eval/check_texts.jsonl
 
 bench: $(STAMP)  ## benchmarks; writes benchmarks/RESULTS.md
 	$(PY) -m benchmarks

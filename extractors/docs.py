@@ -34,6 +34,8 @@ EXTENSIONS = (
     "nw_organizations",
     "nw_officials",
     "nw_events",
+    "nw_relevance",  # newswatch_relevance: the article's in-scope probability
+    "nw_in_scope",  # and its decision; None (no gate in the pipeline) counts as in scope
 )
 
 

@@ -77,6 +77,9 @@ class Component:
         self.ner_fallback = ner_fallback
 
     def __call__(self, doc: Doc) -> Doc:
+        if doc._.nw_in_scope is False:  # newswatch_relevance: not about trade, minerals...
+            doc._.nw_events = []
+            return doc
         meta: dict[str, Any] = doc._.nw_meta or {}
         body_offset = int(meta.get("body_offset") or 0)
         anchor = anchor_date(meta.get("published"), meta.get("dateline"), doc.text[body_offset:])

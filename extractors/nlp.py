@@ -21,6 +21,7 @@ from extractors import (  # noqa: F401  (factories)
     minerals,
     officials,
     organizations,
+    relevance,
 )
 from extractors.doc_bounds import MAX_SENTENCE_TOKENS
 from extractors.docs import (

@@ -78,6 +78,7 @@ class NLPConfig:
         "newswatch_organizations",
         "newswatch_officials",
         "newswatch_kb",  # officials linked to the office-holder KB
+        "newswatch_relevance",  # the trained in-scope gate (extractors/relevance.py)
         "newswatch_events",
     )
 

@@ -1,0 +1,131 @@
+"""The newswatch_relevance component: is an article about trade, minerals and metals,
+energy or economic policy?
+
+A linear model trained by `make train` (extractors/relevance_train.py, scikit-learn's
+logistic regression) on the topic labels of Reuters-21578 TRAIN, shipped as a table of
+feature weights in data/relevance/ so that scoring needs no scikit-learn: the features
+are the lower-cased words and word pairs of a text (`features`), each present feature
+counts once, and the sum of their weights is divided by the square root of the number
+of distinct features (the training's row normalisation). The probability is the
+logistic of that plus the bias.
+
+The component sets `doc._.nw_relevance` (the article's probability) and
+`doc._.nw_in_scope` (probability >= threshold, or a mineral named: it runs after
+newswatch_minerals); the events component extracts nothing from an article out of
+scope. A pipeline without this component keeps every article
+in scope (`nw_in_scope` stays None), so the gate is opt-in by `[nlp] components`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.docs import register_extensions
+from extractors.errors import LexiconError
+from extractors.lexicons import DATA_DIR, read_table
+
+MODEL_DIR = DATA_DIR / "relevance"
+WEIGHTS_FILE = "weights.tsv"
+MODEL_FILE = "model.json"
+# Letters only, two or more: numbers, tickers and punctuation carry no topic, and a
+# regex (not the spaCy tokenizer) keeps training and scoring on exactly the same words.
+WORD = re.compile(r"[^\W\d_]{2,}")
+FUNCTION_WORDS = frozenset(STOP_WORDS | {"said"})
+
+register_extensions()  # doc._.nw_relevance and doc._.nw_in_scope (extractors/docs.py)
+
+
+def features(text: str) -> set[str]:
+    """The distinct features of a text: its content words and adjacent pairs of content
+    words, lower-cased. Function words (spaCy's English stop list, and "said") are left
+    out: they mark prose against the terse tables of earnings stories in Reuters, which
+    made any general news look in scope."""
+    words = [w.casefold() for w in WORD.findall(text)]
+    content = [w not in FUNCTION_WORDS for w in words]
+    pairs = {
+        f"{a} {b}"
+        for (a, b), (ka, kb) in zip(pairwise(words), pairwise(content), strict=True)
+        if ka and kb
+    }
+    return {w for w, k in zip(words, content, strict=True) if k} | pairs
+
+
+@dataclass(frozen=True)
+class RelevanceModel:
+    """Feature weights and bias of the trained model, with the threshold it ships with."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    @classmethod
+    def load(cls, directory: Path = MODEL_DIR) -> RelevanceModel:
+        meta_path = directory / MODEL_FILE
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            bias, threshold = float(meta["bias"]), float(meta["threshold"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise LexiconError(f"{meta_path}: cannot read the relevance model: {exc}") from exc
+        weights = {}
+        for row in read_table(directory / WEIGHTS_FILE, ("feature", "weight"), required=2):
+            try:
+                weights[row[0]] = float(row[1])
+            except ValueError:
+                raise row.error(f"weight is not a number: {row[1]!r}") from None
+        return cls(weights, bias, threshold)
+
+    def probability(self, text: str) -> float:
+        return self.probability_of(features(text))
+
+    def probability_of(self, feats: Iterable[str]) -> float:
+        feats = set(feats)
+        if not feats:
+            return _logistic(self.bias)
+        total = sum(self.weights.get(f, 0.0) for f in feats)
+        return _logistic(self.bias + total / math.sqrt(len(feats)))
+
+
+def _logistic(z: float) -> float:
+    if z < -50:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@Language.factory(
+    "newswatch_relevance",
+    assigns=["doc._.nw_relevance", "doc._.nw_in_scope"],
+    requires=["doc._.nw_minerals"],
+    default_config={"model_path": None, "threshold": None},
+)
+def make_component(
+    nlp: Language, name: str, model_path: str | None, threshold: float | None
+) -> RelevanceComponent:
+    model = RelevanceModel.load(Path(model_path) if model_path else MODEL_DIR)
+    return RelevanceComponent(model, model.threshold if threshold is None else float(threshold))
+
+
+class RelevanceComponent:
+    def __init__(self, model: RelevanceModel, threshold: float) -> None:
+        if not 0.0 <= threshold <= 1.0:
+            raise LexiconError(f"newswatch_relevance: threshold must be 0..1, got {threshold}")
+        self.model = model
+        self.threshold = threshold
+
+    def __call__(self, doc: Doc) -> Doc:
+        score = self.model.probability(doc.text)
+        doc._.nw_relevance = round(score, 4)
+        # An article that names a mineral commodity is in scope by definition (the spec's
+        # minerals field); the model, trained on 1987 wire stories whose metal reports are
+        # often earnings tables, under-rates them, and newswatch_minerals is precise.
+        doc._.nw_in_scope = score >= self.threshold or bool(doc._.nw_minerals)
+        return doc
