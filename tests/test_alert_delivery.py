@@ -172,3 +172,25 @@ def test_the_atom_feed_is_valid_and_keeps_entry_ids(tmp_path: Path) -> None:
     assert [e.id.rsplit("/", 1)[-1] for e in feed.entries] == ["event:3", "event:2", "event:1"]
     assert feed.entries[0].title.startswith("meeting: Finance Ministerial")
     assert "Evidence &lt;b&gt;3&lt;/b&gt;" in feed.entries[0].content[0].value
+
+
+def test_serve_answers_the_atom_feed_at_a_stable_url(tmp_path: Path) -> None:
+    import asyncio
+
+    from pipeline.read.webui import build_datasette
+
+    with Store.open(tmp_path / "nw.db") as store:
+        decide(store, (), n=2)
+    ds = build_datasette(tmp_path / "nw.db")
+
+    async def fetch(path: str):
+        return await ds.client.get(path)
+
+    every = asyncio.run(fetch("/-/alerts.atom"))
+    assert every.status_code == 200
+    assert every.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(every.content)
+    assert not feed.bozo and len(feed.entries) == 2
+    one = feedparser.parse(asyncio.run(fetch("/-/alerts/desk.atom")).content)
+    assert [e.id for e in one.entries] == [e.id for e in feed.entries]
+    assert feedparser.parse(asyncio.run(fetch("/-/alerts/other.atom")).content).entries == []

@@ -21,6 +21,7 @@ from pipeline.core.config import load_config
 from pipeline.digest.ranking import FURNITURE, build_watch_digest
 from pipeline.digest.watch_render import render_watch_html, render_watch_markdown, watch_chart
 from storage import open_database
+from tests.test_mailer import smtp_server  # noqa: F401  (fixture: aiosmtpd on 127.0.0.1)
 
 pytestmark = pytest.mark.integration
 
@@ -162,3 +163,26 @@ def test_the_command_writes_the_files_and_json(desk: Path, tmp_path: Path) -> No
     assert data["watch"] == "critical-minerals" and len(data["items"]) == 2
     unknown = subprocess.run([*cli, "--watch", "nope"], capture_output=True, text=True)
     assert unknown.returncode == 2 and "no watch named 'nope'" in unknown.stderr
+
+
+def test_the_desk_digest_by_mail_has_text_html_and_the_chart(desk: Path, smtp_server) -> None:  # noqa: F811
+    from pipeline.core.config import EmailConfig
+    from pipeline.digest.watch_render import email_watch_digest
+
+    inbox, port = smtp_server()
+    email = EmailConfig(
+        host="127.0.0.1",
+        port=port,
+        starttls=False,
+        sender="nw@example.org",
+        recipients=("a@b.org",),
+    )
+    email_watch_digest(email, _digest(desk), ("desk@example.org",))
+    ((rcpt, msg),) = inbox.messages
+    assert rcpt == ["desk@example.org"]
+    assert msg["Subject"].startswith("newswatch digest for critical-minerals")
+    assert "## Matching the watch" in msg.get_body(preferencelist=("plain",)).get_content()
+    html = msg.get_body(preferencelist=("html",))
+    assert 'src="cid:watch-chart@newswatch"' in html.get_content()
+    images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    assert len(images) == 1 and images[0]["Content-ID"] == "<watch-chart@newswatch>"
