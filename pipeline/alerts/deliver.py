@@ -124,16 +124,20 @@ def _post(
     """("", False) when accepted, else (why, worth retrying)."""
     try:
         check_url(url, config.fetch.allow_private_networks, config.fetch.allow_hosts)
-        response = http.post(url, content=json.dumps(body, ensure_ascii=False), headers=headers)
+        content = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        # Streamed and closed unread: only the status matters, and a receiver's body
+        # (however large) is never pulled into memory.
+        with http.stream("POST", url, content=content, headers=headers) as response:
+            status = response.status_code
     except FetchError as exc:
         return f"{exc.reason}: {exc}", exc.reason == "transport"
     except httpx.HTTPError as exc:
         return f"transport: {exc or type(exc).__name__}", True
     except NewswatchError as exc:
         return str(exc), False
-    if 200 <= response.status_code < 300:
+    if 200 <= status < 300:
         return "", False
-    return f"HTTP {response.status_code}", response.status_code in RETRY_STATUSES
+    return f"HTTP {status}", status in RETRY_STATUSES
 
 
 def _mail(
