@@ -78,3 +78,26 @@ def test_disable_and_enable_directly_or_queued_for_the_scheduler(tmp_path, http_
     nw(config, "run", "--once", "--source", "ok")
     assert len(http_server.requests_to("/ok.xml")) == 2
     assert nw(config, "enable", "nope").returncode == 2
+
+
+def test_a_request_queued_through_a_symlinked_path_reaches_the_scheduler(tmp_path):
+    """`enable` given the database through a symlink queues where the daemon, which holds
+    the lock on the real path, reads its requests."""
+    from pipeline.daemon.control import apply_queued_requests, control_dir, queue_request
+    from storage import Store
+
+    real = tmp_path / "data" / "nw.db"
+    real.parent.mkdir()
+    link = tmp_path / "link.db"
+    with Store.open(real) as store:
+        store.db.execute(
+            "INSERT INTO sources (name, location, kind, tags, disabled) "
+            "VALUES ('ok', 'x', 'http', '[]', 1)"
+        )
+    link.symlink_to(real)
+
+    queue_request(link, "enable", "ok", None)
+
+    assert control_dir(link) == control_dir(real)
+    with Store.open(real) as store:
+        assert apply_queued_requests(store, real) == ["ok: enabled"]

@@ -19,7 +19,9 @@ from storage.clock import iso, utc_now
 
 
 def control_dir(db_path: Path) -> Path:
-    return Path(f"{db_path}.control")
+    # Beside the database's real path, as the writer lock is (storage/lock.py): a
+    # request given through a symlinked path reaches the daemon that holds the lock.
+    return Path(f"{os.path.realpath(db_path)}.control")
 
 
 def queue_request(db_path: Path, action: str, source: str, reason: str | None) -> None:
