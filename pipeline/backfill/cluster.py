@@ -14,8 +14,8 @@ The client yields them in record order to the one writer.
   grow with the size of the archive.
 - A worker that dies (killed, out of memory) has its batch retried elsewhere by
   the scheduler; a batch that kills `ALLOWED_FAILURES + 1` workers, or raises,
-  is split and its records retried one by one, so only the record at fault is
-  recorded as failed (`worker-died`, `nlp-error`) and the rest are stored.
+  is split and its records retried alone, one after the other, so only the record
+  at fault is recorded as failed (`worker-died`, `nlp-error`) and the rest stored.
 - The cluster itself going away (the scheduler unreachable, no workers) stops
   the backfill with ClusterError: what was stored stays, a rerun resumes.
 """
@@ -133,6 +133,11 @@ class DaskEngine:
         self._cluster: LocalCluster | None = None
 
     def __enter__(self) -> DaskEngine:
+        # The scheduler and nannies of a LocalCluster log in this process: their INFO
+        # chatter (and the warning when a worker with a loaded model is slow to exit)
+        # is shown with -v only.
+        verbose = logging.getLogger().getEffectiveLevel() <= logging.INFO
+        logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.ERROR)
         try:
             if self.scheduler:
                 self.client = Client(self.scheduler, timeout=CONNECT_SECONDS, set_as_default=False)
@@ -142,7 +147,8 @@ class DaskEngine:
                     n_workers=self.workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    # Its HTTP routes on a free loopback port, not on 8787 for everyone.
+                    dashboard_address="127.0.0.1:0",
                     silence_logs=logging.ERROR,
                     scheduler_kwargs={"allowed_failures": ALLOWED_FAILURES},
                 )
@@ -230,10 +236,14 @@ class DaskEngine:
                 return batch.merged([_failed(items[0], exc)])
             log.info("a batch of %d records failed (%s): retrying them one by one",
                      len(items), _describe(exc))  # fmt: skip
-            singles = [_Batch([item]) for item in items]
-            for single in singles:
+            # One at a time: a task queued on a worker that a poison record kills is
+            # blamed with it, so a record is only called dead once it has run alone.
+            outcomes: list[Outcome] = []
+            for item in items:
+                single = _Batch([item])
                 self._submit(single)
-            return batch.merged([o for single in singles for o in self._results(single)])
+                outcomes += self._results(single)
+            return batch.merged(outcomes)
         finally:
             batch.future.release()
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pipeline.backfill.engines import Engine, EngineName, open_engine
 from pipeline.backfill.progress import BackfillSummary, Progress
-from pipeline.backfill.records import Outcome, RecordKey, Work
+from pipeline.backfill.records import DUPLICATE, Outcome, RecordKey, Work
 from pipeline.backfill.warc import WarcReadError, read_warc
 from pipeline.backfill.writer import BackfillWriter
 from pipeline.core.config import Config
@@ -123,8 +123,7 @@ def _work(
                 elif item.problem is not None:
                     yield Outcome.of_problem(item, item.problem)
                 elif store.article_exists(canonical_url=canonicalize_url(item.url)):
-                    message = "an article with this URL is stored"
-                    yield Outcome(key, item.url, "duplicate", "duplicate", message)
+                    yield Outcome(key, item.url, "duplicate", "duplicate", DUPLICATE)
                 else:
                     yield item
         except WarcReadError as exc:

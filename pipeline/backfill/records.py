@@ -79,4 +79,9 @@ class Outcome:
         return cls(item.key, item.url, problem.status, problem.reason, problem.message)
 
 
+# The one wording of a duplicate, whether it was caught by its URL before any work
+# (job.py) or by its URL or text when stored (writer.py): which of the two catches it
+# depends on what is in flight, and the ledger must not.
+DUPLICATE = "an article with this URL or text is stored"
+
 Work = WarcItem | Outcome  # what an engine takes: records to process, or already decided

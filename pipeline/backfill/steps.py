@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 
+from extractors.records import ExtractionFailure
 from pipeline.backfill.records import Outcome, WarcItem, Work
 from pipeline.backfill.warc import PayloadError, decode_payload
 from pipeline.core.config import Config
@@ -69,6 +70,10 @@ def process(config: Config, nlp: PipelineSource, work: Iterable[Work]) -> Iterat
 
     for article, extraction in extract_articles(config, nlp, articles()):
         n, item = waiting.pop(id(article))
+        if isinstance(extraction, ExtractionFailure):  # stored by its text, the reason kept
+            done[n] = Outcome(item.key, item.url, "extracted", "nlp", extraction.reason, article)
+            yield from ready()
+            continue
         done[n] = Outcome(item.key, item.url, "extracted", article=article, extraction=extraction)
         yield from ready()
     yield from ready()

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable
 
 from pipeline.backfill.progress import BackfillSummary
-from pipeline.backfill.records import Outcome
+from pipeline.backfill.records import DUPLICATE, Outcome
 from pipeline.core.models import RunSummary
 from pipeline.run import RunContext, store_article
 from storage import StorageError, Store
@@ -30,7 +30,9 @@ class BackfillWriter:
         self.store = store
         self.context = context
         self.summary = summary
-        self._counts = RunSummary()  # what store_article counts; the summary keeps its own
+        # What store_article counts (the summary keeps its own); with the run's id, so
+        # that what it records goes under this backfill.
+        self._counts = RunSummary(run_id=summary.run_id)
 
     def commit(self, outcomes: Iterable[Outcome]) -> None:
         """Write `outcomes` in one transaction (all of them, or none after a crash)."""
@@ -64,7 +66,7 @@ class BackfillWriter:
             else:
                 status = "stored" if article_id is not None else "duplicate"
                 if article_id is None:
-                    reason, message = "duplicate", "an article with this URL or text is stored"
+                    reason, message = "duplicate", DUPLICATE
         else:
             status = outcome.status
         if status in ("skipped", "failed"):
