@@ -3,6 +3,7 @@
 Public surface:
     build_nlp(nlp_config) -> Language     the model plus newswatch components
     extract(nlp, items, ...) -> Iterator[Extraction]
+    extract_each(nlp, items, ...) -> Iterator[Extraction | ExtractionFailure]
     load_model(name) -> Language           with the en_core_web_sm stand-in
     ExtractInput, Extraction, Official, Organization, Event, Mention
 
@@ -15,18 +16,27 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from extractors.records import Event, ExtractInput, Extraction, Mention, Official, Organization
+from extractors.records import (
+    Event,
+    ExtractInput,
+    Extraction,
+    ExtractionFailure,
+    Mention,
+    Official,
+    Organization,
+)
 
 if TYPE_CHECKING:
     from extractors.docs import EXTRACTOR_VERSION, extraction_from_doc, make_doc
     from extractors.model import load_model
-    from extractors.nlp import build_nlp, extract
+    from extractors.nlp import build_nlp, extract, extract_each
 
 _LAZY = {
     "load_model": "model",
     "EXTRACTOR_VERSION": "docs",
     "build_nlp": "nlp",
     "extract": "nlp",
+    "extract_each": "nlp",
     "extraction_from_doc": "docs",
     "make_doc": "docs",
 }
@@ -43,11 +53,13 @@ __all__ = [
     "Event",
     "ExtractInput",
     "Extraction",
+    "ExtractionFailure",
     "Mention",
     "Official",
     "Organization",
     "build_nlp",
     "extract",
+    "extract_each",
     "extraction_from_doc",
     "load_model",
     "make_doc",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,20 @@ def input_from_row(row: dict[str, Any]) -> ExtractInput:
         published=None if row.get("published") is None else str(row["published"]),
         dateline=row.get("dateline"),
     )
+
+
+def readable_inputs(
+    lines: Iterable[str], on_error: Callable[[int, str], None]
+) -> Iterator[ExtractInput]:
+    """The input lines that parse; one that does not goes to on_error(line number,
+    problem) and is skipped, so one bad line never stops the lines after it."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield input_from_row(json.loads(line))
+        except (json.JSONDecodeError, ValueError, TypeError, AttributeError) as exc:
+            on_error(number, str(exc) or type(exc).__name__)
 
 
 def inputs_from_lines(lines: Iterable[str]) -> Iterator[ExtractInput]:

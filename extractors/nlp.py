@@ -30,12 +30,16 @@ from extractors.docs import (
     extraction_from_doc,
     make_doc,
     records,
+    records_each,
     register_extensions,
 )
 from extractors.errors import ExtractorConfigError
 from extractors.model import load_model
 from extractors.parallel import extract_in_workers, fork_available
-from extractors.records import ExtractInput, Extraction
+from extractors.records import ExtractInput, Extraction, ExtractionFailure
+
+# Characters of one text the pipeline reads when the settings do not say ([nlp] max_chars).
+DEFAULT_MAX_CHARS = 200_000
 
 
 class NLPSettings(Protocol):
@@ -45,6 +49,8 @@ class NLPSettings(Protocol):
     def model(self) -> str: ...
     @property
     def components(self) -> Sequence[str]: ...
+    @property
+    def max_chars(self) -> int: ...
 
 
 def build_nlp(config: NLPSettings) -> Language:
@@ -53,8 +59,10 @@ def build_nlp(config: NLPSettings) -> Language:
     Before the parser goes `newswatch_sentence_bounds` (extractors/doc_bounds.py): no
     sentence, parse tree or entity grows past MAX_SENTENCE_TOKENS tokens of text
     without sentence punctuation, which keeps every component linear in the length.
+    `nlp.max_length` is `max_chars`: longer texts are cut there (extractors/docs.py).
     """
     nlp = load_model(config.model)
+    nlp.max_length = config.max_chars
     first = next((p for p in ("parser", "senter") if p in nlp.pipe_names), None)
     if first is not None and "newswatch_sentence_bounds" not in nlp.pipe_names:
         nlp.add_pipe(
@@ -91,12 +99,31 @@ def extract(
         yield from records(nlp, items, batch_size, n_process)
 
 
+def extract_each(
+    nlp: Language,
+    items: Iterable[ExtractInput],
+    batch_size: int = 32,
+    n_process: int = 1,
+) -> Iterator[Extraction | ExtractionFailure]:
+    """`extract`, but an input the pipeline fails on gives an ExtractionFailure in its
+    place instead of raising: the run, `extract` and backfills go on past it.
+
+    A worker process that dies still raises (ExtractionWorkerError): that is no one
+    input's failure.
+    """
+    if n_process > 1 and fork_available():
+        yield from extract_in_workers(nlp, items, batch_size, n_process, each=True)
+    else:
+        yield from records_each(nlp, items, batch_size)
+
+
 __all__ = [
     "EXTRACTOR_VERSION",
     "NLPSettings",
     "build_nlp",
     "extract",
     "extract_batch",
+    "extract_each",
     "extraction_from_doc",
     "make_doc",
     "register_extensions",

@@ -30,13 +30,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, Literal, overload
 
 from spacy.language import Language
 
-from extractors.docs import extract_batch  # the one definition of "a batch -> records"
+# the one definition of "a batch -> records", and of it with failures isolated
+from extractors.docs import extract_batch, extract_batch_each
 from extractors.errors import ExtractionWorkerError
-from extractors.records import ExtractInput, Extraction
+from extractors.records import ExtractInput, Extraction, ExtractionFailure
 
 # Batches sent ahead per worker: enough that a worker never waits for the parent,
 # few enough that memory stays bounded by a handful of batches.
@@ -54,20 +55,45 @@ def fork_available() -> bool:
     return "fork" in mp.get_all_start_methods()
 
 
+@overload
 def extract_in_workers(
     nlp: Language,
     items: Iterable[ExtractInput],
     batch_size: int,
     n_process: int,
-) -> Iterator[Extraction]:
-    """Like extract() with n_process workers; records come back in input order."""
+    each: Literal[False] = False,
+) -> Iterator[Extraction]: ...
+
+
+@overload
+def extract_in_workers(
+    nlp: Language,
+    items: Iterable[ExtractInput],
+    batch_size: int,
+    n_process: int,
+    each: Literal[True],
+) -> Iterator[Extraction | ExtractionFailure]: ...
+
+
+def extract_in_workers(
+    nlp: Language,
+    items: Iterable[ExtractInput],
+    batch_size: int,
+    n_process: int,
+    each: bool = False,
+) -> Iterator[Any]:
+    """Like extract() with n_process workers; records come back in input order.
+
+    `each`: a worker answers an input it fails on with an ExtractionFailure
+    (`extract_batch_each`) instead of failing its batch.
+    """
     ctx = mp.get_context("fork")
     tasks: Any = ctx.Queue()
     results: Any = ctx.Queue()
     workers = [
         ctx.Process(
             target=_work,
-            args=(nlp, tasks, results, batch_size),
+            args=(nlp, tasks, results, batch_size, each),
             name=f"newswatch-extract-{n}",
             daemon=True,
         )
@@ -127,7 +153,7 @@ def _stop(workers: Sequence[BaseProcess], tasks: Any) -> None:
     tasks.cancel_join_thread()  # leftover batches of an early stop need not be flushed
 
 
-def _work(nlp: Language, tasks: Any, results: Any, batch_size: int) -> None:
+def _work(nlp: Language, tasks: Any, results: Any, batch_size: int, each: bool) -> None:
 
     # Ctrl-C reaches the whole process group: the parent decides, and stops us.
     # SIGTERM gets its default action back in case the parent installed a handler.
@@ -136,6 +162,7 @@ def _work(nlp: Language, tasks: Any, results: Any, batch_size: int) -> None:
     while (task := tasks.get()) is not None:
         seq, batch = task
         try:
-            results.put((seq, extract_batch(nlp, batch, batch_size)))
+            run = extract_batch_each if each else extract_batch
+            results.put((seq, run(nlp, batch, batch_size)))
         except Exception:  # reported to the parent, which raises it
             results.put((seq, _Failure(traceback.format_exc())))

@@ -127,6 +127,10 @@ class Extraction:
     countries: list[Mention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     extractor_version: str = ""
+    # Set when the text was longer than the pipeline reads ([nlp] max_chars): NLP read
+    # only its first `truncated_to` characters, and `text_chars` were there.
+    truncated_to: int | None = None
+    text_chars: int | None = None
 
     @property
     def mineral_names(self) -> list[str]:
@@ -137,7 +141,7 @@ class Extraction:
         return sorted({m.canonical for m in self.countries})
 
     def to_spec(self) -> dict[str, Any]:
-        return {
+        spec: dict[str, Any] = {
             "id": self.id,
             "officials": [o.to_spec() for o in self.officials],
             "organizations": [o.to_spec() for o in self.organizations],
@@ -145,6 +149,20 @@ class Extraction:
             "countries": self.country_names,
             "events": [e.to_spec() for e in self.events],
         }
+        if self.truncated_to is not None:  # only then: the spec's shape is otherwise exact
+            spec["truncated"] = {"read": self.truncated_to, "of": self.text_chars}
+        return spec
+
+
+@dataclass(frozen=True)
+class ExtractionFailure:
+    """An input the pipeline failed on: the others of its batch are extracted without it."""
+
+    id: str
+    reason: str  # the exception, in one line ("ValueError: ...")
+
+    def to_spec(self) -> dict[str, Any]:
+        return {"id": self.id, "error": self.reason}
 
 
 def to_plain(obj: Any) -> Any:

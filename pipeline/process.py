@@ -6,6 +6,10 @@ its text, searchable, but an English model on German text finds nonsense). The m
 is loaded on the first article that needs it, so a stream with nothing new never
 loads it; `[nlp] batch_size` and `n_process` are honoured. Callers decide how to
 store a pair: a run adds the article, a reprocess replaces its rows.
+
+Each article is extracted on its own account: one the pipeline fails on comes out
+paired with an `ExtractionFailure` (its reason) and the others go on; one longer than
+`[nlp] max_chars` is read up to there, and its extraction says so (`truncated_to`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pipeline.core.models import ArticleText
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from extractors import Extraction
+    from extractors import Extraction, ExtractionFailure
 
 
 class PipelineSource(Protocol):
@@ -36,8 +40,9 @@ def wanted_language(config: Config, article: ArticleText) -> bool:
 
 def extract_articles(
     config: Config, context: PipelineSource, articles: Iterable[ArticleText]
-) -> Iterator[tuple[ArticleText, Extraction | None]]:
-    """Each article with what NLP found in it (None: not in a configured language).
+) -> Iterator[tuple[ArticleText, Extraction | ExtractionFailure | None]]:
+    """Each article with what NLP found in it (None: not in a configured language;
+    an ExtractionFailure: the pipeline failed on this one article).
 
     An article left out by language is yielded at once, ahead of the articles still
     in NLP; the others come out in input order.
@@ -46,7 +51,7 @@ def extract_articles(
     first = next(articles, None)
     if first is None:
         return  # nothing to do: the model is never loaded
-    from extractors import ExtractInput, extract
+    from extractors import ExtractInput, extract_each
     from pipeline.kb.entries import apply_rows, stored_rows
 
     pending: dict[str, ArticleText] = {}
@@ -71,7 +76,7 @@ def extract_articles(
     # The office-holder KB rows kept in the database (an analyst's corrections, a
     # refresh) go to the KB component before any article of this call is extracted.
     apply_rows(nlp, stored_rows(config.db_path))
-    batches = extract(
+    batches = extract_each(
         nlp, inputs(), batch_size=config.nlp.batch_size, n_process=config.nlp.n_process
     )
     for extraction in batches:

@@ -107,7 +107,7 @@ def reprocess(
 def _reprocess(
     config: Config, context: RunContext, store: Store, since: str | None, every: bool
 ) -> ReprocessReport:
-    from extractors import EXTRACTOR_VERSION, Extraction
+    from extractors import EXTRACTOR_VERSION, Extraction, ExtractionFailure
 
     report = ReprocessReport(EXTRACTOR_VERSION)
     ids = _selected(store, EXTRACTOR_VERSION, since, every)
@@ -134,6 +134,9 @@ def _reprocess(
     # The run's own step: the languages filter and n_process apply here as in a run.
     for article, found in extract_articles(config, context, articles()):
         article_id, before, text_changed = pending.pop(article.canonical_url)
+        if isinstance(found, ExtractionFailure):  # its stored rows stay as they were
+            report.failed.append(f"{article.url}: nlp: {found.reason}")
+            continue
         # An article outside [nlp] languages keeps its text and loses its rows,
         # as a run would have stored it.
         extraction = found or Extraction(id=str(article_id), extractor_version=EXTRACTOR_VERSION)

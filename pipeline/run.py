@@ -5,6 +5,12 @@ earlier ones are in NLP, and each article is stored with all its extraction in o
 transaction as soon as its batch leaves the pipeline, so a killed run loses at most
 the batch in flight. The spaCy model is loaded only when there is a new article:
 a run over unchanged sources costs a few conditional GETs and nothing more.
+
+No one item can fail the run: a page the text stage raises on, an article NLP fails
+on (stored with its text, the failure recorded for `reprocess`) and an article the
+store refuses are each recorded with their reason, and the run goes on. A feed's
+items are fetched once per canonical link, and each source lists at most
+MAX_LISTED_ERRORS errors per run; the rest are counted on one line.
 """
 
 from __future__ import annotations
@@ -19,18 +25,20 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from extractors.records import ExtractionFailure
 from pipeline.acquire import health
 from pipeline.acquire.fetch import Fetcher
 from pipeline.acquire.politeness import Politeness
-from pipeline.acquire.sources import poll_source, read_local_page, resolve_source
+from pipeline.acquire.sources import local_root, poll_source, read_local_page, resolve_source
 from pipeline.core.config import Config
-from pipeline.core.errors import FetchError, HTTPStatusError
+from pipeline.core.errors import FetchError, HTTPStatusError, StorageError, TextStageError
 from pipeline.core.models import ArticleText, FeedItem, Page, RunSummary, Source, Validators
 from pipeline.process import extract_articles
 from pipeline.text.extract import article_from_text, extract_article
 from pipeline.text.urls import canonicalize_url
 from storage import Store
 from storage.clock import Clock, iso, utc_now
+from storage.redact import redact_userinfo
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,6 +46,8 @@ if TYPE_CHECKING:
     from extractors import Extraction
 
 log = logging.getLogger(__name__)
+
+MAX_LISTED_ERRORS = 20  # per source and run; further errors are counted, not listed
 
 
 def never() -> bool:
@@ -100,6 +110,7 @@ def _run(config: Config, context: RunContext, store: Store) -> RunSummary:
         with Fetcher(config.fetch, client=context.client, politeness=politeness) as fetcher:
             articles = _new_articles(config, context, store, fetcher, summary, fresh_feeds)
             _extract_and_store(config, context, store, articles, summary)
+        _list_unlisted_errors(store, summary)
         # Only now is every item of those answers stored: a run killed before this
         # point polls the same feeds unconditionally next time and finds the rest.
         for name, validators in fresh_feeds.items():
@@ -159,11 +170,13 @@ def _new_articles(
             log.info("%s: not modified", source.name)
             continue
         log.info("%s: %d items", source.name, len(poll.items))
-        fresh = []
-        for item in poll.items:
-            if seen.known(canonical_url=canonicalize_url(item.link)):
+        fresh, links = [], set()
+        for item in poll.items:  # each page once, however often the feed lists it
+            link = canonicalize_url(item.link)
+            if link in links or seen.known(canonical_url=link):
                 summary.unchanged += 1
             else:
+                links.add(link)
                 fresh.append(item)
         context.progress("pages", len(fresh))
         workers = max(1, config.fetch.concurrency)
@@ -224,13 +237,18 @@ class _Seen:
 def _fetch_article(source: Source, fetcher: Fetcher, item: FeedItem) -> ArticleText | FetchError:
     try:
         if item.link.startswith("file:"):
-            page = read_local_page(item.link)
+            # inside the source's own folder, within the page byte cap
+            root = local_root(source)
+            page = read_local_page(item.link, root=root, max_bytes=fetcher.config.max_bytes)
         else:
             page = fetcher.fetch_page(item.link)
         return article_from_page(page, item, source.name)
     except FetchError as exc:
         log.debug("%s: %s", item.link, exc)
         return exc
+    except Exception as exc:  # a text-stage failure on this one page: the others go on
+        log.debug("%s: text stage failed", item.link, exc_info=True)
+        return TextStageError(f"{item.link}: {type(exc).__name__}: {exc}", url=item.link)
 
 
 def article_from_page(page: Page, item: FeedItem, source: str) -> ArticleText:
@@ -255,7 +273,10 @@ def _extract_and_store(
     summary: RunSummary,
 ) -> None:
     for article, extraction in extract_articles(config, context, articles):
-        store_article(store, context, article, extraction, summary)
+        try:
+            store_article(store, context, article, extraction, summary)
+        except StorageError as exc:  # its transaction rolled back; the others are stored
+            _error(store, summary, article.source, article.url, f"store: {exc}")
         context.progress("article", 1)
 
 
@@ -263,13 +284,25 @@ def store_article(
     store: Store,
     context: RunContext,
     article: ArticleText,
-    extraction: Extraction | None,
+    extraction: Extraction | ExtractionFailure | None,
     summary: RunSummary,
 ) -> int | None:
     """Store one article with its extraction (None: kept without NLP) and cluster it.
 
+    An ExtractionFailure stores the article with its text but no extraction (so
+    `reprocess` tries it again) and records the failure with reason `nlp`.
     Returns the new article's id, or None when it was already stored.
     """
+    if isinstance(extraction, ExtractionFailure):
+        _error(store, summary, article.source, article.url, f"nlp: {extraction.reason}")
+        extraction = None
+    elif extraction is not None and extraction.truncated_to is not None:
+        log.warning(
+            "%s: NLP read the first %d of its %d characters ([nlp] max_chars)",
+            article.url,
+            extraction.truncated_to,
+            extraction.text_chars or 0,
+        )
     article_id = store.add_article(article, extraction, iso(context.clock()))
     if article_id is None:
         summary.unchanged += 1  # same text arrived twice in this run
@@ -284,8 +317,29 @@ def store_article(
 
 
 def _error(store: Store, summary: RunSummary, source: str, url: str, message: str) -> None:
+    message = redact_userinfo(message)  # a feed's login never reaches the output
     reason, _, detail = message.partition(": ")
+    listed = sum(1 for line in summary.errors if line.startswith(f"{source}: "))
+    if listed >= MAX_LISTED_ERRORS:
+        unlisted = summary.unlisted.setdefault(source, {})
+        unlisted[reason] = unlisted.get(reason, 0) + 1
+        log.debug("%s: %s", source, message)
+        return
     log.info("%s: %s", source, message)  # the summary shows it; -v logs it as it happens
     summary.errors.append(f"{source}: {message}")
     if summary.run_id is not None:
         store.record_error(summary.run_id, source, url, reason, detail or message)
+
+
+def _list_unlisted_errors(store: Store, summary: RunSummary) -> None:
+    """One line (and one run_errors row) per source for the errors past the listed ones."""
+    for source, reasons in summary.unlisted.items():
+        if not reasons:
+            continue
+        count = sum(reasons.values())
+        kinds = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
+        message = f"{count} more errors not listed ({kinds})"
+        log.info("%s: %s", source, message)
+        summary.errors.append(f"{source}: more-errors: {message}")
+        if summary.run_id is not None:
+            store.record_error(summary.run_id, source, None, "more-errors", message)

@@ -23,6 +23,7 @@ from storage.db import StorageError
 from storage.extraction_write import ExtractionWriter
 from storage.names import surname
 from storage.records import ArticleRecord
+from storage.redact import redact_userinfo
 
 
 def article_exists(
@@ -33,7 +34,7 @@ def article_exists(
         raise ValueError("article_exists needs canonical_url or text_hash")
     row = db.execute(
         "SELECT 1 FROM articles WHERE canonical_url = ? OR text_hash = ? LIMIT 1",
-        [canonical_url, text_hash],
+        [None if canonical_url is None else redact_userinfo(canonical_url), text_hash],
     ).fetchone()
     return row is not None
 
@@ -51,6 +52,11 @@ def add_article(
     try:
         with db.atomic():
             article_id = _insert_article(db, article, extraction, fetched_at, processed_at)
+            if extraction is not None and extraction.truncated_to is not None:
+                db.execute(
+                    "UPDATE articles SET nlp_chars = ? WHERE id = ?",
+                    [extraction.truncated_to, article_id],
+                )
             if extraction is not None:
                 ExtractionWriter(db, article_id, article, extraction, fetched_at).write()
                 event_merge.merge_article_events(db, article_id)
@@ -87,7 +93,7 @@ def replace_extraction(
             db.execute(
                 "UPDATE articles SET text = ?, text_hash = ?, title = ?, authors = ?, "
                 "published = ?, language = ?, dateline = ?, extractor_version = ?, "
-                "processed_at = ? WHERE id = ?",
+                "processed_at = ?, nlp_chars = ? WHERE id = ?",
                 [
                     article.text,
                     article.text_hash,
@@ -98,6 +104,7 @@ def replace_extraction(
                     article.dateline,
                     extraction.extractor_version,
                     processed_at,
+                    extraction.truncated_to,
                     article_id,
                 ],
             )
@@ -120,8 +127,8 @@ def _insert_article(
         "processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             article.source,
-            article.url,
-            article.canonical_url,
+            redact_userinfo(article.url),  # a feed's login, inherited by relative links
+            redact_userinfo(article.canonical_url),
             article.text_hash,
             article.title,
             json.dumps(list(article.authors), ensure_ascii=False),

@@ -371,6 +371,29 @@ def _v6_kb_entries(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_kb_entries_source ON kb_entries (source)")
 
 
+def _v7_nlp_chars_and_no_logins(db: sqlite_utils.Database) -> None:
+    """`articles.nlp_chars`: set when the article was longer than NLP reads ([nlp]
+    max_chars), to the characters it read; NULL when it read all. And the logins of
+    feed URLs (`https://user:secret@host/`) that earlier versions stored in sources
+    and run_errors are replaced by *** (storage/redact.py keeps new rows clean).
+    """
+    from storage.redact import redact_userinfo
+
+    db.execute("ALTER TABLE articles ADD COLUMN nlp_chars INTEGER")
+    columns = {
+        "sources": ("name", ["location", "last_error", "disabled_reason"]),
+        "run_errors": ("id", ["url", "message"]),
+        "articles": ("id", ["url", "canonical_url"]),
+    }
+    for table, (key, names) in columns.items():
+        found = " OR ".join(f"{name} LIKE '%://%@%'" for name in names)
+        rows = db.execute(f"SELECT {key}, {', '.join(names)} FROM {table} WHERE {found}")
+        for row in rows.fetchall():
+            values = [redact_userinfo(v) if isinstance(v, str) else v for v in row[1:]]
+            sets = ", ".join(f"{name} = ?" for name in names)
+            db.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", [*values, row[0]])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_source_health,
@@ -378,6 +401,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v4_watch_alerts,
     _v5_backfill_ledger,
     _v6_kb_entries,
+    _v7_nlp_chars_and_no_logins,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from storage.records import PollRecord, SourceRecord, Validators
+from storage.redact import redact_optional, redact_userinfo
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,13 @@ def record_poll(db: sqlite_utils.Database, source: SourceRecord, poll: PollRecor
             "INSERT INTO sources (name, location, kind, tags) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET location = excluded.location, "
             "kind = excluded.kind, tags = excluded.tags",
-            [source.name, source.location, source.kind, json.dumps(list(source.tags))],
+            # A feed's login stays in the config: the stored location shows *** for it.
+            [
+                source.name,
+                redact_userinfo(source.location),
+                source.kind,
+                json.dumps(list(source.tags)),
+            ],
         )
         sets = [
             "polls = polls + 1",
@@ -67,7 +74,7 @@ def record_poll(db: sqlite_utils.Database, source: SourceRecord, poll: PollRecor
                 "at": at,
                 "status": poll.status,
                 "http": poll.http_status,
-                "error": poll.error,
+                "error": redact_optional(poll.error),
                 "items": len(poll.items),
             },
         )
@@ -124,7 +131,7 @@ def record_health(
             "next": next_poll_at,
             "retry": retry_after_until,
             "kind": kind,
-            "reason": disable_reason,
+            "reason": redact_optional(disable_reason),
             "ttl": feed_ttl,
             "at": at,
         },

@@ -33,6 +33,7 @@ from storage.db import MEMORY, open_database
 from storage.errors import LockedError
 from storage.lock import WriterLock
 from storage.records import ArticleRecord, PollRecord, RunRecord, SourceRecord, Validators
+from storage.redact import redact_optional, redact_userinfo
 from storage.sources_write import SourceState
 
 if TYPE_CHECKING:
@@ -92,7 +93,8 @@ class Store:
         lock = WriterLock(path)
         lock.acquire()
         try:
-            return cls(open_database(path), lock, clock=clock)
+            # A one-shot writer checks the file first: a damaged one is refused whole.
+            return cls(open_database(path, check=True), lock, clock=clock)
         except BaseException:
             lock.release()
             raise
@@ -251,7 +253,14 @@ class Store:
         self.db.execute(
             "INSERT INTO run_errors (run_id, source, url, reason, message, at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [run_id, source, url, reason, message, at or self.now()],
+            [
+                run_id,
+                source,
+                redact_optional(url),
+                reason,
+                redact_userinfo(message),
+                at or self.now(),
+            ],
         )
 
     def finish_run(

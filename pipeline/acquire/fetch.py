@@ -290,7 +290,8 @@ class Fetcher:
     def _note_retry_after(self, url: str, status: int, retry_after: str | None) -> None:
         if self.politeness is None or status not in RETRY_AFTER_STATUSES:
             return
-        until = parse_retry_after(retry_after, datetime.now(UTC))
+        longest = self.config.max_backoff * 60.0
+        until = parse_retry_after(retry_after, datetime.now(UTC), longest)
         if until is not None:
             self.politeness.defer_host(url, until)
 

@@ -134,9 +134,8 @@ def assess(
         cap=cap,
     )
     next_at = now + timedelta(seconds=delay)
-    window = parse_retry_after(retry_after, now)
+    window = parse_retry_after(retry_after, now, cap)  # a server cannot park us forever
     if window is not None:
-        window = min(window, now + timedelta(seconds=cap))  # a server cannot park us forever
         next_at = max(next_at, window)
     reason = None
     hard_in_a_row = state.hard_failures + 1

@@ -14,6 +14,12 @@ for its whole life), so its memory of each host outlives a single run:
 
 `next_poll_delay` turns what a poll taught us (Cache-Control max-age, RSS
 <ttl>, Retry-After, consecutive failures) into when the feed is due again.
+
+Every wait a host can ask for (Retry-After in seconds or as a date, robots.txt
+Crawl-delay, max-age, <ttl>) is read into a bounded number: at most
+`[fetch] max_backoff`, whatever the digits say, so twelve digits of Retry-After
+neither overflow a datetime nor park a host for decades. A wait longer than
+`max_retry_wait` is never slept through in a run: the request is deferred.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import urllib.robotparser
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -91,11 +97,15 @@ class Politeness:
                 host.last_end = self._monotonic()
 
     def defer_host(self, url: str, until: datetime) -> None:
-        """The host said Retry-After: send it nothing before `until` (wall clock, UTC)."""
+        """The host said Retry-After: send it nothing before `until` (wall clock, UTC),
+        or for `[fetch] max_backoff` when it asked for longer."""
         host = self._host(url)
-        seconds = (until - self._wall()).total_seconds()
+        now = self._wall()
+        longest = self.config.max_backoff * 60.0
+        seconds = min((until - now).total_seconds(), longest)
         if seconds <= 0:
             return
+        until = min(until, now + timedelta(seconds=longest))
         with self._lock:
             end = self._monotonic() + seconds
             if end > host.blocked_until:
@@ -119,6 +129,15 @@ class Politeness:
                 raise DeferredError(
                     f"{url}: not sent, the host asked to wait until "
                     f"{until.isoformat(timespec='seconds')} (Retry-After)",
+                    url=url,
+                    until=until,
+                )
+            crawl_wait = host.last_end + host.crawl_delay - now
+            if crawl_wait > max(self.config.max_retry_wait, self.config.per_host_delay):
+                until = self._wall() + timedelta(seconds=crawl_wait)
+                raise DeferredError(  # a run does not sleep through a long Crawl-delay
+                    f"{url}: not sent, robots.txt asks for {host.crawl_delay:g}s between "
+                    f"requests; next allowed at {until.isoformat(timespec='seconds')}",
                     url=url,
                     until=until,
                 )
@@ -168,9 +187,10 @@ class Politeness:
             return _Robots(None, True, now + ROBOTS_RETRY)
         parser = urllib.robotparser.RobotFileParser()
         parser.parse(body.decode("utf-8", errors="replace").splitlines())
-        crawl_delay = parser.crawl_delay(self.config.user_agent_header)
+        crawl_delay = _bounded_seconds(parser.crawl_delay(self.config.user_agent_header))
         if crawl_delay:
-            self._host(key).crawl_delay = float(crawl_delay)
+            longest = self.config.max_backoff * 60.0
+            self._host(key).crawl_delay = min(crawl_delay, longest)
         return _Robots(parser, False, now + ROBOTS_TTL)
 
 
@@ -183,20 +203,44 @@ def host_key(url: str) -> str:
 # -- when to poll next -------------------------------------------------------------
 
 
-def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
-    """The end of a Retry-After window: delta-seconds or an HTTP date; None when unusable."""
+# Longer than any wait a server can mean: numbers past it are read as it, so that
+# neither int() of thousands of digits nor a datetime past year 9999 is ever tried.
+LONGEST_WAIT = 10 * 365 * 86400.0  # seconds
+
+
+def parse_retry_after(
+    value: str | None, now: datetime, longest: float = LONGEST_WAIT
+) -> datetime | None:
+    """The end of a Retry-After window: delta-seconds or an HTTP date, no later than
+    `longest` seconds from `now` (callers pass `[fetch] max_backoff`); None when unusable."""
     text = (value or "").strip()
     if not text:
         return None
     if text.isdigit():
-        return datetime.fromtimestamp(now.timestamp() + int(text), UTC)
+        seconds = _bounded_seconds(text)
+        return now + timedelta(seconds=min(seconds or 0.0, longest))
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
+    return min(max(when.astimezone(UTC), now), now + timedelta(seconds=longest))
+
+
+def _bounded_seconds(value: object) -> float | None:
+    """A count of seconds from a header or robots.txt, at most LONGEST_WAIT; None when
+    it is not a finite number of 0 or more."""
+    text = str(value).strip() if value is not None else ""
+    if text.isdigit():  # only its length, never its value, decides that it is huge
+        return float(text) if len(text) <= 9 else LONGEST_WAIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        return None
+    if seconds != seconds or seconds < 0:  # NaN, negative
+        return None
+    return min(seconds, LONGEST_WAIT)
 
 
 def max_age(cache_control: str | None) -> float | None:
@@ -205,7 +249,7 @@ def max_age(cache_control: str | None) -> float | None:
         name, _, value = directive.strip().partition("=")
         if name.strip() == "max-age":
             value = value.strip().strip('"')
-            return float(value) if value.isdigit() else None
+            return _bounded_seconds(value) if value.isdigit() else None
     return None
 
 

@@ -9,12 +9,20 @@ and check in pipeline.acquire.fetch.
 
 One bad feed never raises: poll_source returns FeedPoll(status="error") with
 "reason: message", and the run records it and moves on.
+
+A local source reads only inside its folder (the feed file's folder, or the folder
+source itself): a file link is followed through symlinks to its real path, and one
+that ends outside the folder (`../../secret.txt`, `file:///etc/passwd`, a symlink
+out) is refused as `blocked`; only regular files are read (never /dev/zero or a
+FIFO), and no more than `[fetch] max_bytes` of one (`max_feed_bytes` of a feed).
 """
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
+import stat as stat_module
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -28,7 +36,7 @@ import feedparser
 
 from pipeline.acquire.feedsafety import sanitize_feed_bytes
 from pipeline.acquire.fetch import Fetcher
-from pipeline.core.config import FeedConfig
+from pipeline.core.config import FeedConfig, FetchConfig
 from pipeline.core.errors import BlockedURLError, ConfigError, FetchError, TooLargeError
 from pipeline.core.models import FeedItem, FeedPoll, Page, Source, SourceKind, Validators
 
@@ -86,18 +94,53 @@ def poll_source(source: Source, fetcher: Fetcher, validators: Validators) -> Fee
         return _error(source, "io", f"{source.location}: {exc.strerror or exc}")
 
 
-def read_local_page(link: str, *, max_bytes: int | None = None) -> Page:
-    """A file:// article link read from disk as a Page, so local and remote items look alike."""
+def local_root(source: Source) -> Path | None:
+    """The folder a local source may read in (None for an http source)."""
+    if source.kind == "http":
+        return None
+    location = Path(source.location)
+    return (location if source.kind == "folder" else location.parent).resolve()
+
+
+def read_local_page(
+    link: str, *, root: Path | None = None, max_bytes: int = FetchConfig.max_bytes
+) -> Page:
+    """A file:// article link read from disk as a Page, so local and remote items look alike.
+
+    Only a regular file is read, at most `max_bytes` of it; with a `root` (the run
+    passes the source's `local_root`), only one whose real path lies inside it.
+    """
     path = file_url_to_path(link)
-    try:
-        size = path.stat().st_size
-        if max_bytes is not None and size > max_bytes:
-            raise TooLargeError(f"{link}: file larger than {max_bytes} bytes", url=link)
-        body = path.read_bytes()
-    except OSError as exc:
-        raise FetchError(f"{link}: cannot read file: {exc.strerror or exc}", url=link) from None
+    body = read_capped(path, max_bytes, link, root=root)
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return Page(url=link, final_url=link, status=200, content_type=content_type, body=body)
+
+
+def read_capped(path: Path, max_bytes: int, url: str, *, root: Path | None = None) -> bytes:
+    """The bytes of a regular file, refused when larger than `max_bytes` or, given a
+    `root`, when its real path (symlinks followed) is outside that folder."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # missing, or a symlink loop
+        raise FetchError(f"{url}: cannot read file: {_why(exc)}", url=url) from None
+    if root is not None and not real.is_relative_to(root):
+        raise BlockedURLError(f"{url}: outside the source's folder {root}", url=url)
+    try:
+        # No following a link swapped in since the check, no blocking on a FIFO.
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise FetchError(f"{url}: cannot read file: {_why(exc)}", url=url) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+            raise FetchError(f"{url}: not a regular file", url=url)
+        body = handle.read(max_bytes + 1)  # /proc files say size 0: the read is the cap
+    if len(body) > max_bytes:
+        raise TooLargeError(f"{url}: file larger than {max_bytes} bytes", url=url)
+    return body
+
+
+def _why(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 
 
 def file_url_to_path(url: str) -> Path:
@@ -138,7 +181,7 @@ def _poll_file(source: Source, max_bytes: int, validators: Validators) -> FeedPo
     stat = path.stat()
     if stat.st_size > max_bytes:
         raise TooLargeError(f"{path}: feed file larger than {max_bytes} bytes", url=path.as_uri())
-    body = path.read_bytes()
+    body = read_capped(path, max_bytes, path.as_uri())
     # The content hash is the "ETag": a touched but unchanged file is still not modified.
     current = Validators(
         etag=f'"sha256:{hashlib.sha256(body).hexdigest()}"',
@@ -162,10 +205,14 @@ def _poll_file(source: Source, max_bytes: int, validators: Validators) -> FeedPo
 
 def _poll_folder(source: Source, validators: Validators) -> FeedPoll:
     folder = Path(source.location)
+    root = folder.resolve()
     files = sorted(
         p
         for p in folder.iterdir()
-        if p.suffix.lower() in FOLDER_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        if p.suffix.lower() in FOLDER_SUFFIXES
+        and not p.name.startswith(".")
+        and p.is_file()
+        and p.resolve().is_relative_to(root)  # a symlink out of the folder is not listed
     )
     listing = hashlib.sha256()
     newest = 0.0
@@ -235,8 +282,13 @@ def _item(source: str, entry: Any, base_url: str, schemes: frozenset[str]) -> Fe
     if not raw_link:
         return None  # nothing to fetch; an id alone is not an address
     link = urljoin(base_url, raw_link)
-    if urlsplit(link).scheme.lower() not in schemes:
+    parts = urlsplit(link)
+    if parts.scheme.lower() not in schemes:
         return None
+    if parts.scheme.lower() == "file" and parts.netloc not in ("", "localhost"):
+        # feedparser 6 writes the absolute file:///srv/a.html as file://srv/a.html; no
+        # file URL here names a remote host, so the "host" is the path's first folder.
+        link = f"file:///{parts.netloc}{parts.path}"
     return FeedItem(
         source=source,
         link=link,
@@ -273,9 +325,17 @@ def _iso_utc(value: time.struct_time | None) -> str | None:
         return None
 
 
+# A feed's <ttl> past this many minutes (a year) is read as a year: the digits'
+# length decides, since int() of thousands of digits raises instead of converting.
+MAX_TTL_MINUTES = 525_600
+
+
 def _ttl(value: Any) -> int | None:
     text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() and int(text) > 0 else None
+    if not text.isdigit():
+        return None
+    minutes = int(text) if len(text) <= 9 else MAX_TTL_MINUTES
+    return min(minutes, MAX_TTL_MINUTES) if minutes > 0 else None
 
 
 def _clean(value: Any) -> str | None:

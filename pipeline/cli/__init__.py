@@ -122,19 +122,32 @@ def extract(obj: Context, file: Any, model: str | None) -> None:
     Reads lines {"id", "text", "title"?, "published"?, "dateline"?} from FILE
     (or standard input when FILE is omitted or "-") and writes one JSON line per
     input in the shape of the extraction spec. Needs no database.
+
+    A line that is not such JSON is named on stderr and skipped (exit code 2 at the
+    end); an input extraction fails on gets {"id", "error"} (exit code 1 at the end).
+    Every other line is extracted either way. A text longer than [nlp] max_chars is
+    read up to there: its line says "truncated": {"read", "of"}.
     """
-    from extractors import build_nlp
-    from extractors import extract as run_extract
-    from extractors.evaluate import inputs_from_lines
+    from extractors import ExtractionFailure, build_nlp, extract_each
+    from extractors.evaluate import readable_inputs
 
     nlp_config = _nlp_config(obj, model)
     nlp = build_nlp(nlp_config)
-    try:
-        items = inputs_from_lines(file)
-        for extraction in run_extract(nlp, items, batch_size=nlp_config.batch_size):
-            echo_json(extraction.to_spec(), ensure_ascii=False)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    bad_lines: list[int] = []
+
+    def bad_line(number: int, problem: str) -> None:
+        bad_lines.append(number)
+        echo(f"newswatch: input line {number}: {problem}", err=True)
+
+    failed = 0
+    items = readable_inputs(file, bad_line)
+    for record in extract_each(nlp, items, batch_size=nlp_config.batch_size):
+        if isinstance(record, ExtractionFailure):
+            failed += 1
+            echo(f"newswatch: input {record.id}: extraction failed: {record.reason}", err=True)
+        echo_json(record.to_spec(), ensure_ascii=False)
+    if bad_lines or failed:
+        sys.exit(2 if bad_lines else 1)
 
 
 @main.command(name="eval")

@@ -43,6 +43,13 @@ def one_line_errors() -> Iterator[None]:
         message = terminal_line(f"database error: {exc}; try again in a moment")
         click.echo(f"newswatch: {message}", err=True)
         sys.exit(1)
+    except sqlite3.DatabaseError as exc:  # "database disk image is malformed": damage
+        message = terminal_line(
+            f"database error: {exc}; the file is damaged (`newswatch run` refuses to write "
+            "to it; `sqlite3 FILE .recover` saves what is readable)"
+        )
+        click.echo(f"newswatch: {message}", err=True)
+        sys.exit(1)
 
 
 def echo(text: Any, *, err: bool = False) -> None:

@@ -66,6 +66,10 @@ class NLPConfig:
     model: str = "en_core_web_sm"
     batch_size: int = 32
     n_process: int = 1
+    # Characters of one article (title and text) NLP reads: a longer one is cut there
+    # and the cut recorded (articles.nlp_chars). Far above any real article; spaCy
+    # itself stops at 1,000,000 and its parser and NER need about 1 GB per 100,000.
+    max_chars: int = 200_000
     # Articles in these languages (ISO 639-1, as the text stage records them) go
     # through NLP; others are stored with their text, searchable, but without
     # extraction: an English model on German text finds nonsense. An article

@@ -33,6 +33,8 @@ import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from storage.redact import redact_userinfo
+
 # ESC-introduced sequences, removed whole so their payload (a window title, "2J")
 # is not left behind: CSI (ESC [ ... final), OSC/DCS/PM/APC/SOS strings up to BEL or
 # ST, and two-character ESC sequences. The 8-bit CSI (U+009B) with its parameters too.
@@ -77,14 +79,15 @@ class TerminalSafeFormatter(logging.Formatter):
 
     The message (often a title, URL or a server's error text) is folded to one line,
     so a record cannot forge the next one; a traceback keeps its newlines but loses
-    its control characters too.
+    its control characters too. The login of any URL in it is shown as *** (a feed
+    configured as https://user:secret@host/ is logged without its secret).
     """
 
     def format(self, record: logging.LogRecord) -> str:
         saved = record.msg, record.args
-        record.msg, record.args = terminal_line(record.getMessage()), None
+        record.msg, record.args = terminal_line(redact_userinfo(record.getMessage())), None
         try:
-            return terminal_text(super().format(record))
+            return terminal_text(redact_userinfo(super().format(record)))
         finally:
             record.msg, record.args = saved
 

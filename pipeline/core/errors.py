@@ -13,7 +13,8 @@
         ├── TransportError         DNS, TLS, connection reset, timeout
         ├── DeferredError          not sent: Retry-After wait too long (carries .until)
         ├── RobotsDisallowedError  the host's robots.txt forbids the page
-        └── EmptyTextError         no main text in the page, or an empty text file
+        ├── EmptyTextError         no main text in the page, or an empty text file
+        └── TextStageError         the text stage failed on a page in a way it did not foresee
 
 A FetchError for one item is recorded with its reason and the run goes on; the
 others stop the command.
@@ -59,6 +60,7 @@ __all__ = [
     "QueryError",
     "RobotsDisallowedError",
     "StorageError",
+    "TextStageError",
     "TooLargeError",
     "TooManyRedirectsError",
     "TransportError",
@@ -168,6 +170,12 @@ class EmptyTextError(FetchError):
     """No main text could be found in the page (or the text file was empty)."""
 
     reason = "empty-text"
+
+
+class TextStageError(FetchError):
+    """The text stage raised on one page: recorded for that page, the run goes on."""
+
+    reason = "text"
 
 
 # What the CLI and the daemon report as one line, never as a traceback.

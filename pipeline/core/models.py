@@ -101,3 +101,6 @@ class RunSummary:
     unchanged: int = 0  # items already stored (same canonical URL or same text)
     errors: list[str] = field(default_factory=list)
     db_path: str = ""
+    # Errors past the first ones listed per source: counted by source and reason, and
+    # listed as one line each at the end (a feed of 100,000 broken links is one line).
+    unlisted: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -1,8 +1,9 @@
 """URL canonicalisation and text fingerprints, the two keys articles are deduplicated on.
 
 The same story reaches us under many URLs: with campaign parameters, fragments,
-`:443`, upper-case hosts, parameters in another order. `canonicalize_url` maps all of
-those to one string; `text_hash` catches what is left (one text under two paths).
+`:443`, upper-case hosts, parameters in another order, a feed's login carried into
+its relative links. `canonicalize_url` maps all of those to one string; `text_hash`
+catches what is left (one text under two paths).
 """
 
 from __future__ import annotations
@@ -105,18 +106,19 @@ def canonicalize_url(url: str) -> str:
 
 def _canonical_netloc(scheme: str, parts: SplitResult) -> str:
     netloc = parts.netloc
-    userinfo, _, hostport = netloc.rpartition("@")
+    # The userinfo (a login) is no part of which page it is, and must not be kept.
+    _userinfo, _, hostport = netloc.rpartition("@")
     try:
         port = parts.port
-    except ValueError:  # a port that is not a number: leave the netloc as it is, lowercased
-        return netloc.lower()
+    except ValueError:  # a port that is not a number: leave the host as it is, lowercased
+        return hostport.lower()
     host = hostport
     if port is not None or (hostport.rsplit(":", 1)[-1] == "" and ":" in hostport):
         host = hostport.rsplit(":", 1)[0]
     host = host.lower().rstrip(".")  # "example.com." and "example.com" are one host
     if port is not None and _DEFAULT_PORTS.get(scheme) != port:
         host = f"{host}:{port}"
-    return f"{userinfo}@{host}" if userinfo else host
+    return host
 
 
 # Characters a path may hold unescaped (RFC 3986 pchar plus "/"); everything else is
