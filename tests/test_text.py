@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from pipeline.core.errors import EmptyTextError, FetchError
 from pipeline.core.models import FeedItem, Page
+from pipeline.text.authors import clean_author
 from pipeline.text.extract import article_from_text, extract_article, find_dateline
-from pipeline.text.fields import clean_author, normalize_date, strip_site_name
+from pipeline.text.fields import normalize_date
+from pipeline.text.sitenames import strip_site_name
 from pipeline.text.urls import text_hash
 
 PAGES = Path(__file__).parent / "data" / "pages"
@@ -299,12 +301,18 @@ def test_seed_article_drops_duplicated_title(shared_dir: Path) -> None:
 
 @pytest.mark.shared
 def test_quality_not_below_trafilatura_and_floors(shared_dir: Path) -> None:
-    """Every third page of both corpora (~120 pages, ~45 s on the 2-core machine)."""
+    """Every third page of both corpora (~120 pages, ~45 s on the 2-core machine).
+
+    Titles have no floor here since issue 14: the old one was the in-sample fit of a
+    rule that lost to trafilatura on unseen publishers. They are floored on the
+    publisher-held-out split (tests/test_text_quality_split.py), with every field.
+    """
     from benchmarks.text_quality import METRICS, compare, load_floors
 
     result = compare(shared_dir, every=3)
     ours, theirs, floors = result["newswatch"], result["trafilatura"], load_floors()
-    assert set(floors) == set(METRICS)
+    assert set(floors) == set(METRICS) - {"fundus_title_exact"}
     for metric in METRICS:
         assert ours[metric] >= theirs[metric], (metric, ours[metric], theirs[metric])
-        assert ours[metric] >= floors[metric], (metric, ours[metric], floors[metric])
+        if metric in floors:
+            assert ours[metric] >= floors[metric], (metric, ours[metric], floors[metric])

@@ -1,1 +1,1 @@
-"""The text stage: a fetched page to main text and metadata (title, authors, date, canonical URL)."""
+"""The text stage: a fetched page to main text and metadata (title, authors, date, URL)."""

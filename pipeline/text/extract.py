@@ -1,8 +1,11 @@
 """The TEXT stage: page bytes (or a plain .txt article) → `ArticleText`.
 
-trafilatura finds the main text; the page's own structured metadata (JSON-LD, Open
-Graph, meta tags — see metadata.py) decides title, authors and date, with
-trafilatura's guesses and then the feed item as fallbacks. Whatever the bytes are,
+trafilatura finds the main text (lead.py puts back the standfirst its precision mode
+drops and takes off the headline area it keeps); the page's own structured metadata
+(JSON-LD, Open Graph, meta tags — see metadata.py) decides authors and date
+(authors.py, fields.py), with trafilatura's guesses and then the feed item as
+fallbacks; the title is trafilatura's choice without the site labels the other
+candidates lack (titles.py). Whatever the bytes are,
 the result is an `ArticleText` or an `EmptyTextError`, never another exception.
 Hostile markup is bounded before trafilatura sees it (markup_limits.py), so no page
 costs more than a few seconds.
@@ -23,15 +26,12 @@ from trafilatura.settings import Document
 from extractors.datelines import find_dateline
 from pipeline.core.errors import EmptyTextError
 from pipeline.core.models import ArticleText, FeedItem, Page
-from pipeline.text.fields import (
-    choose_authors,
-    choose_language,
-    choose_published,
-    choose_title,
-    guess_language,
-)
+from pipeline.text.authors import choose_authors
+from pipeline.text.fields import choose_language, choose_published, guess_language
+from pipeline.text.lead import restored_lead, without_leading_furniture
 from pipeline.text.markup_limits import DEFAULT_LIMITS, MarkupLimits, bound_tree, check_tag_count
 from pipeline.text.metadata import PageMetadata, collect_metadata
+from pipeline.text.titles import choose_title, title_candidates
 from pipeline.text.urls import canonicalize_url, normalize_text, text_hash
 
 # Below this many characters of main text a "page" is a paywall stub, an error page
@@ -59,14 +59,18 @@ def extract_article(
     if tree is not None:
         bound_tree(tree, limits, page.final_url)
     meta = collect_metadata(tree) if tree is not None else PageMetadata()
-    doc, text = _trafilatura(main_tree, page.final_url)
+    doc, default, text = _trafilatura(main_tree, page.final_url)
     if len(text.strip()) < MIN_TEXT_CHARS:
         raise EmptyTextError("no main text found in page", url=page.final_url)
     title = choose_title(meta, doc.title if doc else None, page.final_url, item)
-    text = _drop_leading_title(text.strip(), title)
+    authors = choose_authors(meta, doc.author if doc else None, item, page.final_url)
+    titles = [title or "", *title_candidates(meta, item)]
+    text = text.strip()
+    if doc is not None and default is not None and text == (doc.text or "").strip():
+        text = "\n".join([*restored_lead(doc.body, default.body, titles), text])
+    text = without_leading_furniture(text, titles, authors)
     if len(text) < MIN_TEXT_CHARS:
         raise EmptyTextError("no main text found in page", url=page.final_url)
-    authors = choose_authors(meta, doc.author if doc else None, item, page.final_url)
     published = choose_published(meta, doc.date if doc else None, item)
     language = choose_language(meta, doc.language if doc else None) or guess_language(text)
     return ArticleText(
@@ -120,15 +124,6 @@ def article_from_text(
         html=None,
         dateline=find_dateline(body),
     )
-
-
-def _drop_leading_title(text: str, title: str | None) -> str:
-    # trafilatura keeps the <h1> as the first line; the headline is already in
-    # `title`, and leaving it in would hide a dateline that opens the body.
-    first, _, rest = text.partition("\n")
-    if title and rest.strip() and normalize_text(first) == normalize_text(title):
-        return rest.strip()
-    return text
 
 
 def _looks_like_title(line: str) -> bool:
@@ -253,18 +248,20 @@ _SHORT_TEXT_CHARS = 2000
 _LOST_TEXT_RATIO = 0.3
 
 
-def _trafilatura(tree: lxml_html.HtmlElement | None, url: str) -> tuple[Document | None, str]:
-    """trafilatura's metadata document and the main text chosen as described above."""
+def _trafilatura(
+    tree: lxml_html.HtmlElement | None, url: str
+) -> tuple[Document | None, Document | None, str]:
+    """trafilatura's precision-mode document (with the metadata), its default-mode
+    document (whose lead lead.py restores), and the main text chosen as above."""
     if tree is None:
-        return None, ""
+        return None, None, ""
     doc = _bare_extraction(tree, url, with_metadata=True, favor_precision=True)
     text = (doc.text if doc else None) or ""
-    if len(text) < _SHORT_TEXT_CHARS:
-        recall = _bare_extraction(tree, url, with_metadata=False, favor_precision=False)
-        recall_text = (recall.text if recall else None) or ""
-        if len(text) < _LOST_TEXT_RATIO * len(recall_text):
-            text = recall_text
-    return doc, text
+    default = _bare_extraction(tree, url, with_metadata=False, favor_precision=False)
+    default_text = (default.text if default else None) or ""
+    if len(text) < _SHORT_TEXT_CHARS and len(text) < _LOST_TEXT_RATIO * len(default_text):
+        text = default_text
+    return doc, default, text
 
 
 def _bare_extraction(tree: lxml_html.HtmlElement, url: str, **options: bool) -> Document | None:

@@ -40,12 +40,19 @@ ARTICLE_TYPES = frozenset(
 )
 
 
+# schema.org types of an author that is not a person (an agency, the publisher).
+_ORGANISATION_TYPES = frozenset(
+    {"organization", "newsmediaorganization", "corporation", "newsagency", "brand"}
+)
+
+
 @dataclass
 class PageMetadata:
     """Every candidate value found on one page, in document order."""
 
     ld_headlines: list[str] = field(default_factory=list)
-    ld_authors: list[str] = field(default_factory=list)
+    ld_authors: list[str] = field(default_factory=list)  # Person-typed or untyped
+    ld_organisation_authors: list[str] = field(default_factory=list)
     ld_dates: list[str] = field(default_factory=list)
     ld_modified: list[str] = field(default_factory=list)
     ld_languages: list[str] = field(default_factory=list)
@@ -199,8 +206,12 @@ def _read_article_object(obj: dict[str, Any], found: PageMetadata) -> None:
         found.ld_headlines.append(_clean(headline))
     # Pages list related articles as further Article objects; their authors are not
     # this article's, so only the first object that names any is believed.
-    if not found.ld_authors:
-        found.ld_authors.extend(_names(obj.get("author")) or _names(obj.get("creator")))
+    if not (found.ld_authors or found.ld_organisation_authors):
+        credit = obj.get("author") or obj.get("creator")
+        for value in credit if isinstance(credit, list) else [credit]:
+            organisation = isinstance(value, dict) and bool(_types(value) & _ORGANISATION_TYPES)
+            target = found.ld_organisation_authors if organisation else found.ld_authors
+            target.extend(_names(value))
     for key, target in (
         ("datePublished", found.ld_dates),
         ("dateCreated", found.ld_dates),
