@@ -22,6 +22,7 @@ from extractors.org_lexicons import (
     REPORTING,
     OrgLexicons,
 )
+from extractors.org_world import world_rejects
 
 
 def acceptable(
@@ -52,6 +53,8 @@ def acceptable(
         return False
     if kind is None and set(lower_unaccented(name).split()) <= people:
         return False  # "Trump", "Nakasone" tagged ORG
+    if kind is None and world_rejects(span, name, lex, countries):
+        return False  # a place, a person, a stock index, a fragment (extractors/org_world.py)
     root = span.root
     if (
         kind is None

@@ -38,6 +38,7 @@ from extractors.org_kinds import org_kind
 from extractors.org_lexicons import OrgLexicons
 from extractors.org_merge import OrgRecord, link_bare_acronyms, make_mention, merge_short_forms
 from extractors.org_place_compounds import PlaceFinder, load_compound_places
+from extractors.org_world import short_references
 from extractors.records import Mention, Organization, to_plain
 
 
@@ -146,6 +147,10 @@ class OrganizationsComponent:
         for rec in merged:  # each went in front of the ones before it: newest first
             rec.mentions[:0] = reversed(headline.get(id(rec), []))
         link_bare_acronyms(doc, merged, sent_at)
+        shorts = short_references(
+            [r.name for r in merged], [self.lex.kinds.kind(r.name) is not None for r in merged]
+        )
+        merged = [r for i, r in enumerate(merged) if i not in shorts or r.acronym]
         out = []
         for rec in sorted(merged, key=lambda r: min(m.start for m in r.mentions)):
             kind = "other" if rec.agency else self.kind_of(rec)

@@ -1,0 +1,102 @@
+"""Candidates the field's libraries say are no organisation (extractors/field_libraries.py).
+
+Asked only of a candidate the kind lexicon does not know (`kind is None`): a name the
+lexicon lists ("Fed", "House", "UN") is an organisation whatever it collides with.
+Each rule is one class of false positive, never one article's wording:
+
+- a place: the whole name is a town, county, state, province or continent;
+- a country and one plain word ("U.S. Firms", "U.S. Figures");
+- a person: two title-case words, the first a given name, neither an org word
+  ("Brett Payne" tagged ORG);
+- a stock index ("the Nasdaq", "S&P 500", "MSCI ... index");
+- a fragment: one word that NER did not tag as an organisation on its own (the owner
+  of a possessive, "Cleveland's Public Auditorium"; a modifier, "Natural Justice";
+  page furniture such as "Video" or "Share" on its own line);
+- a law, an event or an office: the last word says so (data/non_org_heads.tsv;
+  nameparser's titles: "Berea District Administrator", "CEO");
+- a title-case phrase with a lower-case-in-names word capitalised ("Current Roster Of
+  Games", "Streaming Quality Seems To Be Mostly Excellent"): a headline, not a name.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from extractors.field_libraries import (
+    ends_in_legal_form,
+    given_names,
+    person_titles,
+    place_key,
+    place_names,
+    stock_indices,
+)
+from extractors.lexicons import DATA_DIR, read_word_lists
+from extractors.names import lower_unaccented
+from extractors.org_lexicons import COMPANY_FORMS, OrgLexicons
+
+NON_ORG_HEADS = read_word_lists(DATA_DIR / "non_org_heads.tsv", ("document", "event"))
+NOT_ORG_LAST_WORDS = frozenset(NON_ORG_HEADS["document"]) | frozenset(NON_ORG_HEADS["event"])
+# Words that follow an index's name ("the Nasdaq Composite", "the Nikkei index").
+INDEX_NEXT = frozenset({"index", "indices", "composite", "futures", "benchmark"})
+# Words written lower case inside a name ("Bank of America", "Trade and Technology"); in
+# capitals mid-phrase they mark a headline in title case.
+HEADLINE_CAPS = frozenset({"Of", "To", "Be", "Is", "Are", "With", "For", "The", "And", "A"})
+
+
+def world_rejects(
+    span: Span, name: str, lex: OrgLexicons, countries: dict[int, str] | None = None
+) -> bool:
+    """Is the candidate a place, a person, a stock index, a fragment or a headline?"""
+    words = [t for t in span if not t.is_punct]
+    lowers = {lower_unaccented(t.text).rstrip(".") for t in words}
+    org_worded = bool(lowers & (lex.kinds.heads | COMPANY_FORMS)) or ends_in_legal_form(
+        [t.text for t in words]
+    )
+    if org_worded:
+        return False
+    in_country = [t for t in words if countries and t.idx in countries]
+    if in_country and len(words) - len(in_country) == 1:
+        return True  # "U.S. Firms", "U.S. Defence": a country and a plain word
+    last = lower_unaccented(words[-1].text).rstrip(".") if words else ""
+    if last in NOT_ORG_LAST_WORDS or last in person_titles():
+        return True  # a law, an event ("Cyber Security Bill", "World Tour"), an office
+    key = place_key(name)
+    if key in place_names() or key in stock_indices():
+        return True
+    after = span.doc[span.end] if span.end < len(span.doc) else None
+    if after is not None and after.lower_ in INDEX_NEXT:
+        return True  # "the Bloomberg Commodity index": the index, not its maker
+    if is_person_name(words):
+        return True
+    if len(words) == 1 and words[0].ent_type_ != "ORG" and not name.isupper():
+        return True  # a fragment: NER tagged no organisation here
+    return len(words) >= 3 and any(t.text in HEADLINE_CAPS for t in words[1:-1])
+
+
+def is_person_name(words: list[Token]) -> bool:
+    """Two title-case words, the first a given name: "Brett Payne", "Rose-Lynn Harlan"."""
+    if len(words) != 2 or not all(_title_word(t.text) for t in words):
+        return False
+    return place_key(words[0].text) in given_names()
+
+
+def _title_word(text: str) -> bool:
+    parts = text.split("-")
+    return all(p[:1].isupper() and p[1:].islower() and p.isalpha() for p in parts)
+
+
+def short_references(names: list[str], known: list[bool]) -> set[int]:
+    """Indexes of one-word names that are a word of a longer name in the same article
+    ("Bank" beside "Bank of Japan", "Community" beside "European Community"): a short
+    reference to that organisation, not another one. `known[i]`: the kind lexicon knows
+    names[i] ("Fed", "House"), which stays."""
+    words: set[str] = set()
+    for name in names:
+        parts = name.split()
+        if len(parts) > 1:
+            words.update(lower_unaccented(p) for p in parts)
+    return {
+        i
+        for i, name in enumerate(names)
+        if not known[i] and len(name.split()) == 1 and lower_unaccented(name) in words
+    }

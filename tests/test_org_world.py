@@ -1,0 +1,105 @@
+"""Organisation candidates the field's libraries reject (extractors/org_world.py), and
+the library-backed lexicons themselves (extractors/field_libraries.py)."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+
+from extractors.field_libraries import (
+    ends_in_legal_form,
+    given_names,
+    person_titles,
+    place_key,
+    place_names,
+    stock_indices,
+)
+from extractors.lexicons import DATA_DIR
+from extractors.org_lexicons import OrgLexicons
+from extractors.org_world import short_references, world_rejects
+
+
+@pytest.fixture(scope="module")
+def lex():
+    return OrgLexicons.load(DATA_DIR)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.blank("en")
+
+
+def candidate(nlp, text: str, name: str, ner: bool = True) -> Span:
+    """The span `name` inside `text`, tagged ORG by "NER" unless ner=False."""
+    doc: Doc = nlp(text)
+    start = text.index(name)
+    span = doc.char_span(start, start + len(name))
+    assert span is not None
+    if ner:
+        doc.ents = [Span(doc, span.start, span.end, label="ORG")]
+    return doc[span.start : span.end]
+
+
+def test_library_lexicons_hold_what_the_rules_ask():
+    places = place_names()
+    assert {"penticton", "anaheim", "west sussex", "california", "ca", "europe"} <= places
+    assert "bank of japan" not in places
+    assert {"brett", "martha", "viktor", "chris"} <= given_names()
+    assert "security" not in given_names()
+    assert {"ceo", "founder", "administrator", "dr"} <= person_titles()
+    assert {place_key(n) for n in ("Nasdaq", "S&P 500", "MSCI")} <= stock_indices()
+    assert ends_in_legal_form(["Hecla", "Mining", "Co."])
+    assert ends_in_legal_form(["Grupo", "Mexico", "S.A.", "de", "C.V."])
+    assert ends_in_legal_form(["Siemens", "AG"])
+    assert not ends_in_legal_form(["Trade", "Council"])
+    assert place_key("The Hague") == "hague" and place_key("Zürich") == "zurich"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Crowds gathered in Penticton on Friday.", "Penticton"),  # a town
+        ("The storm hit West Sussex hardest.", "West Sussex"),  # a county
+        ("The Nasdaq fell 2 percent on Monday.", "Nasdaq"),  # a stock index
+        ("The Bloomberg Commodity index rose.", "Bloomberg Commodity"),  # followed by "index"
+        ("Brett Payne won the race.", "Brett Payne"),  # a person
+        ("Lesotho passed the Cyber Security Bill in May.", "Cyber Security Bill"),  # a law
+        ("Fans flocked to the Busch Light Clash.", "Busch Light Clash"),  # an event
+        ("He met the Berea District Administrator.", "Berea District Administrator"),  # office
+        ("Costs worried U.S. Firms last year.", "U.S. Firms"),  # country and a plain word
+        ("Here is the Current Roster Of Games today.", "Current Roster Of Games"),  # headline
+    ],
+)
+def test_rejected_classes(nlp, lex, text, name):
+    span = candidate(nlp, text, name)
+    countries = {t.idx: "United States" for t in span if t.text == "U.S."}
+    assert world_rejects(span, name, lex, countries)
+
+
+def test_a_word_ner_did_not_tag_as_an_org_is_a_fragment(nlp, lex):
+    text = "Lauren Nel from Natural Justice says so."
+    assert world_rejects(candidate(nlp, text, "Natural", ner=False), "Natural", lex)
+    assert not world_rejects(candidate(nlp, "Google said so.", "Google"), "Google", lex)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hecla Mining Co. will buy the stake.", "Hecla Mining Co."),  # legal form
+        ("The Bank of Japan intervened.", "Bank of Japan"),  # org head word
+        ("Shares of Goldman Sachs rose.", "Goldman Sachs"),  # not a given name
+        ("Toblerone changed its shape.", "Toblerone"),  # NER's one-word org stays
+        ("The US-India Strategic Partnership Forum said.", "US-India Strategic Partnership Forum"),
+        ("Officials of the Minerals Security Partnership met.", "Minerals Security Partnership"),
+    ],
+)
+def test_organisations_stay(nlp, lex, text, name):
+    assert not world_rejects(candidate(nlp, text, name), name, lex)
+
+
+def test_one_word_short_references_fold_into_the_longer_name():
+    names = ["Bank of Japan", "Bank", "European Community", "Community", "Fed", "Toblerone"]
+    known = [False, False, False, False, True, False]
+    assert short_references(names, known) == {1, 3}
+    assert short_references(["Fed", "Federal Reserve"], [True, False]) == set()
