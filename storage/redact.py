@@ -13,15 +13,21 @@ import re
 
 # scheme://userinfo@ : userinfo is everything up to an "@" before the host's end
 # ("/", "?", "#" or whitespace), so "https://host/path@x" is left alone.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/?#@]*@")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)([^\s/?#@]*)@")
 REDACTED = "***"
 
 
 def redact_userinfo(text: str) -> str:
-    """`text` with the userinfo of every URL in it replaced by ***."""
+    """`text` with the secret of every URL's userinfo replaced by ***: the password of
+    "user:password" (the user name says which login it was), a lone token whole."""
     if "@" not in text:
         return text
-    return _USERINFO.sub(rf"\g<1>{REDACTED}@", text)
+    return _USERINFO.sub(_redacted, text)
+
+
+def _redacted(found: re.Match[str]) -> str:
+    user, colon, _secret = found.group(2).partition(":")
+    return f"{found.group(1)}{user}:{REDACTED}@" if colon else f"{found.group(1)}{REDACTED}@"
 
 
 def redact_optional(text: str | None) -> str | None:
