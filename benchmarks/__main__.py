@@ -44,6 +44,7 @@ REGISTRY: tuple[Benchmark, ...] = (
     Benchmark("rerun", "bench_rerun:run", "second run over unchanged sources vs cold run"),
     Benchmark("search_scale", "bench_search_scale:run", "search/events/digest at 100k articles"),
     Benchmark("ingest", "bench_ingest:run", "articles stored/s, longest write transaction"),
+    Benchmark("backfill", "bench_backfill:run", "WARC backfill: dask 2 workers vs 1 process"),
 )
 
 DEFAULT_OUTPUT = REPO / "benchmarks" / "RESULTS.md"

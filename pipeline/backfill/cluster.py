@@ -15,7 +15,7 @@ The client yields them in record order to the one writer.
 - A worker that dies (killed, out of memory) has its batch retried elsewhere by
   the scheduler; a batch that kills `ALLOWED_FAILURES + 1` workers, or raises,
   is split and its records retried alone, one after the other, so only the record
-  at fault is recorded as failed (`worker-died`, `nlp-error`) and the rest stored.
+  at fault is recorded as failed (`worker-died`, `task-error`) and the rest stored.
 - The cluster itself going away (the scheduler unreachable, no workers) stops
   the backfill with ClusterError: what was stored stays, a rerun resumes.
 """
@@ -252,7 +252,7 @@ def _failed(item: WarcItem, exc: Exception) -> Outcome:
     if isinstance(exc, KilledWorker):
         message = "every worker that ran it died (KilledWorker)"
         return Outcome(item.key, item.url, "failed", "worker-died", message)
-    return Outcome(item.key, item.url, "failed", "nlp-error", _describe(exc))
+    return Outcome(item.key, item.url, "failed", "task-error", _describe(exc))
 
 
 def _describe(exc: BaseException) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from pipeline.core.models import ArticleText
 
 if TYPE_CHECKING:
-    from extractors import Extraction
+    from extractors import Extraction, ExtractionFailure
 
 OutcomeStatus = Literal["extracted", "duplicate", "skipped", "failed"]
 
@@ -68,7 +68,8 @@ class Outcome:
     reason: str | None = None
     message: str | None = None
     article: ArticleText | None = None
-    extraction: Extraction | None = None  # None with an article: not in [nlp] languages
+    # None with an article: not in [nlp] languages; a failure: NLP failed on this one.
+    extraction: Extraction | ExtractionFailure | None = None
     # About the whole file (it cannot be read on), not one record: not in the ledger,
     # so a later backfill of the same file, complete by then, reads all of it.
     whole_file: bool = False

@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+from extractors.records import ExtractionFailure
 from pipeline.backfill.progress import BackfillSummary
 from pipeline.backfill.records import DUPLICATE, Outcome
 from pipeline.core.models import RunSummary
@@ -67,6 +68,10 @@ class BackfillWriter:
                 status = "stored" if article_id is not None else "duplicate"
                 if article_id is None:
                     reason, message = "duplicate", DUPLICATE
+                elif isinstance(outcome.extraction, ExtractionFailure):
+                    # Stored with its text for `reprocess`; store_article recorded the error.
+                    reason, message = "nlp", outcome.extraction.reason
+                    self.summary.errors.add(f"{outcome.url}: nlp: {message}")
         else:
             status = outcome.status
         if status in ("skipped", "failed"):
