@@ -121,3 +121,11 @@ def test_headline_area_is_dropped_down_to_the_first_sentence(
 )
 def test_text_without_a_headline_area_is_left_alone(text: str) -> None:
     assert without_leading_furniture(text, TITLES, ("Jane Doe",)) == text
+
+
+@pytest.mark.parametrize(
+    "dateline", ["WASHINGTON —", "NEW DELHI, March 3 (Reuters) -", "Beijing (Xinhua)"]
+)
+def test_a_dateline_on_its_own_line_stays_with_the_body(dateline: str) -> None:
+    text = f"Bridge repairs approved\n{dateline}\n{BODY}"
+    assert without_leading_furniture(text, TITLES, ()) == f"{dateline}\n{BODY}"

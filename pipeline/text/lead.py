@@ -81,6 +81,11 @@ def _is_standfirst(tag: str, text: str, title_keys: list[str]) -> bool:
     return tag == "p" or bool(_SENTENCE_END.search(text))
 
 
+# "WASHINGTON —", "NEW DELHI, March 3 (Reuters) -", "Beijing (Xinhua)": a wire dateline
+# that a site put on a line of its own belongs to the first paragraph.
+_WIRE_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'\-]+(?:\s[A-Z][A-Z.'\-]+)*\b.*[—–-]$|.*\([A-Z][A-Za-z&./ ]{1,20}\)\s*[—–-]?$)"
+)
 # Lines above the first paragraph are looked at this far down.
 _HEAD_LINES = 6
 _MAX_HEADING_WORDS = 12
@@ -106,8 +111,8 @@ def without_leading_furniture(text: str, titles: list[str], authors: tuple[str, 
             break
         if not key or _is_title(key, title_keys) or _is_furniture(line, names):
             cut = i + 1
-        elif not _is_heading(line):
-            break
+        elif not _is_heading(line) or _WIRE_DATELINE.match(line.strip()):
+            break  # the body has begun (a dateline on its own line starts it too)
         elif cut:  # a short line after the headline or the byline, before the body
             cut = i + 1
     rest = "\n".join(lines[cut:]).strip()
