@@ -33,6 +33,7 @@ from extractors.gazetteer import (
     load_name_context,
 )
 from extractors.records import Mention, to_plain
+from extractors.settings import GazetteerSettings, defaults
 
 DEMONYM_SUFFIX = "#demonym"
 # Compound tokens the tokenizer keeps whole ("U.S.-China", "U.S.-based"): parts are looked up.
@@ -42,11 +43,11 @@ HYPHEN_COMPOUND = re.compile(r"(?<![\w.])[A-Za-z][\w.'\u2019]*(?:-[\w.'\u2019]+)
 @Language.factory(
     "newswatch_countries",
     assigns=["doc._.nw_countries"],
-    requires=["token.ent_type", "token.is_sent_start"],
-    default_config={"gazetteer_path": None, "context_path": None},
+    requires=["token.ent_type", "token.is_sent_start", "token.dep", "token.lemma"],
+    default_config=defaults(GazetteerSettings),
 )
 def make_component(
-    nlp: Language, name: str, gazetteer_path: str | None, context_path: str | None
+    nlp: Language, name: str, gazetteer_path: str, context_path: str
 ) -> CountryComponent:
     return CountryComponent(
         nlp,

@@ -38,7 +38,12 @@ MAX_SENTENCE_TOKENS = 256
 SENTENCE_ENDS = frozenset({".", "!", "?", "…", "。"})
 
 
-@Language.factory("newswatch_sentence_bounds", default_config={"max_tokens": MAX_SENTENCE_TOKENS})
+@Language.factory(
+    "newswatch_sentence_bounds",
+    assigns=["token.is_sent_start"],
+    requires=[],  # the tokens alone: it runs before the parser
+    default_config={"max_tokens": MAX_SENTENCE_TOKENS},
+)
 def make_sentence_bounds(nlp: Language, name: str, max_tokens: int) -> SentenceBounds:
     return SentenceBounds(max_tokens)
 

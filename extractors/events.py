@@ -25,6 +25,7 @@ from extractors.dates import anchor_date, resolve_date
 from extractors.doc_bounds import ents_within, per_doc, sentence_of
 from extractors.event_actors import Actor, ActorIndex, bare_quote, build_index, participants
 from extractors.records import Event, to_plain
+from extractors.settings import EventsSettings, defaults
 
 # Reporting verbs: everywhere in news, a statement only from a public speaker.
 WEAK_VERBS = tuple(rules.EVENT_WORDS["reporting_verb"])
@@ -39,11 +40,15 @@ COMMODITY_ALIASES = rules.EVENT_WORDS["commodity_alias"]
 @Language.factory(
     "newswatch_events",
     assigns=["doc._.nw_events"],
-    default_config={"triggers_path": None, "ner_fallback": True},
-)
-def make_component(
-    nlp: Language, name: str, triggers_path: str | None, ner_fallback: bool
-) -> Component:
+    # what the rules read: the parse, NER, and the sibling components' mentions
+    requires=[
+        "doc.ents", "doc.sents", "token.dep", "token.lemma", "token.tag", "token.ent_type",
+        "doc._.nw_countries", "doc._.nw_minerals", "doc._.nw_organizations",
+        "doc._.nw_officials",
+    ],
+    default_config=defaults(EventsSettings),
+)  # fmt: skip
+def make_component(nlp: Language, name: str, triggers_path: str, ner_fallback: bool) -> Component:
     path = Path(triggers_path) if triggers_path else rules.DEFAULT_TRIGGERS
     return Component(nlp, path, ner_fallback)
 

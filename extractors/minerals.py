@@ -31,6 +31,7 @@ from extractors.gazetteer import (
     load_name_context,
 )
 from extractors.records import Mention, to_plain
+from extractors.settings import GazetteerSettings, defaults
 
 SYMBOL_SUFFIX = "#symbol"
 # Tokens that may sit between two items of a list of minerals or symbols.
@@ -43,10 +44,10 @@ NAME_LABELS = frozenset({"ORG", "PERSON", "GPE", "LOC", "FAC", "PRODUCT", "WORK_
     "newswatch_minerals",
     assigns=["doc._.nw_minerals"],
     requires=["token.ent_type", "token.is_sent_start"],
-    default_config={"gazetteer_path": None, "context_path": None},
+    default_config=defaults(GazetteerSettings),
 )
 def make_component(
-    nlp: Language, name: str, gazetteer_path: str | None, context_path: str | None
+    nlp: Language, name: str, gazetteer_path: str, context_path: str
 ) -> MineralComponent:
     return MineralComponent(
         nlp,

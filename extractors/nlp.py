@@ -4,7 +4,8 @@ The spaCy model does tokens, sentences, parse and NER; newswatch's components
 (registered with `Language.factory` in the sibling modules) add countries,
 minerals, organisations, officials and events on `doc._`, in that order, each
 reading what the ones before it assigned. The order and names come from
-`[nlp] components` in config.toml.
+`[nlp] components` in config.toml, and each component's settings from its
+`[nlp.settings.<name>]` table (the keys are extractors/settings.py's).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from extractors.errors import ExtractorConfigError
 from extractors.model import load_model
 from extractors.parallel import extract_in_workers, fork_available
 from extractors.records import ExtractInput, Extraction, ExtractionFailure
+from extractors.settings import ComponentSettings
 
 # Characters of one text the pipeline reads when the settings do not say ([nlp] max_chars).
 DEFAULT_MAX_CHARS = 200_000
@@ -50,11 +52,14 @@ class NLPSettings(Protocol):
     @property
     def components(self) -> Sequence[str]: ...
     @property
+    def settings(self) -> ComponentSettings: ...
+    @property
     def max_chars(self) -> int: ...
 
 
 def build_nlp(config: NLPSettings) -> Language:
-    """Load the configured model and add the configured newswatch components.
+    """Load the configured model and add the configured components, each built with
+    its `[nlp.settings.<name>]` table (`nlp.add_pipe(name, config=...)`).
 
     Before the parser goes `newswatch_sentence_bounds` (extractors/doc_bounds.py): no
     sentence, parse tree or entity grows past MAX_SENTENCE_TOKENS tokens of text
@@ -77,7 +82,7 @@ def build_nlp(config: NLPSettings) -> Language:
                 f"nlp.components: no component named '{name}' (known: {known})"
             )
         if name not in nlp.pipe_names:
-            nlp.add_pipe(name)
+            nlp.add_pipe(name, config=config.settings.get(name, {}))
     return nlp
 
 

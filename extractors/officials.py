@@ -35,16 +35,21 @@ from extractors.names import (
     unlabelled_names,
 )
 from extractors.records import Mention, Official, to_plain
+from extractors.settings import LexiconFolderSettings, defaults
 from extractors.titles import PRIVATE_BODIES, Role, TitleReader
 
 
 @Language.factory(
     "newswatch_officials",
     assigns=["doc._.nw_officials"],
-    requires=["doc.ents", "doc.sents", "doc._.nw_countries", "doc._.nw_organizations"],
-)
-def make_component(nlp: Language, name: str) -> OfficialsComponent:
-    return OfficialsComponent.from_data(DATA_DIR)
+    requires=[
+        "doc.ents", "doc.sents", "token.dep", "token.tag",
+        "doc._.nw_countries", "doc._.nw_organizations",
+    ],
+    default_config=defaults(LexiconFolderSettings),
+)  # fmt: skip
+def make_component(nlp: Language, name: str, data_dir: str) -> OfficialsComponent:
+    return OfficialsComponent.from_data(Path(data_dir) if data_dir else DATA_DIR)
 
 
 @dataclass

@@ -40,15 +40,19 @@ from extractors.org_merge import OrgRecord, link_bare_acronyms, make_mention, me
 from extractors.org_place_compounds import PlaceFinder, load_compound_places
 from extractors.org_world import short_references
 from extractors.records import Mention, Organization, to_plain
+from extractors.settings import LexiconFolderSettings, defaults
 
 
 @Language.factory(
     "newswatch_organizations",
     assigns=["doc._.nw_organizations"],
-    requires=["doc.ents", "doc.sents", "doc._.nw_countries"],
-)
-def make_component(nlp: Language, name: str) -> OrganizationsComponent:
-    return OrganizationsComponent.from_data(DATA_DIR, nlp)
+    requires=[
+        "doc.ents", "doc.sents", "token.dep", "token.lemma", "token.tag", "doc._.nw_countries",
+    ],
+    default_config=defaults(LexiconFolderSettings),
+)  # fmt: skip
+def make_component(nlp: Language, name: str, data_dir: str) -> OrganizationsComponent:
+    return OrganizationsComponent.from_data(Path(data_dir) if data_dir else DATA_DIR, nlp)
 
 
 class OrganizationsComponent:

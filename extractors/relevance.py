@@ -33,6 +33,7 @@ from spacy.tokens import Doc
 from extractors.docs import register_extensions
 from extractors.errors import LexiconError
 from extractors.lexicons import DATA_DIR, read_table
+from extractors.settings import RelevanceSettings, defaults
 
 MODEL_DIR = DATA_DIR / "relevance"
 WEIGHTS_FILE = "weights.tsv"
@@ -105,13 +106,14 @@ def _logistic(z: float) -> float:
     "newswatch_relevance",
     assigns=["doc._.nw_relevance", "doc._.nw_in_scope"],
     requires=["doc._.nw_minerals"],
-    default_config={"model_path": None, "threshold": None},
+    default_config=defaults(RelevanceSettings),
 )
 def make_component(
-    nlp: Language, name: str, model_path: str | None, threshold: float | None
+    nlp: Language, name: str, model_path: str, threshold: float
 ) -> RelevanceComponent:
     model = RelevanceModel.load(Path(model_path) if model_path else MODEL_DIR)
-    return RelevanceComponent(model, model.threshold if threshold is None else float(threshold))
+    # a negative threshold (the default) stands for the model's own
+    return RelevanceComponent(model, model.threshold if threshold < 0 else float(threshold))
 
 
 class RelevanceComponent:

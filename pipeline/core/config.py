@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from extractors.settings import ComponentSettings
 from pipeline.core.config_bounds import check_bounds
 from pipeline.core.errors import ConfigError
 from pipeline.core.watchlist import WatchConfig, check_watches
@@ -85,6 +86,9 @@ class NLPConfig:
         "newswatch_relevance",  # the trained in-scope gate (extractors/relevance.py)
         "newswatch_events",
     )
+    # [nlp.settings.<component>]: what each component is built with (its own lexicon
+    # files, ner_fallback, ...); the keys and types are extractors/settings.py's.
+    settings: ComponentSettings = field(default_factory=ComponentSettings)
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,8 @@ def parse_config(data: dict[str, Any], base_dir: Path = Path(".")) -> Config:
     """Validate a TOML-shaped dict into a Config (also used by tests and property tests)."""
     config = _build(Config, data, prefix="", skip={"base_dir"})
     config = dataclasses.replace(config, base_dir=base_dir, feeds=_default_intervals(config, data))
+    nlp = dataclasses.replace(config.nlp, settings=config.nlp.settings.resolved(base_dir))
+    config = dataclasses.replace(config, nlp=nlp)
     _check_semantics(config)
     watches = check_watches(config.watch, email_ready=config.digest.email.configured)
     return dataclasses.replace(config, watch=watches)
