@@ -174,6 +174,7 @@ class DaskEngine:
             self._cluster = None
 
     def threads(self) -> int:
+        """Worker threads in the cluster now (a question to the scheduler: once a batch)."""
         assert self.client is not None
         return max(1, sum(self.client.nthreads().values()))
 
@@ -182,6 +183,7 @@ class DaskEngine:
         pending: deque[_Batch | Outcome] = deque()
         open_batch: _Batch | None = None
         in_flight = 0
+        limit = AHEAD_PER_THREAD * self.threads()
         for entry in work:
             if isinstance(entry, Outcome) and open_batch is None:
                 pending.append(entry)
@@ -193,12 +195,13 @@ class DaskEngine:
                 if isinstance(entry, WarcItem) and len(open_batch.items) >= self.batch_size:
                     self._submit(open_batch)
                     open_batch, in_flight = None, in_flight + 1
+                    limit = AHEAD_PER_THREAD * self.threads()  # workers come and go: ask
             # Hand on whatever is finished at the head, then wait while too much is out.
             while pending and self._ready(pending[0]):
                 outcomes, sent = self._take_head(pending)
                 in_flight -= sent
                 yield from outcomes
-            while in_flight >= AHEAD_PER_THREAD * self.threads():
+            while in_flight >= limit:
                 outcomes, sent = self._take_head(pending)
                 in_flight -= sent
                 yield from outcomes
