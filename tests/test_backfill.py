@@ -373,3 +373,28 @@ def test_problem_outcomes_carry_their_reason() -> None:
     item = WarcItem(RecordKey("f", 3), "u", None, problem=Problem("failed", "truncated", "short"))
     outcome = Outcome.of_problem(item, item.problem)  # type: ignore[arg-type]
     assert (outcome.status, outcome.reason, outcome.message) == ("failed", "truncated", "short")
+
+
+def test_an_unreachable_scheduler_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from pipeline.backfill import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 2)  # a closed port never answers
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # free once the probe closes: nothing listens there
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\npath = "{tmp_path / "nw.db"}"\n')
+    warc = tmp_path / "a.warc.gz"
+    write_warc(warc, [page(0)])
+    args = ["--config", str(config), "backfill", str(warc), "--engine", "dask"]
+    result = CliRunner().invoke(main, [*args, "--scheduler", f"tcp://127.0.0.1:{port}"])
+    assert result.exit_code == 1, result.output
+    assert f"cannot use the Dask scheduler at tcp://127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
+    # The backfill's run is closed as failed; nothing else was written.
+    assert rows(tmp_path / "nw.db", "SELECT status FROM runs") == [("failed",)]
+    assert rows(tmp_path / "nw.db", "SELECT count(*) FROM backfill_records") == [(0,)]

@@ -153,11 +153,19 @@ class DaskEngine:
                     scheduler_kwargs={"allowed_failures": ALLOWED_FAILURES},
                 )
                 self.client = Client(self._cluster, set_as_default=False)
-            self.client.register_plugin(ModelPlugin(self.config))
         except (OSError, TimeoutError) as exc:
             self.__exit__(None, None, None)
             where = self.scheduler or "a local cluster"
             raise ClusterError(f"cannot use the Dask scheduler at {where}: {exc}") from None
+        try:
+            # Raises what a worker raised loading the pipeline (newswatch or its model
+            # not installed there): better now than as every record's failure.
+            self.client.register_plugin(ModelPlugin(self.config))
+        except Exception as exc:
+            self.__exit__(None, None, None)
+            raise ClusterError(
+                f"the Dask workers cannot load the pipeline: {_describe(exc)}"
+            ) from None
         return self
 
     def __exit__(
