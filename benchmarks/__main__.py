@@ -40,6 +40,7 @@ REGISTRY: tuple[Benchmark, ...] = (
     Benchmark("nlp_throughput", "bench_nlp:run", "full extraction vs bare nlp.pipe"),
     Benchmark("nlp_parallel", "bench_nlp:run_parallel", "n_process=2 vs n_process=1"),
     Benchmark("nlp_memory", "bench_memory:run", "peak RSS, 10,000 vs 1,000 texts"),
+    Benchmark("nlp_linearity", "bench_linearity:run", "time per character, 10k to 1M chars"),
     Benchmark("end_to_end", "bench_end_to_end:run", "run_once, 500+ pages vs trafilatura+NLP"),
     Benchmark("rerun", "bench_rerun:run", "second run over unchanged sources vs cold run"),
     Benchmark("search_scale", "bench_search_scale:run", "search/events/digest at 100k articles"),

@@ -60,9 +60,12 @@ def open_database(
                 _check_intact(db, path)
             _check_not_newer(db, path)
             migrate(db)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.OperationalError as exc:
         conn.close()
         raise StorageError(f"cannot use database {path}: {exc}") from None
+    except sqlite3.DatabaseError as exc:  # "malformed", "not a database": the file itself
+        conn.close()
+        raise StorageError(f"cannot use database {path}: damaged: {exc}") from None
     except StorageError:
         conn.close()
         raise

@@ -83,6 +83,19 @@ def test_run_refuses_a_damaged_database_in_one_line_and_writes_nothing(tmp_path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
+def test_the_daemon_refuses_a_damaged_database_before_its_first_job(tmp_path):
+    path = filled_database(tmp_path)
+    config = config_for(tmp_path)
+    damage(path)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+
+    daemon = newswatch(config, "schedule", "--for", "5")
+
+    assert daemon.returncode == 1
+    assert "damaged" in daemon.stderr and "Traceback" not in daemon.stderr
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
 def test_a_reader_meeting_damage_says_so_in_one_line(tmp_path):
     path = filled_database(tmp_path)
     config = config_for(tmp_path)

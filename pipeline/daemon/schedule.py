@@ -95,6 +95,9 @@ class Daemon:
         lock = self.lock
         lock.acquire()  # LockedError: another writer runs; the CLI exits 1 with its message
         try:
+            # A damaged file is refused before the first job writes to it (StorageError:
+            # the CLI exits 1 with one line); jobs then open it without re-checking.
+            open_database(self.config.db_path, check=True).close()
             with _signals(self._on_signal):
                 self._add_jobs()
                 if self.run_for is not None:
