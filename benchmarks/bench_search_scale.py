@@ -37,7 +37,7 @@ from pipeline.digest.build import build_digest
 from pipeline.read.queries import events
 from pipeline.read.search import search
 from pipeline.text.urls import text_hash
-from storage import Store, open_database
+from storage import SCHEMA_VERSION, Store, open_database
 
 SEARCH_P95_MS = 50.0
 EVENTS_P95_MS = 100.0
@@ -196,7 +196,9 @@ def _size_mb(path: Path) -> float:
 
 def archive(shared: Path, articles: int, seeds: int) -> tuple[Path, float]:
     """The archive's path, built now (and the seconds it took) or reused (0.0)."""
-    path = WORK / f"search_v{BUILD_VERSION}_{articles}.db"
+    # The schema version is in the name too: an archive built before a migration would
+    # otherwise be opened read-only by the readers under test and refused as too old.
+    path = WORK / f"search_v{BUILD_VERSION}_s{SCHEMA_VERSION}_{articles}.db"
     if path.is_file():
         return path, 0.0
     WORK.mkdir(parents=True, exist_ok=True)
