@@ -24,6 +24,7 @@ from extractors.datelines import date_line_end
 from extractors.dates import anchor_date, resolve_date
 from extractors.doc_bounds import ents_within, per_doc, sentence_of
 from extractors.event_actors import Actor, ActorIndex, bare_quote, build_index, participants
+from extractors.event_sources import attributed_to_nonspeaker
 from extractors.records import Event, to_plain
 from extractors.settings import EventsSettings, defaults
 
@@ -145,8 +146,8 @@ class Component:
         words = self.lexicon.words
         commodity = words.get("commodity", frozenset())
         etype = rules.specific_check(trig, token, commodity)
-        if etype is None:
-            return None
+        if etype is None or attributed_to_nonspeaker(sent, token, words["nonspeaker"]):
+            return None  # not an event, or only an analyst's or a source's word for it
         actors = index.actors_in(sent.start_char, sent.end_char)
         minerals = index.minerals_in(sent.start_char, sent.end_char)
         # Sorted once per doc: a commodity token in the sentence is a bisection away.
@@ -262,8 +263,15 @@ class Component:
             return []
         found = index.actors_in(subj.start_char, subj.end_char)
         titled = bool(words & self.lexicon.words.get("officeword", frozenset()))
+        root = subj.root
+        if root.pos_ == "NOUN" and not titled:
+            # "The US company said", "Indian exporters warned": the country only modifies
+            # the one who speaks, who is no public body
+            found = [a for a in found if a.kind != "country"]
         if weak_verb and not titled:
             found = [a for a in found if a.public and (a.confirmed or a.kind != "official")]
+        else:  # a formal position is issued by an official or a public body, not a company
+            found = [a for a in found if a.public]
         if found:
             # the most specific actor speaks: an official over an org over a country
             rank = {"official": 0, "org": 1, "country": 2}
@@ -287,6 +295,11 @@ class Component:
                 event.date = resolved.isoformat()
                 event.date_text = ent.text
                 return
+        if anchor is not None and not any(e.label_ in ("DATE", "TIME") for e in ents_within(sent)):
+            # the spec: an event reported with no other time expression in a dated story
+            # takes the story's date ("X said"); a sentence naming any time ("in June
+            # 2004", another event's "March 3") leaves it unknown
+            event.date = anchor.isoformat()
 
 
 def pick_main(cands: list[Candidate]) -> Candidate:
@@ -400,7 +413,9 @@ def _absorb(into: Candidate, other: Candidate) -> None:
                 new.evidence_end,
             )
             into.secondary = False
-    ev.date, ev.date_text = (ev.date, ev.date_text) if ev.date else (new.date, new.date_text)
+    # a date the text states wins over the story's date given by default (no date_text)
+    if new.date and (not ev.date or (ev.date_text is None and new.date_text)):
+        ev.date, ev.date_text = new.date, new.date_text
     ev.location = ev.location or new.location
     ev.name = ev.name or new.name
     ev.minerals = list(dict.fromkeys(ev.minerals + new.minerals))

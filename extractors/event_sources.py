@@ -1,0 +1,42 @@
+"""Whose act an event is: what analysts, sources or unnamed people agree, see or expect
+is opinion or rumour, not a happening an analyst logs (../shared/eval/NOTES.md: "most
+of the article is analyst opinion, which is not an event").
+
+An event is theirs when its trigger verb has such a subject ("trading sources agreed"),
+or one named with such a role in apposition ("Derek Scissors, a China scholar, said").
+The roles are the events lexicon's `nonspeaker` words (data/event_triggers.tsv), the
+same that keep them from issuing statements, less unnamed officials and advisers, whose
+reports of what happened count.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from extractors.event_rules import SUBJECT_DEPS, lemmas
+
+# Unnamed officials and advisers issue no statement, but what they report happened.
+SOURCES_OF_FACT = frozenset({"official", "adviser"})
+
+
+def attributed_to_nonspeaker(sent: Span, trigger: Token, nonspeakers: frozenset[str]) -> bool:
+    """Is the trigger itself an analyst's, a source's or an unnamed person's act
+    ("trading sources agreed", "analysts see")? A fact they mention in passing ("the
+    U.S. threat on Friday to impose tariffs ..., analysts said") still happened."""
+    if trigger.pos_ not in ("VERB", "AUX"):
+        return False
+    return any(
+        child.dep_ in SUBJECT_DEPS and _is_nonspeaker(child, nonspeakers)
+        for child in trigger.children
+    )
+
+
+def _is_nonspeaker(subject: Token, nonspeakers: frozenset[str]) -> bool:
+    """ "analysts", "two people briefed on the talks", "Derek Scissors, a China scholar"."""
+    nonspeakers = nonspeakers - SOURCES_OF_FACT
+    if lemmas([subject]) & nonspeakers:
+        return True
+    for child in subject.children:
+        if child.dep_ == "appos" and lemmas([child]) & nonspeakers:
+            return True
+    return False

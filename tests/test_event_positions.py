@@ -1,0 +1,100 @@
+"""Events (issue 17, item 4): statements are formal positions of officials and public
+bodies, not of companies; what analysts and sources agree is no event; an event with no
+time of its own in a dated story takes the story's date. Real model; sibling outputs
+filled by hand."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from extractors import event_rules
+from extractors.events import Component
+from extractors.nlp import register_extensions
+from tests.test_events import run
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def events(nlp_model: Language) -> Component:
+    register_extensions()
+    return Component(nlp_model, event_rules.DEFAULT_TRIGGERS, ner_fallback=False)
+
+
+def test_a_company_issues_no_formal_statement(nlp_model, events):
+    text = "Airbus welcomed the decision on subsidies."
+    company = run(nlp_model, events, text, orgs=(("Airbus", "Airbus", "company"),))
+    assert [e["type"] for e in company] == []
+    text = "The Commission welcomed the decision on subsidies."
+    body = run(nlp_model, events, text, orgs=(("Commission", "Commission", "government"),))
+    assert [e["type"] for e in body] == ["statement"]
+
+
+def test_a_country_word_inside_a_company_subject_does_not_speak(nlp_model, events):
+    text = "The US company said it would expand its air freight capacity."
+    found = run(nlp_model, events, text, countries=(("US", "United States"),))
+    assert [e for e in found if e["type"] == "statement"] == []
+    text = "The US said it would expand its tariffs on steel."
+    found = run(nlp_model, events, text, countries=(("US", "United States"),))
+    assert "statement" in [e["type"] for e in found] or "trade_measure" in [
+        e["type"] for e in found
+    ]
+
+
+def test_what_analysts_or_sources_agree_is_no_event(nlp_model, events):
+    text = "Trading sources agreed it would be cheaper to ship the copper to China."
+    found = run(nlp_model, events, text, countries=(("China", "China"),))
+    assert [e for e in found if e["type"] == "agreement"] == []
+
+
+def test_an_event_with_no_time_of_its_own_takes_the_story_date(nlp_model, events):
+    text = "India said it would cut import duties on lithium."
+    found = run(
+        nlp_model,
+        events,
+        text,
+        published="2025-03-18",
+        countries=(("India", "India"),),
+        minerals=(("lithium", "lithium"),),
+    )
+    assert found and all(e["date"] == "2025-03-18" for e in found)
+    undated_story = run(
+        nlp_model, events, text, countries=(("India", "India"),), minerals=(("lithium", "lithium"),)
+    )
+    assert undated_story and all(e["date"] is None for e in undated_story)
+    month_only = "India said in June 2004 it would cut import duties on lithium."
+    found = run(
+        nlp_model,
+        events,
+        month_only,
+        published="2025-03-18",
+        countries=(("India", "India"),),
+        minerals=(("lithium", "lithium"),),
+    )
+    assert found and all(e["date"] is None for e in found)
+
+
+def test_a_stated_date_wins_over_the_story_date_when_reports_merge(nlp_model, events):
+    text = (
+        "The Commission opened an anti-dumping inquiry into Chinese steel. "
+        "The Commission opened the anti-dumping inquiry into Chinese steel on Friday."
+    )
+    doc = nlp_model(text)
+    doc._.nw_meta = {"id": "t", "published": "2025-03-18", "dateline": None, "body_offset": 0}
+    starts = [i for i in range(len(text)) if text.startswith("Commission", i)]
+    doc._.nw_organizations = [
+        {
+            "name": "Commission",
+            "acronym": None,
+            "kind": "government",
+            "mentions": [
+                {"canonical": "Commission", "start": i, "end": i + 10, "text": "Commission"}
+                for i in starts
+            ],
+        }
+    ]
+    doc._.nw_countries, doc._.nw_minerals, doc._.nw_officials = [], [], []
+    measures = [e for e in events(doc)._.nw_events if e["type"] == "trade_measure"]
+    assert len(measures) == 1  # one inquiry, reported twice
+    assert measures[0]["date"] == "2025-03-14"  # the Friday the text states
