@@ -25,6 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from extractors.datelines import DATE
+
 # canonical name → aliases as they appear in datelines, signatures and credit lines.
 # Short aliases (AP, PA) are only ever matched inside parentheses or after a credit
 # keyword, never loose in running text.
@@ -55,9 +57,10 @@ _ALIAS_RE = "(?i:" + "|".join(re.escape(a) for a in _ALIASES) + ")"
 
 # --- patterns ------------------------------------------------------------------
 
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# The dateline's date is the one grammar of extractors/datelines.py; the place here also
+# takes lowercase words ("Port of Spain"), since a copy's dateline is only stripped.
 _PLACE = r"[A-Z][A-Za-z'.\-]*(?:[ \-][A-Za-z][A-Za-z'.\-]*){0,3}"
-_DATE = rf"(?:{_MONTH})\s+\d{{1,2}}(?:,?\s+\d{{4}})?"
+_DATE = DATE
 _DASH = r"[-–—:]+"
 
 # "Washington, Jan 14 (IANS)", "NEW DELHI (PTI)", "LONDON, March 3 (Reuters) -"
