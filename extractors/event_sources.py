@@ -40,3 +40,29 @@ def _is_nonspeaker(subject: Token, nonspeakers: frozenset[str]) -> bool:
         if child.dep_ == "appos" and lemmas([child]) & nonspeakers:
             return True
     return False
+
+
+# Verbs that report a figure moving or standing: the heart of a data release.
+CHANGE_VERBS = frozenset(
+    {
+        "rise", "fall", "grow", "increase", "decrease", "decline", "drop", "climb", "dip",
+        "ease", "slow", "narrow", "widen", "contract", "expand", "shrink", "total", "stand",
+        "reach", "jump", "slip", "edge", "surge", "plunge", "be", "show", "average",
+    }
+)  # fmt: skip
+FIGURES = frozenset({"PERCENT", "MONEY", "QUANTITY", "CARDINAL"})
+
+
+def reports_a_statistic(said: Token) -> bool:
+    """Is what the speaker said a figure ("unemployment fell to 2.41 mln, the Federal
+    Labour Office said")? A data release is no statement (NOTES: "data releases and
+    statistics with no matching type" are not logged)."""
+    clauses = [c for c in said.children if c.dep_ in ("ccomp", "parataxis")]
+    if not clauses and said.dep_ in ("ccomp", "parataxis"):
+        clauses = [said.head]
+    for clause in clauses:
+        if clause.lemma_.lower() not in CHANGE_VERBS:
+            continue
+        if any(t.ent_type_ in FIGURES for t in clause.subtree if not t.is_punct):
+            return True
+    return False

@@ -24,7 +24,7 @@ from extractors.datelines import date_line_end
 from extractors.dates import anchor_date, resolve_date
 from extractors.doc_bounds import ents_within, per_doc, sentence_of
 from extractors.event_actors import Actor, ActorIndex, bare_quote, build_index, participants
-from extractors.event_sources import attributed_to_nonspeaker
+from extractors.event_sources import attributed_to_nonspeaker, reports_a_statistic
 from extractors.records import Event, to_plain
 from extractors.settings import EventsSettings, defaults
 
@@ -161,8 +161,10 @@ class Component:
             speaker = self._speaker(token, index, trig.pattern in WEAK_VERBS)
             if not speaker:
                 return None
-            if trig.pattern in WEAK_VERBS and bare_quote(sent, token, speaker, index):
-                return None
+            if trig.pattern in WEAK_VERBS and (
+                bare_quote(sent, token, speaker, index) or reports_a_statistic(token)
+            ):
+                return None  # a remark, or a data release: no position on policy
             keys = {speaker[0].canonical}
             # the issuer first, then whom the statement is aimed at or about
             actors = speaker + [a for a in actors if a not in speaker]

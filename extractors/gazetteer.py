@@ -94,6 +94,7 @@ def load_countries(path: Path = COUNTRIES_TSV) -> CountryIndex:
         canonical, aliases, demonyms = row.cells
         surfaces = [to_surface(canonical)]
         surfaces += [to_surface(v) for v in split_values(aliases)]
+        surfaces += [to_surface(v) for v in iso_names(canonical, surfaces)]
         for value in split_values(demonyms):
             surfaces += [to_surface(v, is_demonym=True) for v in (value, *plural_of(value))]
         entries.append(CountryEntry(canonical, tuple(surfaces)))
@@ -101,6 +102,33 @@ def load_countries(path: Path = COUNTRIES_TSV) -> CountryIndex:
             table = exact if surface.exact_case else folded
             table.setdefault(lookup_key(surface.text, surface.exact_case), canonical)
     return CountryIndex(tuple(entries), exact, folded)
+
+
+def iso_names(canonical: str, known: list[Surface]) -> list[str]:
+    """ISO 3166's names for a country (pycountry) that our row lacks: the official and
+    common names ("Federative Republic of Brazil", "Republic of Korea"). Countries.tsv
+    keeps what ISO does not give: the short news names, historical states, demonyms.
+    One-word ISO names are left out ("Congo" names two countries in news use)."""
+    import pycountry
+
+    try:
+        entry = pycountry.countries.lookup(canonical)
+    except LookupError:
+        return []
+    have = {s.text.casefold() for s in known}
+    out = []
+    for name in (
+        entry.name,
+        getattr(entry, "official_name", None),
+        getattr(entry, "common_name", None),
+    ):
+        if not name or "," in name or len(name.split()) < 2:
+            continue
+        name = re.sub(r"^the\s+", "", name)
+        if name.casefold() not in have:
+            have.add(name.casefold())
+            out.append(name)
+    return out
 
 
 def country_lookup(surface: str, path: Path = COUNTRIES_TSV) -> str | None:

@@ -98,3 +98,11 @@ def test_a_stated_date_wins_over_the_story_date_when_reports_merge(nlp_model, ev
     measures = [e for e in events(doc)._.nw_events if e["type"] == "trade_measure"]
     assert len(measures) == 1  # one inquiry, reported twice
     assert measures[0]["date"] == "2025-03-14"  # the Friday the text states
+
+
+def test_a_data_release_is_no_statement(nlp_model, events):
+    org = (("Federal Labour Office", "Federal Labour Office", "government"),)
+    text = "Unemployment fell to 2.41 mln in March, the Federal Labour Office said."
+    assert [e for e in run(nlp_model, events, text, orgs=org) if e["type"] == "statement"] == []
+    text = "The Federal Labour Office said the government must cut payroll taxes."
+    assert [e["type"] for e in run(nlp_model, events, text, orgs=org)] == ["statement"]

@@ -103,3 +103,14 @@ def test_one_word_short_references_fold_into_the_longer_name():
     known = [False, False, False, False, True, False]
     assert short_references(names, known) == {1, 3}
     assert short_references(["Fed", "Federal Reserve"], [True, False]) == set()
+
+
+def test_countries_take_iso_official_names_from_pycountry():
+    from extractors.gazetteer import country_lookup
+
+    assert country_lookup("Federative Republic of Brazil") == "Brazil"
+    assert country_lookup("Russian Federation") == "Russia"
+    assert country_lookup("Republic of Korea") == "South Korea"
+    # our own rows still decide the short news names and the one-word ones
+    assert country_lookup("U.S.") == "United States"
+    assert country_lookup("Congo") == "Democratic Republic of the Congo"
