@@ -14,20 +14,20 @@ an empty `end` meaning still in office when the source was taken.
 Rows the application adds (an analyst's corrections, a Wikidata refresh) are merged
 on top with `OfficeHolderKB.with_rows`: a row for a person and an office replaces the
 shipped tenures of that person in that office and country; a row without an office
-only adds names. Names are compared folded (case and accents ignored).
+only adds names. Names are compared folded (case and accents ignored: extractors/folding.py).
 """
 
 from __future__ import annotations
 
-import csv
 import gzip
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
+
+from extractors.folding import lower_unaccented
+from extractors.lexicons import read_table
 
 KB_PATH = Path(__file__).resolve().parent / "data" / "kb" / "office_holders.tsv.gz"
 COLUMNS = ("pid", "qid", "name", "aliases", "office", "country", "start", "end", "source")
@@ -62,7 +62,7 @@ class KBRow:
 
     @property
     def person_id(self) -> str:
-        return self.pid or self.qid or f"name:{fold(self.name)}"
+        return self.pid or self.qid or f"name:{lower_unaccented(self.name)}"
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class Tenure:
 
     @property
     def rank(self) -> int:
-        label = fold(self.office)
+        label = lower_unaccented(self.office)
         if "vice" not in label and "deputy" not in label and any(w in label for w in _HEAD_WORDS):
             return 3
         if any(w in label for w in _LEGISLATOR_WORDS):
@@ -121,13 +121,6 @@ class Link:
         return self.person.qid
 
 
-def fold(text: str) -> str:
-    """Lowercase, accents removed (as extractors.names.fold; this module stays free of
-    spaCy, because storage and the read-only commands import it)."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
-
-
 def started_by(start: str | None, on: str) -> bool:
     return start is None or start <= on[: len(start)]
 
@@ -136,10 +129,10 @@ def office_key(office: str, country: str | None = None) -> str:
     """An office label compared across sources: folded, without a leading "the", a
     trailing "of <country>" or the country's adjective ("Prime Minister of India",
     "prime minister" and "Indian Prime Minister" are one office)."""
-    text = fold(office).strip()
+    text = lower_unaccented(office).strip()
     text = re.sub(r"^(the\s+)?(federal\s+)?", "", text)
     if country:
-        c = fold(country)
+        c = lower_unaccented(country)
         text = re.sub(rf"\s+of\s+(the\s+)?{re.escape(c)}$", "", text)
         text = re.sub(rf"^{re.escape(c)}\s+", "", text)
     text = re.sub(r"\s+of\s+the\s+united\s+states(\s+of\s+america)?$", "", text)
@@ -149,7 +142,7 @@ def office_key(office: str, country: str | None = None) -> str:
 def name_keys(name: str) -> list[str]:
     """Keys a name is found under: the folded name, and without middle initials
     ("George W. Bush" is also found as "George Bush")."""
-    folded = name.lower() if name.isascii() else fold(name)  # most names: skip NFKD
+    folded = name.lower() if name.isascii() else lower_unaccented(name)  # most names: skip NFKD
     words = folded.replace(".", ". ").split()
     words = [w for w in words if w not in (",",)]
     keys = [" ".join(words)]
@@ -331,31 +324,20 @@ def best_tenure(person: Person, country: str | None, on: str | None) -> tuple[Te
 
 # -- files ---------------------------------------------------------------------------------
 def read_rows(path: Path) -> Iterator[KBRow]:
-    opened = _open_text(path)
-    with opened as fh:
-        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader, None)
-        if header is None or tuple(header) != COLUMNS:
-            raise ValueError(f"{path}: not an office-holder KB file (columns {COLUMNS})")
-        for cells in reader:
-            pid, qid, name, aliases, office, country, start, end, source = cells
-            yield KBRow(
-                name=name,
-                office=office or None,
-                country=country or None,
-                start=start or None,
-                end=end or None,
-                qid=qid or None,
-                aliases=tuple(a for a in aliases.split("|") if a),
-                source=source,
-                pid=pid,
-            )
-
-
-def _open_text(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
+    """The KB's rows, read by the one lexicon reader (LexiconError naming file:line)."""
+    for row in read_table(path, COLUMNS, required=1, header=True):
+        pid, qid, name, aliases, office, country, start, end, source = row.cells
+        yield KBRow(
+            name=name,
+            office=office or None,
+            country=country or None,
+            start=start or None,
+            end=end or None,
+            qid=qid or None,
+            aliases=tuple(a for a in aliases.split("|") if a),
+            source=source,
+            pid=pid,
+        )
 
 
 def write_rows(path: Path, rows: Iterable[KBRow]) -> int:

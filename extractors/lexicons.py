@@ -16,6 +16,7 @@ what its columns mean; this module only turns it into checked rows.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +52,10 @@ def read_table(
     the first row must name exactly `columns` and is not returned.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+        # A large table may ship gzipped (data/kb/office_holders.tsv.gz).
+        text = (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8")
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise LexiconError(f"{path}: cannot read lexicon file: {exc}") from exc
     rows: list[Row] = []
     expect_header = header

@@ -8,13 +8,13 @@ extractors.lexicons.read_table), so the helpers live here.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
+from extractors.folding import lower_unaccented
 from extractors.lexicons import DATA_DIR, read_table
 
 PUBLIC_KINDS = ("government", "intergovernmental")  # org kinds whose staff hold public office
@@ -33,13 +33,6 @@ def normalize_dashes(text: str) -> str:
 
 def strip_possessive(text: str) -> str:
     return _POSSESSIVE_RE.sub("", text)
-
-
-def lower_unaccented(text: str) -> str:
-    """Lowercase, accents removed ("Sánchez" -> "sanchez"): for comparing words of names,
-    never for output. Dashes and spacing are kept (storage.names.plain_key folds those too)."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
 def name_key(name: str) -> str:

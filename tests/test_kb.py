@@ -11,6 +11,7 @@ import spacy
 from spacy.tokens import Span
 
 from extractors.docs import register_extensions
+from extractors.errors import LexiconError
 from extractors.kb import KBRow, OfficeHolderKB, name_keys, office_key, read_rows, write_rows
 from extractors.kb_officials import KBOfficialsComponent
 from extractors.records import Official, from_plain, to_plain
@@ -108,7 +109,7 @@ def test_kb_files_round_trip(tmp_path):
     assert path.read_bytes() == first  # reproducible bytes
     bad = tmp_path / "bad.tsv"
     bad.write_text("a\tb\n")
-    with pytest.raises(ValueError):
+    with pytest.raises(LexiconError, match=r"bad\.tsv:1: expected the header row"):
         list(read_rows(bad))
 
 

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from extractors.kb import KB_PATH, KBRow, fold, name_keys, office_key, read_rows, write_rows
+from extractors.folding import lower_unaccented
+from extractors.kb import KB_PATH, KBRow, name_keys, office_key, read_rows, write_rows
 from pipeline.kb import national_sources, sources
 from pipeline.kb.sources import Mirror
 
@@ -110,10 +111,15 @@ def resolve_ids(rows: list[KBRow], supplement: list[KBRow]) -> list[KBRow]:
             for key in name_keys(row.name):
                 by_name[(key, row.country)].add(row.qid)
     given: dict[str, str] = {}  # source pid -> qid
-    named = {(fold(n), r.country): r.qid for r in supplement if r.qid for n in (r.name, *r.aliases)}
+    named = {
+        (lower_unaccented(n), r.country): r.qid
+        for r in supplement
+        if r.qid
+        for n in (r.name, *r.aliases)
+    }
     for row in rows:
         for name in (row.name, *row.aliases):
-            qid = named.get((fold(name), row.country))
+            qid = named.get((lower_unaccented(name), row.country))
             if qid and not row.qid:
                 given[row.pid] = qid
     for row in rows:
