@@ -108,3 +108,45 @@ def load_libraries() -> None:
     for build in (place_names, given_names, stock_indices, person_titles):
         build()
     ends_in_legal_form(["Ltd"])
+
+
+MONTHS = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+     "sept", "oct", "nov", "dec"}
+)  # fmt: skip
+
+
+def trim_name(span: Span) -> Span:
+    """Cut what stands around an organisation's name in a candidate, by the kind of
+    thing it is, not by its words: a date before it ("August National Association of
+    Purchasing Management"), a person and "of" before it ("Lynn Reaser of Barnett Banks
+    Inc.", "Economist Joel Naroff of First Union", "Shares of Douglas & Lomason Co"),
+    and "of <place>" after a legal form ("Daniels Pharmaceuticals Inc of St. Petersburg")."""
+    doc = span.doc
+    start, end = span.start, span.end
+    while end - start > 1 and (
+        doc[start].ent_type_ in ("DATE", "TIME") or doc[start].lower_.rstrip(".") in MONTHS
+    ):
+        start += 1
+    of = next((k for k in range(start + 1, end - 1) if doc[k].lower_ == "of"), None)
+    if of is not None and doc[of + 1].text[:1].isupper():
+        before = doc[start:of]
+        named = [t for t in before if not _titled(t)]
+        person = (
+            bool(named)
+            and all(t.ent_type_ == "PERSON" for t in named)
+            and place_key(named[0].text) in given_names()  # not "Gold Fields" of ...
+        )
+        if person or (len(before) == 1 and before[0].tag_ == "NNS"):
+            start = of + 1
+        elif ends_in_legal_form([t.text for t in before]) and all(
+            t.ent_type_ in ("GPE", "LOC") or t.is_punct for t in doc[of + 1 : end]
+        ):
+            end = of
+    return doc[start:end]
+
+
+def _titled(token: Token) -> bool:
+    """A title word before a person's name ("Economist", "Dr")."""
+    return lower_unaccented(token.text).rstrip(".") in person_titles()

@@ -38,7 +38,7 @@ from extractors.org_kinds import org_kind
 from extractors.org_lexicons import OrgLexicons
 from extractors.org_merge import OrgRecord, link_bare_acronyms, make_mention, merge_short_forms
 from extractors.org_place_compounds import PlaceFinder, load_compound_places
-from extractors.org_world import load_libraries, short_references
+from extractors.org_world import load_libraries, short_references, trim_name
 from extractors.records import Mention, Organization, to_plain
 from extractors.settings import LexiconFolderSettings, defaults
 
@@ -120,6 +120,7 @@ class OrganizationsComponent:
             cleaned = clean_span(span, countries, places, self.lex)
             if cleaned is None:
                 continue
+            cleaned = trim_name(cleaned)  # a date, a person "of", "of <place>" (org_world)
             name = " ".join(normalize_dashes(cleaned.text).split())  # wrapped wire lines
             is_media = span.start in media_starts
             if not is_media and not acceptable(cleaned, name, countries, people, self.lex):

@@ -114,3 +114,38 @@ def test_countries_take_iso_official_names_from_pycountry():
     # our own rows still decide the short news names and the one-word ones
     assert country_lookup("U.S.") == "United States"
     assert country_lookup("Congo") == "Democratic Republic of the Congo"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("text", "candidate_text", "name"),
+    [
+        (
+            "Activity rose, said Lynn Reaser of Barnett Banks Inc. on Friday.",
+            "Lynn Reaser of Barnett Banks Inc.",
+            "Barnett Banks Inc.",
+        ),
+        (
+            "The August National Association of Purchasing Management index rose.",
+            "August National Association of Purchasing Management",
+            "National Association of Purchasing Management",
+        ),
+        (
+            "Shares of Douglas & Lomason Co rose 5 percent.",
+            "Shares of Douglas & Lomason Co",
+            "Douglas & Lomason Co",
+        ),
+        (
+            "Gold Fields of South Africa Ltd said output fell.",
+            "Gold Fields of South Africa Ltd",
+            "Gold Fields of South Africa Ltd",
+        ),
+    ],
+)
+def test_trim_name_cuts_dates_and_people_around_a_name(nlp_model, text, candidate_text, name):
+    from extractors.org_world import trim_name
+
+    doc = nlp_model(text)
+    start = text.index(candidate_text)
+    span = doc.char_span(start, start + len(candidate_text), alignment_mode="expand")
+    assert trim_name(span).text == name
