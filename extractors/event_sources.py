@@ -66,3 +66,32 @@ def reports_a_statistic(said: Token) -> bool:
         if any(t.ent_type_ in FIGURES for t in clause.subtree if not t.is_punct):
             return True
     return False
+
+
+OPEN_QUOTES = ('"', "\u201c")
+CLOSE_QUOTES = ('"', "\u201d")
+SAYING = frozenset({"say", "tell", "add", "write", "explain"})
+
+
+def quoted_from_nonpublic(sent: Span, trigger: Token, public_starts: set[int]) -> bool:
+    """Is the trigger inside a quote whose speaker, named in the same sentence, is no
+    official or public body ('"We have signed a peace treaty," said the tourist')? A
+    private person's words are no event an analyst logs; an official's quote is.
+    `public_starts`: character offsets where an official, a country or a public body
+    is named."""
+    before = sent.doc.text[sent.start_char : trigger.idx]
+    opened = sum(before.count(q) for q in OPEN_QUOTES if q != '"') + before.count('"')
+    closed = sum(before.count(q) for q in CLOSE_QUOTES if q != '"')
+    inside = (before.count('"') % 2 == 1) or opened - before.count('"') > closed
+    if not inside:
+        return False
+    for verb in sent:
+        if verb.lemma_.lower() not in SAYING or verb.pos_ != "VERB":
+            continue
+        for child in verb.children:
+            if child.dep_ not in SUBJECT_DEPS:
+                continue
+            subject = list(child.subtree)
+            # a pronoun ("she said") points back at someone: maybe an official
+            return child.pos_ != "PRON" and not any(t.idx in public_starts for t in subject)
+    return False

@@ -24,7 +24,11 @@ from extractors.datelines import date_line_end
 from extractors.dates import anchor_date, resolve_date
 from extractors.doc_bounds import ents_within, per_doc, sentence_of
 from extractors.event_actors import Actor, ActorIndex, bare_quote, build_index, participants
-from extractors.event_sources import attributed_to_nonspeaker, reports_a_statistic
+from extractors.event_sources import (
+    attributed_to_nonspeaker,
+    quoted_from_nonpublic,
+    reports_a_statistic,
+)
 from extractors.records import Event, to_plain
 from extractors.settings import EventsSettings, defaults
 
@@ -149,6 +153,9 @@ class Component:
         if etype is None or attributed_to_nonspeaker(sent, token, words["nonspeaker"]):
             return None  # not an event, or only an analyst's or a source's word for it
         actors = index.actors_in(sent.start_char, sent.end_char)
+        public = {a.start for a in actors if a.public}
+        if trig.guard != "speaker" and quoted_from_nonpublic(sent, token, public):
+            return None  # a private person's words
         minerals = index.minerals_in(sent.start_char, sent.end_char)
         # Sorted once per doc: a commodity token in the sentence is a bisection away.
         ordered = per_doc(sent.doc, "events.commodity_tokens", lambda: sorted(commodity_tokens))

@@ -106,3 +106,12 @@ def test_a_data_release_is_no_statement(nlp_model, events):
     assert [e for e in run(nlp_model, events, text, orgs=org) if e["type"] == "statement"] == []
     text = "The Federal Labour Office said the government must cut payroll taxes."
     assert [e["type"] for e in run(nlp_model, events, text, orgs=org)] == ["statement"]
+
+
+def test_a_private_persons_quote_is_no_event(nlp_model, events):
+    text = '"We have signed a peace treaty with them," said the tourist, Khaled Hijazi.'
+    found = run(nlp_model, events, text, countries=())
+    assert [e for e in found if e["type"] == "agreement"] == []
+    official = '"We have signed a peace treaty with them," said Jordan\'s foreign minister.'
+    found = run(nlp_model, events, official, countries=(("Jordan", "Jordan"),))
+    assert "agreement" in [e["type"] for e in found]
