@@ -179,6 +179,10 @@ class Component:
             trig.guard, token, sent, actors, has_commodity, index
         ):
             return None
+        elif etype == "meeting" and not any(a.public for a in actors):
+            # a meeting an analyst logs has an official, a state or a public body in it,
+            # not only companies or private people ("Murray will meet Dimitrov")
+            return None
         evidence = sent.text.strip()
         lead = len(sent.text) - len(sent.text.lstrip())
         names = participants(actors)
@@ -273,9 +277,12 @@ class Component:
         found = index.actors_in(subj.start_char, subj.end_char)
         titled = bool(words & self.lexicon.words.get("officeword", frozenset()))
         root = subj.root
-        if root.pos_ == "NOUN" and not titled:
-            # "The US company said", "Indian exporters warned": the country only modifies
-            # the one who speaks, who is no public body
+        private = root.ent_type_ == "PERSON" and not any(
+            a.kind == "official" and a.start <= root.idx < a.end for a in found
+        )
+        if (root.pos_ == "NOUN" and not titled) or private:
+            # "The US company said", "Indian exporters warned", "Nick Kaufman, a British
+            # lawyer, said": the country only describes the one who speaks, no public body
             found = [a for a in found if a.kind != "country"]
         if weak_verb and not titled:
             found = [a for a in found if a.public and (a.confirmed or a.kind != "official")]

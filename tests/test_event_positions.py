@@ -115,3 +115,21 @@ def test_a_private_persons_quote_is_no_event(nlp_model, events):
     official = '"We have signed a peace treaty with them," said Jordan\'s foreign minister.'
     found = run(nlp_model, events, official, countries=(("Jordan", "Jordan"),))
     assert "agreement" in [e["type"] for e in found]
+
+
+def test_a_meeting_needs_an_official_a_state_or_a_public_body(nlp_model, events):
+    text = "Battle Mountain began talks with Niugini Mining on Thursday."
+    companies = (
+        ("Battle Mountain", "Battle Mountain Gold", "company"),
+        ("Niugini Mining", "Niugini Mining Ltd", "company"),
+    )
+    assert [e for e in run(nlp_model, events, text, orgs=companies) if e["type"] == "meeting"] == []
+    text = "India began talks with Australia on lithium on Thursday."
+    states = (("India", "India"), ("Australia", "Australia"))
+    assert "meeting" in [e["type"] for e in run(nlp_model, events, text, countries=states)]
+
+
+def test_a_private_person_described_by_a_country_does_not_make_it_speak(nlp_model, events):
+    text = "Nick Kaufman, a British lawyer, warned that the sanctions would fail."
+    found = run(nlp_model, events, text, countries=(("British", "United Kingdom"),))
+    assert [e for e in found if e["type"] == "statement"] == []
