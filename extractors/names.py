@@ -249,6 +249,8 @@ class DocContext:
             for m in org["mentions"]:
                 for tok in doc.char_span(m["start"], m["end"], alignment_mode="expand") or []:
                     self.orgs[tok.idx] = org["kind"]
+        for idx in doc._.nw_org_passing or []:  # a name said once in passing: mostly a firm
+            self.orgs.setdefault(idx, "company")
 
     def public_sentence(self, sent: Span) -> bool:
         kinds = {self.orgs[t.idx] for t in sent if t.idx in self.orgs}

@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractors import acronyms
+from extractors.field_libraries import ends_in_legal_form
 from extractors.names import (
     DATA_DIR,
     KindClassifier,
@@ -157,11 +158,29 @@ class OrganizationsComponent:
             [r.name for r in merged], [self.lex.kinds.kind(r.name) is not None for r in merged]
         )
         merged = [r for i, r in enumerate(merged) if i not in shorts or r.acronym]
+        passing = [r for r in merged if self._passing(r)]
+        merged = [r for r in merged if all(r is not p for p in passing)]
+        # still names (char offsets) for the officials' "is this sentence about a firm" test
+        doc._.nw_org_passing = [m.start for r in passing for m in r.mentions]
         out = []
         for rec in sorted(merged, key=lambda r: min(m.start for m in r.mentions)):
             kind = "other" if rec.agency else self.kind_of(rec)
             out.append(Organization(rec.name, rec.acronym, kind, rec.mentions))
         return out
+
+    def _passing(self, rec: OrgRecord) -> bool:
+        """A short name said once that nothing marks as an organisation: no cue word of a
+        kind ("Ministry", "Council", "Bank"), no legal form ("Ltd"), no acronym given,
+        not in capitals, not a medium. The spec keeps organisations the article is
+        about or quotes; a bare capitalised name in passing is mostly NER's guess at
+        a product, a place or a person ("Toblerone", "Matterhorn", "Obamacare")."""
+        if rec.agency or rec.acronym or len(rec.mentions) > 1 or rec.name.isupper():
+            return False
+        if len(rec.name.split()) > 3:
+            return False  # a long proper name is seldom a product's, a place's or a person's
+        if self.lex.kinds.kind(rec.name) is not None:
+            return False
+        return not ends_in_legal_form(rec.name.split())
 
     def kind_of(self, rec: OrgRecord) -> str:
         return org_kind(rec.name, rec.acronym, self.lex.kinds, self.places)
