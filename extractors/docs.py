@@ -42,7 +42,7 @@ EXTENSIONS = (
     "nw_countries",
     "nw_minerals",
     "nw_organizations",
-    "nw_org_passing",  # token offsets of names said once and unmarked (not organisations)
+    "nw_org_passing",  # char offsets of names said once and unmarked (not organisations)
     "nw_officials",
     "nw_events",
     "nw_relevance",  # newswatch_relevance: the article's in-scope probability

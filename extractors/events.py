@@ -40,6 +40,8 @@ ANNOUNCING = tuple(rules.EVENT_WORDS["announcing_verb"])
 ANAPHORIC_DETS = ("the", "this", "that")
 # Commodity words that name the same market, for merging repeated price reports.
 COMMODITY_ALIASES = rules.EVENT_WORDS["commodity_alias"]
+# Events that need no named participant: a price or an output can move by itself.
+UNMANNED_TYPES = frozenset({"price", "supply"})
 
 
 @Language.factory(
@@ -135,7 +137,11 @@ class Component:
             candidates.extend(named_mentions(rest, main))
         for order, cand in enumerate(candidates):
             cand.order = order
-        doc._.nw_events = [to_plain(e) for e in merge(candidates)]
+        # who took part is what an analyst queries an event by: one with no named
+        # official, body or country is no loggable occurrence, unless a commodity's
+        # price or output moved (its minerals name it)
+        events = [e for e in merge(candidates) if e.participants or e.type in UNMANNED_TYPES]
+        doc._.nw_events = [to_plain(e) for e in events]
         return doc
 
     def _candidate(
