@@ -79,7 +79,8 @@ def quoted_from_nonpublic(sent: Span, trigger: Token, public_starts: set[int]) -
     private person's words are no event an analyst logs; an official's quote is.
     `public_starts`: character offsets where an official, a country or a public body
     is named."""
-    before = sent.doc.text[sent.start_char : trigger.idx]
+    # The sentence's own text: Doc.text would rebuild the whole document per trigger.
+    before = sent.text[: max(0, trigger.idx - sent.start_char)]
     opened = sum(before.count(q) for q in OPEN_QUOTES if q != '"') + before.count('"')
     closed = sum(before.count(q) for q in CLOSE_QUOTES if q != '"')
     inside = (before.count('"') % 2 == 1) or opened - before.count('"') > closed
