@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from pipeline.cli.support import user_errors
+from pipeline.cli.support import echo, user_errors
 
 
 @click.command()
@@ -88,6 +88,6 @@ def backfill(
         progress=sys.stderr.isatty(),
     )
     summary = run_backfill(obj.config, files, options)
-    click.echo(summary.report())
+    echo(summary.report())
     if summary.read and summary.stored + summary.duplicates + summary.already_done == 0:
         sys.exit(1)  # records were read and none could be used: nothing worked
