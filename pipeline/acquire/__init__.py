@@ -1,1 +1,2 @@
-"""Acquisition: sources and feeds, the HTTP client and its network guard, politeness, feed health."""
+"""Acquisition: sources and feeds, the HTTP client and its network guard, politeness,
+feed health."""

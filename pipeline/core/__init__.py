@@ -1,1 +1,2 @@
-"""Shared types of the application: config (config.py), stage records (models.py), errors (errors.py)."""
+"""Shared types of the application: config (config.py), stage records (models.py),
+errors (errors.py)."""

@@ -1,1 +1,2 @@
-"""Running unattended: the APScheduler daemon (schedule.py) and the requests queued for it (control.py)."""
+"""Running unattended: the APScheduler daemon (schedule.py) and the requests queued for
+it (control.py)."""
