@@ -16,8 +16,9 @@ The client yields them in record order to the one writer.
   the scheduler; a batch that kills `ALLOWED_FAILURES + 1` workers, or raises,
   is split and its records retried alone, one after the other, so only the record
   at fault is recorded as failed (`worker-died`, `task-error`) and the rest stored.
-- The cluster itself going away (the scheduler unreachable, no workers) stops
-  the backfill with ClusterError: what was stored stays, a rerun resumes.
+- The cluster itself going away (the scheduler unreachable, no worker left for
+  WORKERS_SECONDS) stops the backfill with ClusterError: what was stored stays, a
+  rerun resumes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
@@ -49,7 +51,8 @@ PLUGIN_NAME = "newswatch-backfill"
 ALLOWED_FAILURES = 1  # a batch whose worker died is retried once before it is split
 AHEAD_PER_THREAD = 2  # batches in flight per worker thread
 CONNECT_SECONDS = 30
-WORKERS_SECONDS = 120  # wait this long for a first worker of a remote cluster
+WORKERS_SECONDS = 120  # wait this long for a worker (at the start, or when all are gone)
+POLL_SECONDS = 10  # how often a wait for results checks that the cluster has workers
 
 BatchTask = Callable[[list[WarcItem]], list[Outcome]]
 
@@ -235,10 +238,31 @@ class DaskEngine:
             return [head], 0
         return self._results(head), 1
 
+    def _wait(self, future: Future) -> list[Outcome]:
+        """The task's result; ClusterError when the cluster has had no worker for too long."""
+        no_workers_since: float | None = None
+        while True:
+            try:
+                result: list[Outcome] = future.result(timeout=POLL_SECONDS)
+                return result
+            except TimeoutError:
+                if future.done():
+                    raise  # the task's own TimeoutError, not the wait's
+                assert self.client is not None
+                if self.client.nthreads():
+                    no_workers_since = None
+                    continue
+                now = time.monotonic()
+                no_workers_since = no_workers_since or now
+                if now - no_workers_since > WORKERS_SECONDS:
+                    raise ClusterError(
+                        f"the Dask cluster has had no worker for {WORKERS_SECONDS} s"
+                    ) from None
+
     def _results(self, batch: _Batch) -> list[Outcome]:
         assert batch.future is not None
         try:
-            return batch.merged(batch.future.result())
+            return batch.merged(self._wait(batch.future))
         except CancelledError:
             raise ClusterError("the Dask cluster cancelled the work (scheduler gone?)") from None
         except Exception as exc:
