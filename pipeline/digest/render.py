@@ -18,6 +18,7 @@ import base64
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -103,18 +104,28 @@ def mineral_chart(digest: Digest, top: int = 10) -> bytes | None:
     ax.legend(
         loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize="small", frameon=False
     )
+    return png_bytes(fig)
+
+
+def png_bytes(fig: Any) -> bytes:
+    """A finished chart as PNG bytes, with no Software/date metadata: the same digest
+    gives the same bytes (the desk digest's chart uses it too)."""
     fig.tight_layout()
     buf = io.BytesIO()
-    # No Software/date metadata: the same digest gives the same bytes.
     fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
+
+
+def file_stem(label: str) -> str:
+    """The file name stem of a digest: "digest-" and its label, safe for any file system."""
+    return "digest-" + re.sub(r"[^0-9A-Za-z-]+", "_", label).strip("_")
 
 
 def write_digest(digest: Digest, out_dir: str | Path) -> list[Path]:
     """Write digest-<label>.md, .html (chart embedded) and .png (when there is a chart)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stem = "digest-" + re.sub(r"[^0-9A-Za-z-]+", "_", digest.label).strip("_")
+    stem = file_stem(digest.label)
     chart = mineral_chart(digest)
     written = []
     if chart is not None:

@@ -8,8 +8,6 @@ per day of every watched mineral and entity over the 14 days before the window's
 from __future__ import annotations
 
 import base64
-import io
-import re
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -19,7 +17,7 @@ import jinja2
 from pipeline.core.config import EmailConfig
 from pipeline.digest.mailer import send_message
 from pipeline.digest.ranking import WatchDigest
-from pipeline.digest.render import _environment
+from pipeline.digest.render import _environment, file_stem, png_bytes
 
 CHART_CID = "watch-chart@newswatch"
 
@@ -69,16 +67,13 @@ def watch_chart(digest: WatchDigest) -> bytes | None:
     ax.tick_params(axis="x", labelrotation=60, labelsize=8)
     ax.set_title(f"{digest.watch}: mentions per day, last {len(days)} days")
     ax.legend(fontsize="small", frameon=False)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+    return png_bytes(fig)
 
 
 def write_watch_digest(digest: WatchDigest, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stem = "digest-" + re.sub(r"[^0-9A-Za-z-]+", "_", f"{digest.label}-{digest.watch}").strip("_")
+    stem = file_stem(f"{digest.label}-{digest.watch}")
     chart = watch_chart(digest)
     written = []
     if chart is not None:
