@@ -69,3 +69,19 @@ def date_line_end(text: str, pos: int) -> int | None:
     """Where a date line starting at `pos` ("WARSAW 1996-08-30\\n") ends, or None."""
     match = _DATE_LINE_AT.match(text, pos)
     return match.end() if match else None
+
+
+def lead_offset(text: str, body_offset: int) -> int:
+    """Where the body's own sentences begin: past a repeat of the headline (CoNLL
+    texts open with it) and a dateline line of its own ("WARSAW 1996-08-30")."""
+    title = text[:body_offset].strip()
+    pos = body_offset
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if len(title) > 10 and text.startswith(title, pos):
+        pos += len(title)
+        while pos < len(text) and text[pos].isspace() and text[pos] != "\n":
+            pos += 1
+        pos += 1 if text[pos : pos + 1] == "\n" else 0
+    end = date_line_end(text, pos)
+    return pos if end is None else end

@@ -20,7 +20,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.event_rules import EVENT_WORDS
+from extractors.event_rules import EVENT_WORDS, SUBJECT_DEPS
 
 # Suffixes that make an ORG span a company when no organisations component ran.
 COMPANY_SUFFIXES = tuple(EVENT_WORDS["company_suffix"])
@@ -64,6 +64,33 @@ class ActorIndex:
         lo = bisect.bisect_left(self._mineral_starts, start)
         hi = bisect.bisect_left(self._mineral_starts, end)
         return _unique(m[2] for m in self.minerals[lo:hi])
+
+
+def clause_actors(token: Token, actors: list[Actor]) -> list[Actor]:
+    """The actors named in the clause of `token`: the subtree of the nearest verb that
+    governs it (or of the token itself when it is one), not the rest of the sentence.
+    A verb parsed without a subject (a headline run into the lead) has no clause to go
+    by: then all of `actors`."""
+    verb = _verb_of(token)
+    # "came at what was billed as the first Cabinet meeting": a free relative or a
+    # clause inside a noun phrase belongs to the clause around it
+    while verb.head is not verb and (
+        verb.dep_ in ("relcl", "pcomp", "acl")
+        or any(c.dep_ in SUBJECT_DEPS and c.tag_ in ("WP", "WDT") for c in verb.children)
+    ):
+        verb = _verb_of(verb.head)
+    if not any(c.dep_ in SUBJECT_DEPS or c.dep_ == "expl" for c in verb.children):
+        return actors
+    start = verb.left_edge.idx
+    end = verb.right_edge.idx + len(verb.right_edge)
+    return [a for a in actors if start <= a.start < end]
+
+
+def _verb_of(token: Token) -> Token:
+    """The token when it is a verb, else the nearest verb above it (or the root)."""
+    while token.pos_ not in ("VERB", "AUX") and token.head is not token:
+        token = token.head
+    return token
 
 
 def _unique(items: Any) -> list[str]:

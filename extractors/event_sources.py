@@ -68,9 +68,28 @@ def reports_a_statistic(said: Token) -> bool:
     return False
 
 
+def states_a_position(said: Token, aspire_verbs: tuple[str, ...]) -> bool:
+    """Does what was said take a position: a modal ("would", "should", "must", "will")
+    or a wish (the `aspire_verb` words: "wants", "seeks", "hopes") in what the reporting
+    verb governs? The spec's statement is a position on policy; "X said the jets were
+    downed at night" is an account of events."""
+    return any(
+        t.tag_ == "MD" or t.lemma_.lower() in aspire_verbs for t in said.subtree if t is not said
+    )
+
+
 OPEN_QUOTES = ('"', "\u201c")
 CLOSE_QUOTES = ('"', "\u201d")
 SAYING = frozenset({"say", "tell", "add", "write", "explain"})
+
+
+def inside_quote(sent: Span, token: Token) -> bool:
+    """Is the token inside a direct quotation opened earlier in its sentence?"""
+    # The sentence's own text: Doc.text would rebuild the whole document per trigger.
+    before = sent.text[: max(0, token.idx - sent.start_char)]
+    opened = sum(before.count(q) for q in OPEN_QUOTES if q != '"') + before.count('"')
+    closed = sum(before.count(q) for q in CLOSE_QUOTES if q != '"')
+    return (before.count('"') % 2 == 1) or opened - before.count('"') > closed
 
 
 def quoted_from_nonpublic(sent: Span, trigger: Token, public_starts: set[int]) -> bool:
@@ -79,12 +98,7 @@ def quoted_from_nonpublic(sent: Span, trigger: Token, public_starts: set[int]) -
     private person's words are no event an analyst logs; an official's quote is.
     `public_starts`: character offsets where an official, a country or a public body
     is named."""
-    # The sentence's own text: Doc.text would rebuild the whole document per trigger.
-    before = sent.text[: max(0, trigger.idx - sent.start_char)]
-    opened = sum(before.count(q) for q in OPEN_QUOTES if q != '"') + before.count('"')
-    closed = sum(before.count(q) for q in CLOSE_QUOTES if q != '"')
-    inside = (before.count('"') % 2 == 1) or opened - before.count('"') > closed
-    if not inside:
+    if not inside_quote(sent, trigger):
         return False
     for verb in sent:
         if verb.lemma_.lower() not in SAYING or verb.pos_ != "VERB":

@@ -20,14 +20,23 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from extractors import event_rules as rules
-from extractors.datelines import date_line_end
+from extractors.datelines import lead_offset
 from extractors.dates import anchor_date, resolve_date
 from extractors.doc_bounds import ents_within, per_doc, sentence_of
-from extractors.event_actors import Actor, ActorIndex, bare_quote, build_index, participants
+from extractors.event_actors import (
+    Actor,
+    ActorIndex,
+    bare_quote,
+    build_index,
+    clause_actors,
+    participants,
+)
 from extractors.event_sources import (
     attributed_to_nonspeaker,
+    inside_quote,
     quoted_from_nonpublic,
     reports_a_statistic,
+    states_a_position,
 )
 from extractors.records import Event, to_plain
 from extractors.settings import EventsSettings, defaults
@@ -185,9 +194,13 @@ class Component:
             trig.guard, token, sent, actors, has_commodity, index
         ):
             return None
-        elif etype == "meeting" and not any(a.public for a in actors):
-            # a meeting an analyst logs has an official, a state or a public body in it,
-            # not only companies or private people ("Murray will meet Dimitrov")
+        elif etype == "meeting" and (
+            inside_quote(sent, token) or not any(a.public for a in clause_actors(token, actors))
+        ):
+            # a meeting an analyst logs has an official, a state or a public body in the
+            # clause that reports it, not only companies or private people ("Murray will
+            # meet Dimitrov"), nor one elsewhere in the sentence ("Australia said it was
+            # one of the best meetings"); a meeting word inside a quote is the speaker's
             return None
         evidence = sent.text.strip()
         lead = len(sent.text) - len(sent.text.lstrip())
@@ -283,9 +296,14 @@ class Component:
         found = index.actors_in(subj.start_char, subj.end_char)
         titled = bool(words & self.lexicon.words.get("officeword", frozenset()))
         root = subj.root
-        private = root.ent_type_ == "PERSON" and not any(
-            a.kind == "official" and a.start <= root.idx < a.end for a in found
-        )
+        official = any(a.kind == "official" and a.start <= root.idx < a.end for a in found)
+        private = root.ent_type_ == "PERSON" and not official
+        person = root.ent_type_ == "PERSON" or official
+        if weak_verb and person and not titled and not states_a_position(token, rules.ASPIRE_VERBS):
+            # a person named without an office: a plain "said" is a remark or an account
+            # of events, a statement on policy only when it takes a position ("would",
+            # "should", "wants"); "the minister said" speaks for an office
+            return []
         if (root.pos_ == "NOUN" and not titled) or private:
             # "The US company said", "Indian exporters warned", "Nick Kaufman, a British
             # lawyer, said": the country only describes the one who speaks, no public body
@@ -367,22 +385,6 @@ def named_mentions(cands: list[Candidate], main: Candidate) -> list[Candidate]:
         cand.event.participants = cand.mention_participants or []
         out.append(cand)
     return out
-
-
-def lead_offset(text: str, body_offset: int) -> int:
-    """Where the body's own sentences begin: past a repeat of the headline (CoNLL
-    texts open with it) and a dateline line of its own ("WARSAW 1996-08-30")."""
-    title = text[:body_offset].strip()
-    pos = body_offset
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if len(title) > 10 and text.startswith(title, pos):
-        pos += len(title)
-        while pos < len(text) and text[pos].isspace() and text[pos] != "\n":
-            pos += 1
-        pos += 1 if text[pos : pos + 1] == "\n" else 0
-    end = date_line_end(text, pos)
-    return pos if end is None else end
 
 
 def is_anaphoric(token: Token, event: Event) -> bool:

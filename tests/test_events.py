@@ -14,8 +14,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors import event_rules
+from extractors.datelines import lead_offset
 from extractors.errors import LexiconError
-from extractors.events import Component, lead_offset
+from extractors.events import Component
 from extractors.nlp import register_extensions
 
 pytestmark = pytest.mark.integration
@@ -413,3 +414,36 @@ def test_a_bare_quote_is_no_statement(nlp_model: Language, events: Component) ->
         minerals=(("cobalt", "cobalt"),),
     )
     assert found and all(e["participants"] for e in found)
+
+
+def test_a_person_s_plain_said_is_a_statement_only_with_a_position(
+    nlp_model: Language, events: Component
+) -> None:
+    # "said" with an account of events: no position on policy, no statement ...
+    officials = (("Marco Rubio", ("Rubio",), "United States"),)
+    told = "Rubio said the talks ended late at night in Geneva."
+    assert not [
+        e for e in run(nlp_model, events, told, officials=officials) if e["type"] == "statement"
+    ]
+    # ... a modal or a wish in what was said is one
+    urged = "Rubio said Washington would impose new export controls on chips."
+    found = run(nlp_model, events, urged, officials=officials)
+    assert any(e["type"] == "statement" and "Marco Rubio" in e["participants"] for e in found)
+    # ... and a plain "said" under an office speaks for the office
+    titled = "Secretary of State Rubio said the talks ended late at night in Geneva."
+    found = run(nlp_model, events, titled, officials=officials)
+    assert any(e["type"] == "statement" for e in found)
+
+
+def test_a_meeting_needs_a_public_party_in_its_own_clause(
+    nlp_model: Language, events: Component
+) -> None:
+    text = 'Australia said it was "one of the best meetings we can recall".'
+    assert run(nlp_model, events, text, countries=(("Australia", "Australia"),)) == []
+    text = "Australia said the company had held a meeting with its bankers."
+    found = run(nlp_model, events, text, countries=(("Australia", "Australia"),))
+    assert [e["type"] for e in found] == ["statement"]  # Australia's; no meeting of its
+    text = "Trump's remarks came at what was billed as the first Cabinet meeting of 2019."
+    officials = (("Donald Trump", ("Trump",), "United States"),)
+    found = run(nlp_model, events, text, officials=officials)
+    assert [e["type"] for e in found] == ["meeting"]
