@@ -74,7 +74,7 @@ def clause_actors(token: Token, actors: list[Actor]) -> list[Actor]:
     verb = _verb_of(token)
     # "came at what was billed as the first Cabinet meeting": a free relative or a
     # clause inside a noun phrase belongs to the clause around it
-    while verb.head is not verb and (
+    while verb.head.i != verb.i and (
         verb.dep_ in ("relcl", "pcomp", "acl")
         or any(c.dep_ in SUBJECT_DEPS and c.tag_ in ("WP", "WDT") for c in verb.children)
     ):
@@ -88,7 +88,7 @@ def clause_actors(token: Token, actors: list[Actor]) -> list[Actor]:
 
 def _verb_of(token: Token) -> Token:
     """The token when it is a verb, else the nearest verb above it (or the root)."""
-    while token.pos_ not in ("VERB", "AUX") and token.head is not token:
+    while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i:
         token = token.head
     return token
 

@@ -191,7 +191,7 @@ def subject_span(token: Token) -> Span | None:
         if child.dep_ == "agent":
             for pobj in child.children:
                 return token.doc[pobj.left_edge.i : pobj.right_edge.i + 1]
-    if verb.dep_ in ("xcomp", "conj") and verb.head is not verb:
+    if verb.dep_ in ("xcomp", "conj") and verb.head.i != verb.i:
         return subject_span(verb.head)
     return None
 

@@ -447,3 +447,16 @@ def test_a_meeting_needs_a_public_party_in_its_own_clause(
     officials = (("Donald Trump", ("Trump",), "United States"),)
     found = run(nlp_model, events, text, officials=officials)
     assert [e["type"] for e in found] == ["meeting"]
+
+
+def test_a_trigger_in_a_sentence_without_a_verb_is_judged_and_returns(
+    nlp_model: Language, events: Component
+) -> None:
+    # the clause search climbs to the root; a verbless root (a table row, a headline
+    # fragment) must end the climb, not loop on itself
+    text = "Summit of Japan and China in Tokyo on Monday."
+    doc = nlp_model(text)
+    assert not any(t.pos_ in ("VERB", "AUX") for t in doc)
+    countries = (("Japan", "Japan"), ("China", "China"))
+    found = run(nlp_model, events, text, countries=countries)
+    assert [e["type"] for e in found] == ["meeting"]  # no subject: the sentence's actors
