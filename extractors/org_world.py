@@ -117,6 +117,10 @@ MONTHS = frozenset(
 )  # fmt: skip
 
 
+# Tags of words that open a sentence, not a name: coordinators, adverbs, interjections.
+SENTENCE_OPENERS = frozenset({"CC", "RB", "UH"})
+
+
 def trim_name(span: Span) -> Span:
     """Cut what stands around an organisation's name in a candidate, by the kind of
     thing it is, not by its words: a date before it ("August National Association of
@@ -126,25 +130,36 @@ def trim_name(span: Span) -> Span:
     doc = span.doc
     start, end = span.start, span.end
     while end - start > 1 and (
-        doc[start].ent_type_ in ("DATE", "TIME") or doc[start].lower_.rstrip(".") in MONTHS
+        doc[start].ent_type_ in ("DATE", "TIME")
+        or doc[start].lower_.rstrip(".") in MONTHS
+        or doc[start].tag_ in SENTENCE_OPENERS  # "But Stephen Roach of ..."
     ):
         start += 1
+    owner = next((k for k in range(start + 1, end - 1) if doc[k].tag_ == "POS"), None)
+    if owner is not None and _is_person(doc[start:owner]):
+        start = owner + 1  # "Tamura's Ministry of ...": the minister is not in the name
     of = next((k for k in range(start + 1, end - 1) if doc[k].lower_ == "of"), None)
     if of is not None and doc[of + 1].text[:1].isupper():
         before = doc[start:of]
-        named = [t for t in before if not _titled(t)]
-        person = (
-            bool(named)
-            and all(t.ent_type_ == "PERSON" for t in named)
-            and place_key(named[0].text) in given_names()  # not "Gold Fields" of ...
-        )
-        if person or (len(before) == 1 and before[0].tag_ == "NNS"):
+        if _is_person(before) or (len(before) == 1 and before[0].tag_ == "NNS"):
             start = of + 1
         elif ends_in_legal_form([t.text for t in before]) and all(
             t.ent_type_ in ("GPE", "LOC") or t.is_punct for t in doc[of + 1 : end]
         ):
             end = of
     return doc[start:end]
+
+
+def _is_person(span: Span) -> bool:
+    """A person's name, titles aside: it opens with a given name ("Natsuo Okada", not
+    "Gold Fields"), and NER says PERSON or the name is two or three capitalised words
+    (NER often runs "Natsuo Okada of Sumitomo Bank" into one ORG)."""
+    named = [t for t in span if not _titled(t)]
+    if not named or place_key(named[0].text) not in given_names():
+        return False
+    return all(t.ent_type_ == "PERSON" for t in named) or (
+        len(named) in (2, 3) and all(t.is_title and t.is_alpha for t in named)
+    )
 
 
 def _titled(token: Token) -> bool:

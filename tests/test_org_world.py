@@ -136,6 +136,21 @@ def test_countries_take_iso_official_names_from_pycountry():
             "Douglas & Lomason Co",
         ),
         (
+            "But Stephen Roach of Morgan Stanley and Co Inc said rates would rise.",
+            "But Stephen Roach of Morgan Stanley and Co Inc",
+            "Morgan Stanley and Co Inc",
+        ),
+        (
+            "The rise was noted by David Green's Institute for Fiscal Studies.",
+            "David Green's Institute for Fiscal Studies",
+            "Institute for Fiscal Studies",
+        ),
+        (
+            "Harvard University's Kennedy School of Government said so.",
+            "Harvard University's Kennedy School of Government",
+            "Harvard University's Kennedy School of Government",
+        ),
+        (
             "Gold Fields of South Africa Ltd said output fell.",
             "Gold Fields of South Africa Ltd",
             "Gold Fields of South Africa Ltd",
