@@ -14,7 +14,7 @@ paired with an `ExtractionFailure` (its reason) and the others go on; one longer
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from pipeline.core.config import Config
@@ -24,12 +24,18 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
     from extractors import Extraction, ExtractionFailure
+    from extractors.kb import KBRow
 
 
 class PipelineSource(Protocol):
-    """Where the loaded spaCy pipeline comes from (`RunContext`: loaded once, then kept)."""
+    """Where the loaded spaCy pipeline comes from (`RunContext`: loaded once, then kept),
+    and the office-holder KB rows kept in the database to apply to it (an analyst's
+    `kb add`, a `kb update`): read where the database is, so that a Dask worker on
+    another machine gets the same rows from the client that has it."""
 
     def pipeline(self, config: Config) -> Language: ...
+
+    def kb_rows(self, config: Config) -> Sequence[KBRow]: ...
 
 
 def wanted_language(config: Config, article: ArticleText) -> bool:
@@ -52,7 +58,7 @@ def extract_articles(
     if first is None:
         return  # nothing to do: the model is never loaded
     from extractors import ExtractInput, extract_each
-    from pipeline.kb.entries import apply_rows, stored_rows
+    from pipeline.kb.entries import apply_rows
 
     pending: dict[str, ArticleText] = {}
     skipped: list[ArticleText] = []
@@ -75,7 +81,7 @@ def extract_articles(
     nlp = context.pipeline(config)
     # The office-holder KB rows kept in the database (an analyst's corrections, a
     # refresh) go to the KB component before any article of this call is extracted.
-    apply_rows(nlp, stored_rows(config.db_path))
+    apply_rows(nlp, context.kb_rows(config))
     batches = extract_each(
         nlp, inputs(), batch_size=config.nlp.batch_size, n_process=config.nlp.n_process
     )

@@ -33,6 +33,7 @@ from pipeline.acquire.sources import local_root, poll_source, read_local_page, r
 from pipeline.core.config import Config
 from pipeline.core.errors import FetchError, HTTPStatusError, StorageError, TextStageError
 from pipeline.core.models import ArticleText, FeedItem, Page, RunSummary, Source, Validators
+from pipeline.kb.entries import stored_rows
 from pipeline.process import extract_articles
 from pipeline.text.extract import article_from_text, extract_article
 from pipeline.text.urls import canonicalize_url
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
     from extractors import Extraction
+    from extractors.kb import KBRow
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,11 @@ class RunContext:
 
             self.nlp = build_nlp(config.nlp)
         return self.nlp
+
+    def kb_rows(self, config: Config) -> list[KBRow]:
+        """The KB rows kept in the database, read afresh for each call (a daemon's
+        poll sees an analyst's `kb add` of a minute ago)."""
+        return stored_rows(config.db_path)
 
 
 def run_once(config: Config, context: RunContext | None = None) -> RunSummary:

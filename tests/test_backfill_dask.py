@@ -272,3 +272,38 @@ def test_sigkill_mid_backfill_then_a_rerun_matches_a_clean_backfill(
     resumed, clean = tables(db_path, CLOCK_COLUMNS), tables(dask_db, CLOCK_COLUMNS)
     for name in sorted(set(clean) - {"runs", "run_errors"}):
         assert resumed[name] == clean[name], f"table {name} differs"
+
+
+def test_kb_rows_travel_to_the_workers_with_the_plugin(tmp_path: Path) -> None:
+    """A worker on another machine has no database: the analyst's KB rows (`kb add`)
+    are read by the client and reach the worker with its plugin, so the dask path links
+    officials as a run does. Here the worker's config points at no database at all."""
+    from benchmarks.warc_material import news_page
+    from pipeline.backfill.cluster import ModelPlugin
+    from pipeline.backfill.records import RecordKey
+    from pipeline.backfill.steps import process
+    from pipeline.kb.entries import analyst_row
+
+    config = config_for(tmp_path / "nowhere")
+    assert not config.db_path.exists()
+    text = (
+        "WASHINGTON, June 3 - U.S. Treasury Secretary Scott Bessent said on Tuesday that "
+        "tariffs on steel imports would rise next month. " * 3
+    )
+    item = WarcItem(
+        RecordKey("a.warc.gz", 0), "https://wire.example/story/1", None, "wire",
+        "text/html", payload=news_page("Treasury on tariffs", text),
+    )  # fmt: skip
+    row = analyst_row(
+        "Scott Bessent", qid="Q7436010", office="Secretary of the Treasury",
+        country="United States", start="2025-01-28",
+    )  # fmt: skip
+
+    def bessent(plugin: ModelPlugin) -> str | None:
+        (outcome,) = process(plugin.config, plugin, [item])
+        assert outcome.extraction is not None, outcome
+        (official,) = [o for o in outcome.extraction.officials if o.name == "Scott Bessent"]
+        return official.kb_id
+
+    assert bessent(ModelPlugin(config)) is None  # not in the shipped KB
+    assert bessent(ModelPlugin(config, [row])) == "Q7436010"

@@ -28,7 +28,7 @@ import functools
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -41,9 +41,12 @@ from pipeline.backfill.records import Outcome, WarcItem, Work
 from pipeline.backfill.steps import process
 from pipeline.core.config import Config, NLPConfig
 from pipeline.core.errors import NewswatchError
+from pipeline.kb.entries import stored_rows
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+    from extractors.kb import KBRow
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +80,11 @@ class ModelPlugin(WorkerPlugin):
 
     name = PLUGIN_NAME
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, kb_rows: Sequence[KBRow] = ()) -> None:
         # One worker is one process: its NLP runs in it.
         self.config = dataclasses.replace(config, nlp=dataclasses.replace(config.nlp, n_process=1))
+        # Read by the client, where the database is: a worker on another machine has none.
+        self.rows = list(kb_rows)
 
     def setup(self, worker: Any) -> None:
         # One BLAS thread, as the local engine runs (see engines.LocalEngine): a worker
@@ -89,6 +94,9 @@ class ModelPlugin(WorkerPlugin):
 
     def pipeline(self, config: Config) -> Language:
         return _loaded_pipeline(config.nlp)
+
+    def kb_rows(self, config: Config) -> list[KBRow]:
+        return self.rows
 
 
 def process_batch(items: list[WarcItem]) -> list[Outcome]:
@@ -163,7 +171,8 @@ class DaskEngine:
         try:
             # Raises what a worker raised loading the pipeline (newswatch or its model
             # not installed there): better now than as every record's failure.
-            self.client.register_plugin(ModelPlugin(self.config))
+            rows = stored_rows(self.config.db_path)
+            self.client.register_plugin(ModelPlugin(self.config, rows))
         except Exception as exc:
             self.__exit__(None, None, None)
             raise ClusterError(
