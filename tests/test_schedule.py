@@ -246,3 +246,34 @@ def test_sigterm_mid_batch_loses_nothing_and_releases_the_lock(http_server, tmp_
     assert run == {"status": "ok", "new_articles": 2}
     with WriterLock(tmp_path / "nw.db"):
         pass  # released: a new writer gets it at once
+
+
+def test_sigusr1_writes_every_thread_s_stack_and_the_daemon_goes_on(http_server, tmp_path):
+    """What is a daemon that does not stop doing? `kill -USR1` shows it, and costs nothing."""
+    served: list[float] = []
+    body = (SAMPLES / "seed-000.html").read_bytes()
+
+    def slow(request: RecordedRequest) -> Reply:
+        served.append(time.time())
+        time.sleep(3.0)  # the poll job is inside a fetch while the stacks are written
+        return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, body)
+
+    http_server.route("/pages/seed-000.html", handler=slow)
+    http_server.route("/pages/seed-003.html", handler=slow)
+    http_server.route(
+        "/feed.xml", body=sample_feed(http_server.base_url), content_type="application/rss+xml"
+    )
+    config = write_config(tmp_path, {"wire": http_server.url("/feed.xml")}, concurrency=1)
+    proc = daemon(config, 60, tmp_path)
+    try:
+        wait_for(lambda: len(served) >= 1, timeout=120)
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(1.0)
+        assert proc.poll() is None  # still running
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Current thread" in err or "Thread 0x" in err, err[-2000:]
+    assert "run_once" in err  # the poll job's frames, down to where it waits

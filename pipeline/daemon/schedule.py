@@ -28,10 +28,12 @@ own transaction), the lock is released, and the process exits 0.
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
 import logging.handlers
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -294,10 +296,18 @@ def _email_once(email: EmailConfig, result: Digest, marker: Path) -> None:
 
 @contextmanager
 def _signals(handler: Callable[[int, FrameType | None], Any]) -> Iterator[None]:
+    """SIGTERM and SIGINT go to `handler`; SIGUSR1 writes every thread's stack to stderr
+    (faulthandler, in C: it answers even when a job holds the GIL in a loop), so an
+    operator can see what a daemon that does not stop is doing: `kill -USR1 <pid>`."""
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    dumps = hasattr(signal, "SIGUSR1") and sys.stderr is not None
+    if dumps:
+        faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
     try:
         yield
     finally:
+        if dumps:
+            faulthandler.unregister(signal.SIGUSR1)
         for sig, old in previous.items():
             signal.signal(sig, old)
 
