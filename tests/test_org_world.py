@@ -151,6 +151,11 @@ def test_countries_take_iso_official_names_from_pycountry():
             "Harvard University's Kennedy School of Government",
         ),
         (
+            "Contracts went to California - Sierra Nevada Corporation and others.",
+            "California - Sierra Nevada Corporation",
+            "Sierra Nevada Corporation",
+        ),
+        (
             "Gold Fields of South Africa Ltd said output fell.",
             "Gold Fields of South Africa Ltd",
             "Gold Fields of South Africa Ltd",
