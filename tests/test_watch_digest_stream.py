@@ -5,8 +5,6 @@ furniture in its first 20 items. A real run with the real model (a few minutes).
 
 from __future__ import annotations
 
-import gzip
-import html
 import json
 import subprocess
 import sys
@@ -14,31 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.stream_noise import stream_feed
 from pipeline.digest.ranking import FURNITURE
 
 pytestmark = [pytest.mark.integration, pytest.mark.shared]
 
 REPO = Path(__file__).resolve().parents[1]
-FUNDUS_COUNTRIES = ("us", "uk", "ind", "au", "ca", "na", "ls")
-
-
-def stream_feed(shared: Path, out: Path) -> int:
-    pages = shared / "corpora" / "article_pages"
-    paths = [p for c in FUNDUS_COUNTRIES for p in sorted((pages / "fundus/html" / c).glob("*.gz"))]
-    paths += sorted((pages / "aeb/html").glob("*.gz"))
-    items = []
-    for i, path in enumerate(paths):
-        name = f"page-{i:03d}.html"
-        (out / name).write_bytes(gzip.decompress(path.read_bytes()))
-        items.append(f"<item><title>{html.escape(path.name)}</title><link>{name}</link></item>")
-    (out / "feed.xml").write_text(
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>stream'
-        "</title><link>https://stream.example/</link><description>general news</description>"
-        + "".join(items)
-        + "</channel></rss>",
-        encoding="utf-8",
-    )
-    return len(paths)
 
 
 def test_seed_stories_lead_a_general_stream_without_furniture(
