@@ -389,3 +389,19 @@ def event_location(sent: Span, trigger: Token) -> str | None:
             if any(t.i == trigger.i for t in chain) or prep.head.i == trigger.i:
                 return ent.text.replace("\n", " ")
     return None
+
+
+# Determiners that point back at something already reported ("The agreement was signed").
+ANAPHORIC_DETS = ("the", "this", "that")
+
+
+def is_anaphoric(token: Token, named: bool) -> bool:
+    """A bare definite trigger noun ("The deal comes weeks after...") that names no
+    new occurrence of its own, only points back at one already reported."""
+    if token.pos_ not in ("NOUN", "PROPN") or named:
+        return False
+    kids = list(token.children)
+    # "represented at the meeting by X": the parse often hangs the agent off the noun
+    return any(c.dep_ == "det" and c.lower_ in ANAPHORIC_DETS for c in kids) and all(
+        c.dep_ in ("det", "punct") or (c.dep_ == "prep" and c.lower_ == "by") for c in kids
+    )

@@ -45,8 +45,6 @@ from extractors.settings import EventsSettings, defaults
 WEAK_VERBS = tuple(rules.EVENT_WORDS["reporting_verb"])
 # Verbs that report a happening: "Sweden announced sanctions" logs the sanctions.
 ANNOUNCING = tuple(rules.EVENT_WORDS["announcing_verb"])
-# Determiners that point back at something already reported ("The agreement was signed").
-ANAPHORIC_DETS = ("the", "this", "that")
 # Commodity words that name the same market, for merging repeated price reports.
 COMMODITY_ALIASES = rules.EVENT_WORDS["commodity_alias"]
 # Events that need no named participant: a price or an output can move by itself.
@@ -194,6 +192,15 @@ class Component:
             trig.guard, token, sent, actors, has_commodity, index
         ):
             return None
+        elif etype == "investment" and not (
+            has_commodity
+            or any(a.public for a in actors)
+            or any(e.label_ in ("MONEY", "PERCENT") for e in ents_within(sent))
+        ):
+            # a deal an analyst logs is about a commodity, has a public party, or states
+            # its size ("$6.7 billion", "a 28 pct interest"); "Google sells the games" and
+            # "a series of investments by the lodge's owner" are neither
+            return None
         elif etype == "meeting" and (
             inside_quote(sent, token) or not any(a.public for a in clause_actors(token, actors))
         ):
@@ -229,7 +236,9 @@ class Component:
         self._set_date(event, sent, token, anchor)
         depth = len(list(token.ancestors))
         reported = trig.pattern in WEAK_VERBS or trig.pattern in ANNOUNCING
-        cand = Candidate(event, keys, 0, depth, reported, is_anaphoric(token, event))
+        cand = Candidate(
+            event, keys, 0, depth, reported, rules.is_anaphoric(token, bool(event.name))
+        )
         cand.trigger_i, cand.trigger_head_i = token.i, token.head.i
         cand.trigger_dep = token.dep_
         cand.own_date = rules.own_date(token) and event.date is not None
@@ -385,18 +394,6 @@ def named_mentions(cands: list[Candidate], main: Candidate) -> list[Candidate]:
         cand.event.participants = cand.mention_participants or []
         out.append(cand)
     return out
-
-
-def is_anaphoric(token: Token, event: Event) -> bool:
-    """A bare definite trigger noun ("The deal comes weeks after...") that names no
-    new occurrence of its own, only points back at one already reported."""
-    if token.pos_ not in ("NOUN", "PROPN") or event.name:
-        return False
-    kids = list(token.children)
-    # "represented at the meeting by X": the parse often hangs the agent off the noun
-    return any(c.dep_ == "det" and c.lower_ in ANAPHORIC_DETS for c in kids) and all(
-        c.dep_ in ("det", "punct") or (c.dep_ == "prep" and c.lower_ == "by") for c in kids
-    )
 
 
 def merge(candidates: list[Candidate]) -> list[Event]:

@@ -460,3 +460,15 @@ def test_a_trigger_in_a_sentence_without_a_verb_is_judged_and_returns(
     countries = (("Japan", "Japan"), ("China", "China"))
     found = run(nlp_model, events, text, countries=countries)
     assert [e["type"] for e in found] == ["meeting"]  # no subject: the sentence's actors
+
+
+def test_an_investment_needs_a_commodity_a_public_party_or_a_size(
+    nlp_model: Language, events: Component
+) -> None:
+    orgs = (("Google", "Google", "company"),)
+    retail = "You buy whichever game you want to play from Google, then stream it."
+    assert run(nlp_model, events, retail, orgs=orgs) == []
+    orgs = (("Rio Tinto", "Rio Tinto", "company"), ("Arcadium", "Arcadium", "company"))
+    sized = "Rio Tinto agreed to buy Arcadium for $6.7 billion in cash."
+    found = run(nlp_model, events, sized, orgs=orgs)
+    assert [e["type"] for e in found] == ["investment"]
