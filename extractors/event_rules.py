@@ -251,7 +251,25 @@ def specific_check(trig: Trigger, token: Token, commodity: frozenset[str]) -> st
         c.dep_ == "xcomp" and c.lemma_.lower() in TRANSACTION_VERBS for c in token.children
     ):
         return None  # "agreed to sell its smelter": the sale is the event
+    if lemma == "agree" and token.pos_ == "VERB" and not _agrees_on_something(token):
+        return None  # "Smith agreed: ...", "analysts agree that ...": concurring, no deal
+    if lemma == "sign" and token.pos_ == "VERB" and _signs_a_person(token):
+        return None  # "the team signed UCLA star Kenny Washington": a hire, not an accord
     return trig.type
+
+
+def _agrees_on_something(verb: Token) -> bool:
+    """ "agreed to begin talks", "agreed a deal", "agreed on tariffs", "agreed with X":
+    an accord has an object; an opinion ("agreed that ...", "agreed:") has a clause."""
+    return any(
+        c.dep_ in ("xcomp", "dobj") or (c.dep_ == "prep" and c.lower_ in ("on", "to", "with"))
+        for c in verb.children
+    )
+
+
+def _signs_a_person(verb: Token) -> bool:
+    """Is who is signed a person ("signed Kenny Washington", "was signed to Universal")?"""
+    return any(c.dep_ in ("dobj", "nsubjpass") and c.ent_type_ == "PERSON" for c in verb.children)
 
 
 def _descriptive(token: Token, lemma: str) -> bool:

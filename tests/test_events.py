@@ -472,3 +472,17 @@ def test_an_investment_needs_a_commodity_a_public_party_or_a_size(
     sized = "Rio Tinto agreed to buy Arcadium for $6.7 billion in cash."
     found = run(nlp_model, events, sized, orgs=orgs)
     assert [e["type"] for e in found] == ["investment"]
+
+
+def test_agreeing_with_a_view_or_signing_a_person_is_no_agreement(
+    nlp_model: Language, events: Component
+) -> None:
+    countries = (("Canada", "Canada"), ("Mexico", "Mexico"))
+    concur = "Canada agreed that the Mexico talks had been useful."
+    assert [e["type"] for e in run(nlp_model, events, concur, countries=countries)] != ["agreement"]
+    orgs = (("UCLA", "UCLA", "other"),)
+    hire = "The team signed UCLA star Kenny Washington on March 21."
+    assert all(e["type"] != "agreement" for e in run(nlp_model, events, hire, orgs=orgs))
+    deal = "Canada and Mexico agreed on a framework for critical minerals trade."
+    found = run(nlp_model, events, deal, countries=countries)
+    assert "agreement" in [e["type"] for e in found]
