@@ -316,3 +316,38 @@ def test_quality_not_below_trafilatura_and_floors(shared_dir: Path) -> None:
         assert ours[metric] >= theirs[metric], (metric, ours[metric], theirs[metric])
         if metric in floors:
             assert ours[metric] >= floors[metric], (metric, ours[metric], floors[metric])
+
+
+def test_the_text_stage_runs_one_page_at_a_time_across_threads(monkeypatch) -> None:
+    """lxml and trafilatura called from several threads at once corrupt the heap now and
+    then (a run died with "double free or corruption"; trafilatura issues #840, #925): a
+    run fetches with several threads, so the text stage itself must take turns."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import trafilatura
+
+    inside, most = 0, 0
+    count = threading.Lock()
+    real = trafilatura.bare_extraction
+
+    def watched(*args, **kwargs):
+        nonlocal inside, most
+        with count:
+            inside += 1
+            most = max(most, inside)
+        try:
+            time.sleep(0.05)  # widen the window in which another thread could come in
+            return real(*args, **kwargs)
+        finally:
+            with count:
+                inside -= 1
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", watched)
+    body = (Path(__file__).parents[1] / "samples/seeds/seed-000.html").read_bytes()
+    page = Page("https://example.com/a", "https://example.com/a", 200, "text/html", body)
+    with ThreadPoolExecutor(4) as pool:
+        articles = list(pool.map(lambda _: extract_article(page, None, "s"), range(8)))
+    assert most == 1
+    assert len({a.text for a in articles}) == 1 and "lithium" in articles[0].text.lower()

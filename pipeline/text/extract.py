@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import warnings
 from urllib.parse import urljoin, urlsplit
 
@@ -39,6 +40,16 @@ from pipeline.text.urls import canonicalize_url, normalize_text, text_hash
 MIN_TEXT_CHARS = 25
 
 
+# One page at a time through lxml and trafilatura in a process. Concurrent calls from
+# threads (a run fetches with `[fetch] concurrency` threads, and each went on into this
+# stage) corrupt the heap now and then: a run of the 177-page test stream died with
+# "double free or corruption" (SIGABRT), as trafilatura's issues #840 and #925 report
+# for threads; a daemon hanging on a corrupted malloc lock fits the stall seen in
+# test_contention too. The fetching (the network waits) still overlaps; the text stage
+# is CPU under the GIL anyway, so serialising it costs little.
+_TEXT_STAGE = threading.Lock()
+
+
 def extract_article(
     page: Page,
     item: FeedItem | None = None,
@@ -48,8 +59,16 @@ def extract_article(
     """Main text and metadata of one fetched page; raises EmptyTextError when there is none.
 
     Also raises EmptyTextError (message "page markup too complex: ...") for a page over
-    `limits` even after flattening: see markup_limits.py.
+    `limits` even after flattening: see markup_limits.py. Thread-safe: calls from
+    several threads run one at a time (see _TEXT_STAGE).
     """
+    with _TEXT_STAGE:
+        return _extract_article(page, item, source, limits)
+
+
+def _extract_article(
+    page: Page, item: FeedItem | None, source: str, limits: MarkupLimits
+) -> ArticleText:
     source = source or (item.source if item else "")
     markup = decode_page(page.body, page.content_type)
     if markup is None:
