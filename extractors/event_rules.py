@@ -9,6 +9,7 @@ commodity at all ("Indian strikes" are not mine strikes).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,11 +20,17 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from extractors.doc_bounds import ents_within, sentence_of
+from extractors.event_senses import (
+    SUBJECT_DEPS,
+    agrees_on_something,
+    hosts_a_gathering,
+    imperative,
+    signs_a_person,
+)
 from extractors.lexicons import DATA_DIR, read_table, read_word_lists
 
 DEFAULT_TRIGGERS = DATA_DIR / "event_triggers.tsv"
 
-SUBJECT_DEPS = ("nsubj", "nsubjpass")
 # Grammar words (closed classes) stay here; the content words the checks read are in
 # data/event_words.tsv, which says what each list is for.
 MODALS = ("could", "might", "may", "would", "should", "can")
@@ -251,25 +258,26 @@ def specific_check(trig: Trigger, token: Token, commodity: frozenset[str]) -> st
         c.dep_ == "xcomp" and c.lemma_.lower() in TRANSACTION_VERBS for c in token.children
     ):
         return None  # "agreed to sell its smelter": the sale is the event
-    if lemma == "agree" and token.pos_ == "VERB" and not _agrees_on_something(token):
+    if lemma == "agree" and token.pos_ == "VERB" and not agrees_on_something(token):
         return None  # "Smith agreed: ...", "analysts agree that ...": concurring, no deal
-    if lemma == "sign" and token.pos_ == "VERB" and _signs_a_person(token):
+    if token.pos_ == "VERB" and imperative(token):
+        return None  # "VISIT the Horse Show", "Be sure to visit us on Facebook": an invitation
+    if lemma == "host" and token.pos_ == "VERB" and not hosts_a_gathering(token, _gatherings()):
+        return None  # "South Korea hosts several polysilicon makers": has, not holds
+    if lemma == "sign" and token.pos_ == "VERB" and signs_a_person(token):
         return None  # "the team signed UCLA star Kenny Washington": a hire, not an accord
     return trig.type
 
 
-def _agrees_on_something(verb: Token) -> bool:
-    """ "agreed to begin talks", "agreed a deal", "agreed on tariffs", "agreed with X":
-    an accord has an object; an opinion ("agreed that ...", "agreed:") has a clause."""
-    return any(
-        c.dep_ in ("xcomp", "dobj") or (c.dep_ == "prep" and c.lower_ in ("on", "to", "with"))
-        for c in verb.children
-    )
-
-
-def _signs_a_person(verb: Token) -> bool:
-    """Is who is signed a person ("signed Kenny Washington", "was signed to Universal")?"""
-    return any(c.dep_ in ("dobj", "nsubjpass") and c.ent_type_ == "PERSON" for c in verb.children)
+@functools.cache
+def _gatherings() -> frozenset[str]:
+    """The meeting nouns of the shipped trigger table ("summit", "talks", "visit", ...)."""
+    lexicon = load_lexicon()
+    return frozenset(
+        t.pattern.split()[-1]
+        for t in lexicon.triggers.values()
+        if t.type == "meeting" and t.pos in ("NOUN", "ANY")
+    ) | {"meeting", "delegation"}
 
 
 def _descriptive(token: Token, lemma: str) -> bool:

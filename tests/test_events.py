@@ -486,3 +486,16 @@ def test_agreeing_with_a_view_or_signing_a_person_is_no_agreement(
     deal = "Canada and Mexico agreed on a framework for critical minerals trade."
     found = run(nlp_model, events, deal, countries=countries)
     assert "agreement" in [e["type"] for e in found]
+
+
+def test_an_invitation_or_a_host_of_things_is_no_meeting(
+    nlp_model: Language, events: Component
+) -> None:
+    countries = (("Canada", "Canada"),)
+    invite = "Visit the Canada pavilion at the Pennsylvania National Horse Show."
+    assert run(nlp_model, events, invite, countries=countries) == []
+    korea = (("South Korea", "South Korea"),)
+    has = "South Korea also hosts several polysilicon manufacturers."
+    assert run(nlp_model, events, has, countries=korea) == []
+    held = "South Korea will host the summit of Asian trade ministers in Seoul."
+    assert [e["type"] for e in run(nlp_model, events, held, countries=korea)] == ["meeting"]
