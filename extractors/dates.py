@@ -55,6 +55,11 @@ _PAST_MARKERS = re.compile(r"\b(last|past|previous)\b", re.I)
 _YEARLESS_SLACK = timedelta(days=90)
 
 
+def is_month_name(word: str) -> bool:
+    """Is this one word a month's name or its abbreviation ("January", "jan", "Sept.")?"""
+    return re.fullmatch(_MONTH_RE, word, re.I) is not None
+
+
 def _month_number(word: str) -> int | None:
     return MONTHS.get(word.lower().rstrip(".")[:3])
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.event_rules import EVENT_WORDS, SUBJECT_DEPS
+from extractors.event_rules import EVENT_WORDS, SUBJECT_DEPS, governing_verb
 
 # Suffixes that make an ORG span a company when no organisations component ran.
 COMPANY_SUFFIXES = tuple(EVENT_WORDS["company_suffix"])
@@ -88,9 +88,7 @@ def clause_actors(token: Token, actors: list[Actor]) -> list[Actor]:
 
 def _verb_of(token: Token) -> Token:
     """The token when it is a verb, else the nearest verb above it (or the root)."""
-    while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i:
-        token = token.head
-    return token
+    return governing_verb(token) or [token, *token.ancestors][-1]
 
 
 def _unique(items: Any) -> list[str]:

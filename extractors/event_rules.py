@@ -74,6 +74,17 @@ class Lexicon:
     triggers: dict[str, Trigger]  # match key -> trigger
     words: dict[str, frozenset[str]]  # "commodity", "nonspeaker", "officeword" -> lemmas
 
+    @functools.cached_property
+    def gatherings(self) -> frozenset[str]:
+        """What a meeting is called in this table ("summit", "talks", "visit", ...), and a
+        delegation: what "host" must have as its object to report a meeting."""
+        nouns = {
+            t.pattern.split()[-1]
+            for t in self.triggers.values()
+            if t.type == "meeting" and t.pos in ("NOUN", "ANY")
+        }
+        return frozenset(nouns | {"delegation"})
+
 
 def load_lexicon(path: Path = DEFAULT_TRIGGERS) -> Lexicon:
     """Read the trigger table; a malformed row is a clear error, not a traceback later."""
@@ -207,7 +218,9 @@ def lemmas(span: Iterable[Token]) -> set[str]:
     return {t.lemma_.lower() for t in span} | {t.lower_ for t in span}
 
 
-def specific_check(trig: Trigger, token: Token, commodity: frozenset[str]) -> str | None:
+def specific_check(
+    trig: Trigger, token: Token, commodity: frozenset[str], gatherings: frozenset[str]
+) -> str | None:
     """Trigger-specific parse conditions; returns the (possibly changed) type or None."""
     lemma = trig.pattern.split()[-1]
     heads = {token.head.lemma_.lower(), *(a.lemma_.lower() for a in list(token.ancestors)[:2])}
@@ -262,22 +275,11 @@ def specific_check(trig: Trigger, token: Token, commodity: frozenset[str]) -> st
         return None  # "Smith agreed: ...", "analysts agree that ...": concurring, no deal
     if token.pos_ == "VERB" and imperative(token):
         return None  # "VISIT the Horse Show", "Be sure to visit us on Facebook": an invitation
-    if lemma == "host" and token.pos_ == "VERB" and not hosts_a_gathering(token, _gatherings()):
+    if lemma == "host" and token.pos_ == "VERB" and not hosts_a_gathering(token, gatherings):
         return None  # "South Korea hosts several polysilicon makers": has, not holds
     if lemma == "sign" and token.pos_ == "VERB" and signs_a_person(token):
         return None  # "the team signed UCLA star Kenny Washington": a hire, not an accord
     return trig.type
-
-
-@functools.cache
-def _gatherings() -> frozenset[str]:
-    """The meeting nouns of the shipped trigger table ("summit", "talks", "visit", ...)."""
-    lexicon = load_lexicon()
-    return frozenset(
-        t.pattern.split()[-1]
-        for t in lexicon.triggers.values()
-        if t.type == "meeting" and t.pos in ("NOUN", "ANY")
-    ) | {"meeting", "delegation"}
 
 
 def _descriptive(token: Token, lemma: str) -> bool:

@@ -162,7 +162,7 @@ class Component:
     ) -> Candidate | None:
         words = self.lexicon.words
         commodity = words.get("commodity", frozenset())
-        etype = rules.specific_check(trig, token, commodity)
+        etype = rules.specific_check(trig, token, commodity, self.lexicon.gatherings)
         if etype is None or attributed_to_nonspeaker(sent, token, words["nonspeaker"]):
             return None  # not an event, or only an analyst's or a source's word for it
         actors = index.actors_in(sent.start_char, sent.end_char)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
+from extractors.dates import is_month_name
 from extractors.field_libraries import (
     ends_in_legal_form,
     given_names,
@@ -110,13 +111,6 @@ def load_libraries() -> None:
     ends_in_legal_form(["Ltd"])
 
 
-MONTHS = frozenset(
-    {"january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-     "sept", "oct", "nov", "dec"}
-)  # fmt: skip
-
-
 # Tags of words that open a sentence, not a name: coordinators, adverbs, interjections.
 SENTENCE_OPENERS = frozenset({"CC", "RB", "UH"})
 DASHES = frozenset({"-", "\u2013", "\u2014"})
@@ -133,7 +127,7 @@ def trim_name(span: Span) -> Span:
     start, end = span.start, span.end
     while end - start > 1 and (
         doc[start].ent_type_ in ("DATE", "TIME")
-        or doc[start].lower_.rstrip(".") in MONTHS
+        or is_month_name(doc[start].lower_.rstrip("."))
         or doc[start].tag_ in SENTENCE_OPENERS  # "But Stephen Roach of ..."
     ):
         start += 1
