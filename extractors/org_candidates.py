@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
-from extractors.org_lexicons import CONNECTORS, MEDIA_NOUNS, OrgLexicons
+from extractors.org_lexicons import CONNECTORS, LEGAL_FORMS, MEDIA_NOUNS, OrgLexicons
 from extractors.org_place_compounds import joins_places, widen_to_places
 
 
@@ -89,7 +89,28 @@ class CandidateFinder:
                 and not prev.is_stop
             ):
                 spans.append(doc[i - 1 : i + 1])
+        spans = [part for span in spans for part in self._coordinated(span)]
         return sorted(spans, key=lambda s: s.start)
+
+    def _coordinated(self, span: Span) -> list[Span]:
+        """ "Kansai Electric Power and Kansai International Airport": two names joined
+        by "and" are two candidates when each side is a whole name on its own: it ends
+        in an org head word or a legal form, or the NER model marked it as one entity.
+        "Ministry of Trade and Industry" stays one: "Ministry of Trade" ends in neither."""
+        doc = span.doc
+        for k in range(span.start + 1, span.end - 1):
+            if doc[k].lower_ != "and" or not is_cap(doc[k + 1]):
+                continue
+            left, right = doc[span.start : k], doc[k + 1 : span.end]
+            if self._whole_name(left) and self._whole_name(right):
+                return [left, right]
+        return [span]
+
+    def _whole_name(self, side: Span) -> bool:
+        last = lower_unaccented(side[-1].text)
+        if last in self.heads or last.rstrip(".") in self.heads or last in LEGAL_FORMS:
+            return True
+        return any(e.start == side.start and e.end == side.end for e in side.doc.ents)
 
     def _capitalised_runs(self, doc: Doc, sent: Span, places: dict[int, int]) -> list[Span]:
         """Capitalised word sequences (with of/and/& inside) that end in an org head word."""

@@ -69,11 +69,15 @@ def clean_span(
             end = k  # "National League for Democracy ( NLD"
             break
         if (
-            text in ("and", "or", ",")
-            and k > start
+            k > start
             and lower_unaccented(doc[k - 1].text) in LEGAL_FORMS
+            and lower_unaccented(text) not in LEGAL_FORMS
+            and text not in (".", "-")
         ):
-            end = k  # "First Bank System Inc. and Norwest Corp.": two names
+            # A company's name ends at its legal form: "First Bank System Inc. and
+            # Norwest Corp." is two names, "Daniels Pharmaceuticals Inc of St.
+            # Petersburg" says where it is, "Bear Stearns & Co Inc Underwriters" what it did.
+            end = k
             break
         if k + 1 < end and (
             re.search(r"\d", text)

@@ -121,8 +121,8 @@ def trim_name(span: Span) -> Span:
     thing it is, not by its words: a date before it ("August National Association of
     Purchasing Management"), a person and "of" before it ("Lynn Reaser of Barnett Banks
     Inc.", "Economist Joel Naroff of First Union", "Shares of Douglas & Lomason Co"), a
-    place and a dash ("California - Sierra Nevada Corp"),
-    and "of <place>" after a legal form ("Daniels Pharmaceuticals Inc of St. Petersburg")."""
+    place and a dash ("California - Sierra Nevada Corp"). (What follows a legal form is
+    cut earlier, in org_cleaning.clean_span.)"""
     doc = span.doc
     start, end = span.start, span.end
     while end - start > 1 and (
@@ -142,10 +142,6 @@ def trim_name(span: Span) -> Span:
         before = doc[start:of]
         if _is_person(before) or (len(before) == 1 and before[0].tag_ == "NNS"):
             start = of + 1
-        elif ends_in_legal_form([t.text for t in before]) and all(
-            t.ent_type_ in ("GPE", "LOC") or t.is_punct for t in doc[of + 1 : end]
-        ):
-            end = of
     return doc[start:end]
 
 

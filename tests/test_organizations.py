@@ -332,3 +332,27 @@ def test_joint_bodies_of_places_are_forums_not_one_states_body() -> None:
     assert org_kind("UK Trade Council", None, kinds, places) == "government"
     assert org_kind("Guinea-Bissau Trade Council", None, kinds, places) == "government"
     assert org_kind("EU Council", None, kinds, places) == "intergovernmental"
+
+
+def test_two_names_joined_by_and_are_two_organisations(nlp_full) -> None:
+    # each side is a whole name (NER's own entity, or it ends in a head word); a name
+    # with "and" inside whose first half is no name stays one
+    found = orgs(
+        nlp_full,
+        "Kansai Electric Power and Kansai International Airport signed a deal. Kansai "
+        "Electric Power will supply the airport. The Ministry of Trade and Industry said "
+        "it welcomed the deal, and the Ministry of Trade and Industry will review it.",
+    )
+    assert "Kansai Electric Power" in found
+    assert not any(" and Kansai" in name for name in found)
+    assert "Ministry of Trade and Industry" in found
+
+
+def test_a_company_name_ends_at_its_legal_form(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "Daniels Pharmaceuticals Inc of St. Petersburg said it had agreed to a merger. "
+        "Daniels Pharmaceuticals Inc will pay cash.",
+    )
+    assert "Daniels Pharmaceuticals Inc" in found
+    assert not any("Petersburg" in name for name in found)
