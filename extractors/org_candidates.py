@@ -96,10 +96,11 @@ class CandidateFinder:
         """ "Kansai Electric Power and Kansai International Airport": two names joined
         by "and" are two candidates when each side is a whole name on its own: it ends
         in an org head word or a legal form, or the NER model marked it as one entity.
-        "Ministry of Trade and Industry" stays one: "Ministry of Trade" ends in neither."""
+        "Ministry of Trade and Industry" stays one: "Ministry of Trade" ends in neither;
+        so does "Securities and Exchange Commission", whose "and" NER put inside one name."""
         doc = span.doc
         for k in range(span.start + 1, span.end - 1):
-            if doc[k].lower_ != "and" or not is_cap(doc[k + 1]):
+            if doc[k].lower_ != "and" or not is_cap(doc[k + 1]) or doc[k].ent_type_:
                 continue
             left, right = doc[span.start : k], doc[k + 1 : span.end]
             if self._whole_name(left) and self._whole_name(right):

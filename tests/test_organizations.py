@@ -341,11 +341,16 @@ def test_two_names_joined_by_and_are_two_organisations(nlp_full) -> None:
         nlp_full,
         "Kansai Electric Power and Kansai International Airport signed a deal. Kansai "
         "Electric Power will supply the airport. The Ministry of Trade and Industry said "
-        "it welcomed the deal, and the Ministry of Trade and Industry will review it.",
+        "it welcomed the deal, and the Ministry of Trade and Industry will review it. The "
+        "U.S. Securities and Exchange Commission said it would act; the Securities and "
+        "Exchange Commission did not say when.",
     )
     assert "Kansai Electric Power" in found
     assert not any(" and Kansai" in name for name in found)
     assert "Ministry of Trade and Industry" in found
+    # "Securities" ends many firms' names, but NER read this "and" inside one name
+    assert "U.S. Securities and Exchange Commission" in found
+    assert "U.S. Securities" not in found and "Exchange Commission" not in found
 
 
 def test_a_company_name_ends_at_its_legal_form(nlp_full) -> None:
