@@ -17,6 +17,7 @@ from spacy.language import Language
 
 from extractors import (  # noqa: F401  (factories)
     countries,
+    event_scores,
     events,
     kb_officials,
     minerals,

@@ -64,6 +64,18 @@ class RelevanceSettings:
 
 
 @dataclass(frozen=True)
+class EventScoreSettings:
+    """newswatch_event_scores."""
+
+    # a folder with weights.tsv and model.json in the format of data/event_scores/
+    model_path: str = field(default="", metadata=PATH)
+    # the relevance model it reads sentences with; empty: the shipped data/relevance/
+    relevance_path: str = field(default="", metadata=PATH)
+    # the score an event needs to be kept; below 0 (the default): the model's own
+    threshold: float = -1.0
+
+
+@dataclass(frozen=True)
 class NoSettings:
     """A component that takes no settings (newswatch_kb)."""
 
@@ -79,6 +91,7 @@ class ComponentSettings:
     newswatch_kb: NoSettings = field(default_factory=NoSettings)
     newswatch_relevance: RelevanceSettings = field(default_factory=RelevanceSettings)
     newswatch_events: EventsSettings = field(default_factory=EventsSettings)
+    newswatch_event_scores: EventScoreSettings = field(default_factory=EventScoreSettings)
 
     def get(self, name: str, default: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The `add_pipe` config of component `name`; `default` (or {}) for a component

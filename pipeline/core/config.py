@@ -85,6 +85,7 @@ class NLPConfig:
         "newswatch_kb",  # officials linked to the office-holder KB
         "newswatch_relevance",  # the trained in-scope gate (extractors/relevance.py)
         "newswatch_events",
+        "newswatch_event_scores",  # the trained event filter (extractors/event_scores.py)
     )
     # [nlp.settings.<component>]: what each component is built with (its own lexicon
     # files, ner_fallback, ...); the keys and types are extractors/settings.py's.

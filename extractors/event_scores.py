@@ -1,0 +1,176 @@
+"""The newswatch_event_scores component: is an extracted event one an analyst logs?
+
+The event rules find every sentence that reports something of an event type; many of
+those are background, remarks or stories outside the tool's scope. This component
+scores each event with a linear model trained by `make train`
+(extractors/event_scores_train.py) on events judged by reviewers (Reuters-21578 TRAIN
+and CoNLL-2003 stories, never the check set) and on the dev gold, and keeps those
+scoring at least the threshold. The features (`event_features`) describe the event and
+its article, not its words: its type, who takes part (a linked or titled official, a
+public body, a company, a country), whether a mineral, a sum or a date is in it, where
+in the article it stands, how many events the article reports, and the relevance
+model's reading of the article, the sentence and the text around it.
+
+The model ships as a weight table in data/event_scores/ (scored without
+scikit-learn, like the relevance model). A pipeline without this component keeps every
+event the rules find, so it is opt-in by `[nlp] components`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.errors import LexiconError
+from extractors.lexicons import DATA_DIR, read_table
+from extractors.records import EVENT_TYPES
+from extractors.relevance import RelevanceModel
+from extractors.settings import EventScoreSettings, defaults
+
+MODEL_DIR = DATA_DIR / "event_scores"
+WEIGHTS_FILE = "weights.tsv"
+MODEL_FILE = "model.json"
+# Characters either side of the evidence read as its context by the relevance model.
+WINDOW = 400
+PUBLIC_KINDS = frozenset({"government", "intergovernmental"})
+QUOTES = ('"', "\u201c", "\u201d")
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 0.001), 0.999)
+    return math.log(p / (1.0 - p))
+
+
+def _log_count(n: int) -> float:
+    return math.log1p(n)
+
+
+def event_features(
+    doc: Doc, event: dict[str, Any], events_in_doc: int, relevance: RelevanceModel
+) -> dict[str, float]:
+    """The features of one event (a `to_plain` Event dict) of `doc`."""
+    text = doc.text
+    start, end = int(event["evidence_start"]), int(event["evidence_end"])
+    parts = set(event.get("participants") or [])
+    officials = [o for o in doc._.nw_officials or [] if o["name"] in parts]
+    orgs = [o for o in doc._.nw_organizations or [] if o["name"] in parts]
+    countries = {m["canonical"] for m in doc._.nw_countries or []}
+    sent = doc.char_span(start, end, alignment_mode="expand")
+    labels = {e.label_ for e in sent.ents} if sent is not None else set()
+    article = doc._.nw_relevance
+    body_offset = int((doc._.nw_meta or {}).get("body_offset") or 0)
+    feats = {f"type={t}": float(event["type"] == t) for t in EVENT_TYPES}
+    feats.update(
+        {
+            "participants": _log_count(len(parts)),
+            "minerals": float(bool(event.get("minerals"))),
+            "dated": float(event.get("date") is not None),
+            "located": float(event.get("location") is not None),
+            "named": float(event.get("name") is not None),
+            "official_linked": float(any(o.get("kb_id") for o in officials)),
+            "official_titled": float(any(o.get("role") for o in officials)),
+            "officials": _log_count(len(officials)),
+            "public_body": float(any(o["kind"] in PUBLIC_KINDS for o in orgs)),
+            "company": float(any(o["kind"] == "company" for o in orgs)),
+            "other_body": float(
+                any(o["kind"] not in PUBLIC_KINDS and o["kind"] != "company" for o in orgs)
+            ),
+            "country_party": float(bool(parts & countries)),
+            "money": float(bool(labels & {"MONEY", "PERCENT"})),
+            "quantity": float(bool(labels & {"QUANTITY", "CARDINAL"})),
+            "quoted": float(any(q in event["evidence"] for q in QUOTES)),
+            "position": start / max(1, len(text)),
+            "lead": float(start <= body_offset + 5),
+            "article_events": _log_count(events_in_doc),
+            "sentence_words": _log_count(len(event["evidence"].split())),
+            "article_minerals": float(bool(doc._.nw_minerals)),
+            "article_officials": _log_count(len(doc._.nw_officials or [])),
+            "article_organizations": _log_count(len(doc._.nw_organizations or [])),
+            "article_countries": _log_count(len(countries)),
+            "article_relevance": 0.0 if article is None else _logit(float(article)),
+            "sentence_relevance": _logit(relevance.probability(event["evidence"])),
+            "window_relevance": _logit(
+                relevance.probability(text[max(0, start - WINDOW) : end + WINDOW])
+            ),
+        }
+    )
+    return feats
+
+
+@dataclass(frozen=True)
+class EventScoreModel:
+    """Weights over `event_features`, the bias, and the threshold it ships with."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    @classmethod
+    def load(cls, directory: Path = MODEL_DIR) -> EventScoreModel:
+        meta_path = directory / MODEL_FILE
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            bias, threshold = float(meta["bias"]), float(meta["threshold"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise LexiconError(f"{meta_path}: cannot read the event score model: {exc}") from exc
+        weights = {}
+        for row in read_table(directory / WEIGHTS_FILE, ("feature", "weight"), required=2):
+            try:
+                weights[row[0]] = float(row[1])
+            except ValueError:
+                raise row.error(f"weight is not a number: {row[1]!r}") from None
+        return cls(weights, bias, threshold)
+
+    def probability(self, feats: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+@Language.factory(
+    "newswatch_event_scores",
+    assigns=["doc._.nw_events"],
+    requires=[
+        "doc.ents", "doc._.nw_events", "doc._.nw_relevance", "doc._.nw_officials",
+        "doc._.nw_organizations", "doc._.nw_countries", "doc._.nw_minerals",
+    ],
+    default_config=defaults(EventScoreSettings),
+)  # fmt: skip
+def make_component(
+    nlp: Language, name: str, model_path: str, relevance_path: str, threshold: float
+) -> EventScoreComponent:
+    model = EventScoreModel.load(Path(model_path) if model_path else MODEL_DIR)
+    relevance = RelevanceModel.load(Path(relevance_path)) if relevance_path else None
+    cut = model.threshold if threshold < 0 else float(threshold)  # below 0: the model's own
+    return EventScoreComponent(model, relevance or RelevanceModel.load(), cut)
+
+
+class EventScoreComponent:
+    def __init__(self, model: EventScoreModel, relevance: RelevanceModel, threshold: float) -> None:
+        if not 0.0 <= threshold <= 1.0:
+            raise LexiconError(f"newswatch_event_scores: threshold must be 0..1, got {threshold}")
+        self.model = model
+        self.relevance = relevance
+        self.threshold = threshold
+
+    def scores(self, doc: Doc) -> list[float]:
+        """Each event's probability of being one an analyst logs, in event order."""
+        events = doc._.nw_events or []
+        return [
+            self.model.probability(event_features(doc, e, len(events), self.relevance))
+            for e in events
+        ]
+
+    def __call__(self, doc: Doc) -> Doc:
+        events = doc._.nw_events or []
+        if events:
+            scores = self.scores(doc)
+            doc._.nw_events = [
+                e for e, s in zip(events, scores, strict=True) if s >= self.threshold
+            ]
+        return doc

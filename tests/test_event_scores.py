@@ -1,0 +1,152 @@
+"""The event score filter: its features, the model file, the component, the training fit,
+and the shipped model's cross-validated figures."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import spacy
+
+from extractors.errors import LexiconError
+from extractors.event_scores import (
+    MODEL_DIR,
+    MODEL_FILE,
+    EventScoreComponent,
+    EventScoreModel,
+    event_features,
+)
+from extractors.event_scores_train import Example, cross_validated, fit, probability
+from extractors.records import EVENT_TYPES
+from extractors.relevance import RelevanceModel
+
+
+def _write_model(directory, weights, bias, threshold):
+    directory.mkdir(parents=True, exist_ok=True)
+    rows = "".join(f"{f}\t{w}\n" for f, w in weights.items())
+    (directory / "weights.tsv").write_text("# feature\tweight\n" + rows)
+    (directory / MODEL_FILE).write_text(json.dumps({"bias": bias, "threshold": threshold}))
+    return EventScoreModel.load(directory)
+
+
+def _event(doc, sentence: str, kind: str, participants=()):
+    start = doc.text.index(sentence)
+    return {
+        "type": kind,
+        "evidence": sentence,
+        "evidence_start": start,
+        "evidence_end": start + len(sentence),
+        "participants": list(participants),
+        "minerals": [],
+        "date": None,
+        "location": None,
+        "name": None,
+    }
+
+
+def _doc_with_events():
+    nlp = spacy.blank("en")
+    doc = nlp("The minister met Rio Tinto. A fan said the match was great.")
+    doc._.nw_officials = [{"name": "Ann Lee", "role": "minister", "kb_id": None}]
+    doc._.nw_organizations = [{"name": "Rio Tinto", "kind": "company"}]
+    doc._.nw_countries, doc._.nw_minerals, doc._.nw_meta = [], [], {"body_offset": 0}
+    doc._.nw_events = [
+        _event(doc, "The minister met Rio Tinto.", "meeting", ["Ann Lee", "Rio Tinto"]),
+        _event(doc, "A fan said the match was great.", "statement"),
+    ]
+    return doc
+
+
+def test_features_describe_the_event_and_its_article_not_its_words(tmp_path):
+    doc = _doc_with_events()
+    relevance = RelevanceModel({}, 0.0, 0.5)
+    meeting, remark = (event_features(doc, e, 2, relevance) for e in doc._.nw_events)
+    assert meeting["type=meeting"] == 1.0 and meeting["type=statement"] == 0.0
+    assert meeting["official_titled"] == 1.0 and meeting["company"] == 1.0
+    assert meeting["participants"] == pytest.approx(math.log1p(2))
+    assert meeting["lead"] == 1.0 and remark["lead"] == 0.0
+    assert remark["participants"] == 0.0 and remark["position"] > meeting["position"]
+    assert set(meeting) == set(remark)
+    assert not any(name.startswith("word") for name in meeting)  # no vocabulary features
+
+
+def test_component_keeps_the_events_scoring_at_least_the_threshold(tmp_path):
+    model = _write_model(tmp_path, {"official_titled": 4.0, "type=statement": -4.0}, 0.0, 0.5)
+    gate = EventScoreComponent(model, RelevanceModel({}, 0.0, 0.5), threshold=0.5)
+    doc = _doc_with_events()
+    meeting, remark = gate.scores(doc)
+    assert meeting > 0.5 > remark
+    kept = gate(doc)._.nw_events
+    assert [e["type"] for e in kept] == ["meeting"]
+    everything = EventScoreComponent(model, RelevanceModel({}, 0.0, 0.5), threshold=0.0)
+    assert len(everything(_doc_with_events())._.nw_events) == 2
+    with pytest.raises(LexiconError, match="threshold"):
+        EventScoreComponent(model, RelevanceModel({}, 0.0, 0.5), threshold=1.5)
+
+
+def test_a_broken_model_file_is_one_clear_error(tmp_path):
+    _write_model(tmp_path, {"lead": 1.0}, 0.0, 0.5)
+    (tmp_path / "weights.tsv").write_text("lead\tmany\n")
+    with pytest.raises(LexiconError, match=r"weights.tsv:1: weight is not a number"):
+        EventScoreModel.load(tmp_path)
+    (tmp_path / MODEL_FILE).write_text("{}")
+    with pytest.raises(LexiconError, match="cannot read the event score model"):
+        EventScoreModel.load(tmp_path)
+
+
+def test_factory_reads_model_path_and_threshold_from_the_component_config(tmp_path):
+    _write_model(tmp_path, {"lead": 1.0}, 0.0, 0.8)
+    shipped = spacy.blank("en").add_pipe(
+        "newswatch_event_scores", config={"model_path": str(tmp_path)}
+    )
+    assert shipped.threshold == 0.8
+    low = spacy.blank("en").add_pipe(
+        "newswatch_event_scores", config={"model_path": str(tmp_path), "threshold": 0.1}
+    )
+    assert low.threshold == 0.1
+
+
+def test_fit_folds_standardisation_back_into_raw_weights():
+    # label = "big x": the fit must weight x up, and scoring raw features with the
+    # folded weights must agree with the standardised fit's own probabilities
+    data = [
+        Example(f"s{i}", "judged", {"x": float(i), "noise": float(i % 3)}, int(i >= 10))
+        for i in range(20)
+    ]
+    weights, bias = fit(data)
+    assert weights["x"] > 0
+    low, high = (probability(weights, bias, {"x": v, "noise": 1.0}) for v in (2.0, 17.0))
+    assert low < 0.5 < high
+    scores = cross_validated(data)
+    assert len(scores) == len(data)
+    ranked = sorted(zip(scores, (ex.label for ex in data), strict=True))
+    assert sum(label for _, label in ranked[10:]) >= 8  # held-out folds still rank x
+
+
+def test_shipped_model_records_training_and_does_not_cost_dev_f1():
+    meta = json.loads((MODEL_DIR / MODEL_FILE).read_text())
+    model = EventScoreModel.load()
+    assert {f"type={t}" for t in EVENT_TYPES} <= set(model.weights)
+    training = meta["training"]
+    assert training["judged_events"] >= 400 and training["dev_events"] >= 100
+    cv = meta["cross_validated"]
+    # dev stories scored by models that never saw them: filtering raises precision
+    # without lowering F1
+    assert cv["dev_events_at_threshold"]["precision"] > cv["dev_events_unfiltered"]["precision"]
+    assert cv["dev_events_at_threshold"]["f1"] >= cv["dev_events_unfiltered"]["f1"]
+    assert cv["roc_auc"] >= 0.68
+
+
+@pytest.mark.integration
+def test_shipped_features_are_the_features_the_component_computes(nlp_full):
+    from extractors.docs import make_doc
+    from extractors.records import ExtractInput
+
+    assert "newswatch_event_scores" in nlp_full.pipe_names
+    text = "Jan 14 (IANS) India and Australia signed an agreement on lithium on Monday."
+    doc = nlp_full(make_doc(nlp_full, ExtractInput(id="t", text=text)))
+    events = nlp_full.get_pipe("newswatch_events")(doc)._.nw_events
+    assert events
+    feats = event_features(doc, events[0], len(events), RelevanceModel.load())
+    assert set(EventScoreModel.load().weights) == set(feats)
