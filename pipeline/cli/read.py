@@ -50,6 +50,32 @@ def _format_option(func: F) -> F:
     )(func)
 
 
+def _window_options(what: str, limit: int) -> Callable[[F], F]:
+    """--since/--until over `what` ("Published", or a plain date) and --limit: the same
+    three options, with the same date forms, for every reading command that lists."""
+
+    def decorate(func: F) -> F:
+        for option in reversed(
+            (
+                click.option(
+                    "--since", metavar="WHEN", help=f"{what} on or after (2026-01-14, or 7d ago)."
+                ),
+                click.option(
+                    "--until",
+                    metavar="WHEN",
+                    help=f"{what} on or before (a day includes all of it).",
+                ),
+                click.option(
+                    "--limit", default=limit, show_default=True, type=click.IntRange(min=1)
+                ),
+            )
+        ):
+            func = option(func)
+        return func
+
+    return decorate
+
+
 def _quiet(local: bool) -> bool:
     """--quiet given to this command or to `newswatch` itself."""
     ctx = click.get_current_context()
@@ -83,9 +109,7 @@ def _note(quiet: bool, message: str) -> None:
     "--type", "type_", type=click.Choice(EVENT_TYPES), help="Only articles with such an event."
 )
 @click.option("--source", metavar="NAME", help="Only articles from this feed.")
-@click.option("--since", metavar="WHEN", help="Published on or after (2026-01-14, or 7d ago).")
-@click.option("--until", metavar="WHEN", help="Published on or before (a day includes all of it).")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@_window_options("Published", limit=20)
 @_format_option
 @_db_option
 @_quiet_option
@@ -137,9 +161,7 @@ def search(
 @click.option("--mineral", metavar="NAME", help="Events about this mineral.")
 @click.option("--country", metavar="NAME", help="Events involving or held in this country.")
 @click.option("--participant", metavar="NAME", help="Events with this participant (any alias).")
-@click.option("--since", metavar="WHEN", help="On or after (2026-01-14, or 7d ago).")
-@click.option("--until", metavar="WHEN", help="On or before (a day includes all of it).")
-@click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1))
+@_window_options("Event (or its story) dated", limit=100)
 @_format_option
 @_db_option
 @_quiet_option
