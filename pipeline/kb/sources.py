@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import subprocess
 from collections.abc import Iterator
@@ -136,6 +137,17 @@ def _date(value: str | None) -> str | None:
     return value if re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", value) else None
 
 
+def _sentence_case(office: str) -> str:
+    """Offices as the KB records them: "minister of finance" -> "Minister of finance"."""
+    return office[:1].upper() + office[1:]
+
+
+def _labelled(qid: str, name: str) -> bool:
+    """A Wikidata person with a label: an unlabelled one (the label is the id) cannot
+    be found by name."""
+    return bool(QID_RE.match(qid)) and bool(name) and not QID_RE.match(name)
+
+
 def _wiki_alias(enwiki: str, name: str) -> tuple[str, ...]:
     title = re.sub(r"\s*\(.*\)$", "", enwiki or "").strip()
     return (title,) if title and title != name else ()
@@ -155,7 +167,7 @@ def read_eps_country(mirror: Mirror, repo: str, commit: str, legislators: str) -
                 (o for pat, o in _LEGISLATOR_OFFICE if re.search(pat, row["position"])),
                 row["position"],
             )
-            yield from _holder_row(row, office[:1].upper() + office[1:], country, source)
+            yield from _holder_row(row, office, country, source)
 
 
 def _holder_row(
@@ -163,11 +175,11 @@ def _holder_row(
 ) -> Iterator[KBRow]:
     qid = row.get("personID", "").strip()
     name = row.get("person", "").strip()
-    if not QID_RE.match(qid) or not name or QID_RE.match(name):
-        return  # no label: nothing to find the person by
+    if not _labelled(qid, name):
+        return
     yield KBRow(
         name=name,
-        office=office[:1].upper() + office[1:],
+        office=_sentence_case(office),
         country=country,
         start=_date(row.get("start")),
         end=_date(row.get("end")),
@@ -182,12 +194,11 @@ def read_world_leaders(mirror: Mirror, repo: str, commit: str) -> Iterator[KBRow
     for row in _csv(mirror.read(repo, commit, "data/wikidata.csv")):
         qid, name = row["officeholder"], row["officeholderLabel"]
         country = canonical_country(row["country"])
-        if not QID_RE.match(qid) or QID_RE.match(name) or country is None:
+        if not _labelled(qid, name) or country is None:
             continue
-        office = row["positionLabel"]
         yield KBRow(
             name=name,
-            office=office[:1].upper() + office[1:],
+            office=_sentence_case(row["positionLabel"]),
             country=country,
             start=_date(row["start_year"]),
             end=_date(row["end_year"]),
@@ -198,6 +209,4 @@ def read_world_leaders(mirror: Mirror, repo: str, commit: str) -> Iterator[KBRow
 
 
 def _json(text: str) -> Any:
-    import json
-
     return json.loads(text)
