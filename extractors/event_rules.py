@@ -34,7 +34,7 @@ DEFAULT_TRIGGERS = DATA_DIR / "event_triggers.tsv"
 # Grammar words (closed classes) stay here; the content words the checks read are in
 # data/event_words.tsv, which says what each list is for.
 MODALS = ("could", "might", "may", "would", "should", "can")
-CONDITIONAL_MARKS = ("if", "unless")
+CONDITIONAL_MARKS = ("if", "unless", "whether")
 # "would" is the future of reported speech ("a boycott would take effect from July 1").
 FUTURE_AUX = ("will", "shall", "'ll", "wo", "would")
 # How a date hangs off a noun it dates ("the April 22 attack", "Friday's talks").
@@ -162,9 +162,11 @@ def governing_verb(token: Token) -> Token | None:
 
 
 def is_hedged(token: Token) -> bool:
-    """A modal, a negation, an if/unless clause or a wish on the trigger's verb: not
-    (yet) a happening ("could impose", "did not sign", "is seeking pacts", "ruled out
-    talks")."""
+    """A modal, a negation, an if/unless/whether clause, a wish on the trigger's verb or
+    a question: not (yet) a happening ("could impose", "did not sign", "is seeking
+    pacts", "ruled out talks", "whether they will agree", "Will they invest?")."""
+    if is_question(token.sent):
+        return True  # "Will US companies underwrite an investment?" asserts none
     verb = governing_verb(token)
     if verb is None:
         return False
@@ -187,6 +189,15 @@ def is_hedged(token: Token) -> bool:
                 return True
         if tok.dep_ not in ("xcomp", "ccomp", "conj", "advcl", "acl"):
             break
+    return False
+
+
+def is_question(sent: Span) -> bool:
+    """A sentence that ends in a question mark (a closing quote or bracket aside)."""
+    for tok in reversed(sent):
+        if tok.is_space or tok.text in ('"', "\u201d", "'", "\u2019", ")"):
+            continue
+        return tok.text == "?"
     return False
 
 

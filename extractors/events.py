@@ -283,9 +283,12 @@ class Component:
                 if c.dep_ == "dobj"
             ]
             spans = [s for s in (subj, *objs) if s is not None]
+            # "copper fell", "lowers its copper price"; "Apple dropped prices" moves no
+            # commodity's price: a bare "price" counts only with a commodity in the sentence
             return any(
-                rules.lemmas(s) & (commodity | {"price"})
+                rules.lemmas(s) & commodity
                 or index.minerals_in(s.start_char, s.end_char)
+                or ("price" in rules.lemmas(s) and has_commodity)
                 for s in spans
             )
         return True

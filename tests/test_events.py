@@ -136,6 +136,29 @@ def test_hedged_measures_are_dropped_and_real_ones_dated(
     assert found[0]["date"] == "1987-03-27"  # the Friday before Tuesday 31 March 1987
 
 
+def test_questions_and_whether_clauses_report_no_occurrence(
+    nlp_model: Language, events: Component
+) -> None:
+    countries = (("United States", "United States"), ("Japanese", "Japan"))
+    asked = "Will the United States impose tariffs on Japanese goods?"
+    assert run(nlp_model, events, asked, countries=countries) == []
+    open_question = "Whether the United States will impose tariffs on Japanese goods is unclear."
+    assert run(nlp_model, events, open_question, countries=countries) == []
+    told = "The United States imposed tariffs on Japanese goods."
+    assert [e["type"] for e in run(nlp_model, events, told, countries=countries)] == [
+        "trade_measure"
+    ]
+
+
+def test_a_price_move_is_a_commoditys(nlp_model: Language, events: Component) -> None:
+    gadget = "Apple dropped prices on its popular AirPods on Monday."
+    orgs = (("Apple", "Apple", "company"),)
+    assert run(nlp_model, events, gadget, orgs=orgs) == []
+    metal = "Magma Copper lowered its copper price to 66 cents on Monday."
+    found = run(nlp_model, events, metal, minerals=(("copper", "copper"),))
+    assert [e["type"] for e in found] == ["price"]
+
+
 def test_repeated_reports_merge_into_the_first(nlp_model: Language, events: Component) -> None:
     text = (
         "Kenya and Ghana signed a pact on cobalt mining on Monday. "
