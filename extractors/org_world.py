@@ -20,9 +20,10 @@ Each rule is one class of false positive, never one article's wording:
 
 from __future__ import annotations
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from extractors.dates import is_month_name
+from extractors.doc_bounds import per_doc
 from extractors.field_libraries import (
     ends_in_legal_form,
     given_names,
@@ -67,11 +68,28 @@ def world_rejects(
     after = span.doc[span.end] if span.end < len(span.doc) else None
     if after is not None and after.lower_ in INDEX_NEXT:
         return True  # "the Bloomberg Commodity index": the index, not its maker
-    if is_person_name(words):
+    if is_person_name(words) and name not in ner_organisations(span.doc):
         return True
     if len(words) == 1 and words[0].ent_type_ != "ORG" and not name.isupper():
         return True  # a fragment: NER tagged no organisation here
     return len(words) >= 3 and any(t.text in HEADLINE_CAPS for t in words[1:-1])
+
+
+def ner_organisations(doc: Doc) -> frozenset[str]:
+    """Names the NER model tags ORG at least twice in a document and never PERSON:
+    its reading of the whole context ("Morgan Stanley said ... Morgan Stanley shares")
+    outweighs a given name at the front."""
+
+    def compute() -> frozenset[str]:
+        labels: dict[str, list[str]] = {}
+        for ent in doc.ents:
+            if ent.label_ in ("ORG", "PERSON"):
+                labels.setdefault(ent.text, []).append(ent.label_)
+        return frozenset(
+            text for text, seen in labels.items() if "PERSON" not in seen and len(seen) >= 2
+        )
+
+    return per_doc(doc, "org_world.ner_organisations", compute)
 
 
 def is_person_name(words: list[Token]) -> bool:

@@ -361,3 +361,12 @@ def test_a_company_name_ends_at_its_legal_form(nlp_full) -> None:
     )
     assert "Daniels Pharmaceuticals Inc" in found
     assert not any("Petersburg" in name for name in found)
+
+
+def test_ner_read_of_a_recurring_name_outweighs_a_given_name_in_front(nlp_full) -> None:
+    # "Morgan" is a given name, but the model tags "Morgan Stanley" ORG wherever it
+    # occurs; a name said once stays under the person heuristic (test_org_world)
+    found = orgs(
+        nlp_full, "Morgan Stanley said on Monday it would cut jobs. Morgan Stanley shares fell."
+    )
+    assert "Morgan Stanley" in found
