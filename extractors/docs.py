@@ -34,7 +34,10 @@ from extractors.records import (
     from_plain,
 )
 
-EXTRACTOR_VERSION = "0.1.0"
+# Raised when what extraction outputs changes, so `newswatch reprocess` (without --all)
+# re-extracts the articles stored by an older one. 0.2.0: the event score filter and
+# the organisation name rules of issue 17's last round.
+EXTRACTOR_VERSION = "0.2.0"
 
 # Doc extensions: plain data (see records.to_plain) so n_process > 1 works.
 EXTENSIONS = (
