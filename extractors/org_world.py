@@ -42,7 +42,25 @@ NOT_ORG_LAST_WORDS = frozenset(NON_ORG_HEADS["document"]) | frozenset(NON_ORG_HE
 INDEX_NEXT = frozenset({"index", "indices", "composite", "futures", "benchmark"})
 # Words written lower case inside a name ("Bank of America", "Trade and Technology"); in
 # capitals mid-phrase they mark a headline in title case.
-HEADLINE_CAPS = frozenset({"Of", "To", "Be", "Is", "Are", "With", "For", "The", "And", "A"})
+HEADLINE_CAPS = frozenset(
+    {
+        "Of",
+        "To",
+        "Be",
+        "Is",
+        "Are",
+        "With",
+        "For",
+        "The",
+        "And",
+        "A",
+        "In",
+        "On",
+        "At",
+        "By",
+        "From",
+    }
+)
 
 
 def world_rejects(

@@ -69,6 +69,7 @@ def test_library_lexicons_hold_what_the_rules_ask():
         ("He met the Berea District Administrator.", "Berea District Administrator"),  # office
         ("Costs worried U.S. Firms last year.", "U.S. Firms"),  # country and a plain word
         ("Here is the Current Roster Of Games today.", "Current Roster Of Games"),  # headline
+        ("Read: Infant Abandonment Cases In India rise.", "Infant Abandonment Cases In India"),
     ],
 )
 def test_rejected_classes(nlp, lex, text, name):
