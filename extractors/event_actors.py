@@ -6,10 +6,11 @@ actors lie inside this character span" cheaply. Surname mentions ("Bangemann",
 "Mr Mandelson") carry their official's full name because the officials component
 lists every mention under its official.
 
-When a sibling component has produced nothing (not installed, or still a
-placeholder) and `ner_fallback` is on, the model's NER spans stand in: PERSON for
-officials, ORG for organisations, GPE for countries. That is coarser (cities pass
-as countries, executives as officials) but keeps events usable on their own.
+When a sibling component is not in the pipeline (its `doc._` value is None; an empty
+list is its answer that the text names none) and `ner_fallback` is on, the model's
+NER spans stand in: PERSON for officials, ORG for organisations, GPE for countries.
+That is coarser (cities pass as countries, executives as officials) but keeps events
+usable on their own.
 """
 
 from __future__ import annotations
@@ -125,8 +126,16 @@ def build_index(
     for m in countries:
         actors.append(Actor(m["canonical"], "country", m["start"], m["end"]))
     if ner_fallback:
-        have = (bool(officials), bool(orgs), bool(countries))
-        actors.extend(_ner_actors(doc, *have, office_words=office_words))
+        # a component that ran and found nothing (an empty list) is an answer, not a gap
+        actors.extend(
+            _ner_actors(
+                doc,
+                have_officials=doc._.nw_officials is not None,
+                have_orgs=doc._.nw_organizations is not None,
+                have_countries=doc._.nw_countries is not None,
+                office_words=office_words,
+            )
+        )
     minerals = [(m["start"], m["end"], m["canonical"]) for m in doc._.nw_minerals or []]
     return ActorIndex(actors, minerals)
 
