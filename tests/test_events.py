@@ -159,6 +159,25 @@ def test_a_price_move_is_a_commoditys(nlp_model: Language, events: Component) ->
     assert [e["type"] for e in found] == ["price"]
 
 
+def test_licences_are_minerals_and_duties_are_trade(nlp_model: Language, events: Component) -> None:
+    countries = (("Mexico", "Mexico"), ("Japan", "Japan"))
+    talks = "Officials from Mexico and Japan made concessions on Monday."
+    assert run(nlp_model, events, talks, countries=countries) == []
+    mining = "Mexico granted a lithium mining concession on Monday."
+    found = run(
+        nlp_model, events, mining, countries=countries[:1], minerals=(("lithium", "lithium"),)
+    )
+    assert [e["type"] for e in found] == ["licensing"]
+    on_duty = "The Japan coast guard officer died on duty, Mexico said."
+    assert all(
+        e["type"] != "trade_measure" for e in run(nlp_model, events, on_duty, countries=countries)
+    )
+    levied = "Japan imposed anti-dumping duties on Mexican steel imports."
+    assert "trade_measure" in [
+        e["type"] for e in run(nlp_model, events, levied, countries=countries[1:])
+    ]
+
+
 def test_repeated_reports_merge_into_the_first(nlp_model: Language, events: Component) -> None:
     text = (
         "Kenya and Ghana signed a pact on cobalt mining on Monday. "
