@@ -18,7 +18,6 @@ event the rules find, so it is opt-in by `[nlp] components`.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +27,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.errors import LexiconError
-from extractors.lexicons import DATA_DIR, read_table
+from extractors.lexicons import DATA_DIR
+from extractors.linear_models import logistic, read_linear_model
 from extractors.records import EVENT_TYPES
 from extractors.relevance import RelevanceModel
 from extractors.settings import EventScoreSettings, defaults
 
 MODEL_DIR = DATA_DIR / "event_scores"
-WEIGHTS_FILE = "weights.tsv"
-MODEL_FILE = "model.json"
 # Characters either side of the evidence read as its context by the relevance model.
 WINDOW = 400
 PUBLIC_KINDS = frozenset({"government", "intergovernmental"})
@@ -113,23 +111,10 @@ class EventScoreModel:
 
     @classmethod
     def load(cls, directory: Path = MODEL_DIR) -> EventScoreModel:
-        meta_path = directory / MODEL_FILE
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            bias, threshold = float(meta["bias"]), float(meta["threshold"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise LexiconError(f"{meta_path}: cannot read the event score model: {exc}") from exc
-        weights = {}
-        for row in read_table(directory / WEIGHTS_FILE, ("feature", "weight"), required=2):
-            try:
-                weights[row[0]] = float(row[1])
-            except ValueError:
-                raise row.error(f"weight is not a number: {row[1]!r}") from None
-        return cls(weights, bias, threshold)
+        return cls(*read_linear_model(directory, "event score"))
 
     def probability(self, feats: dict[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+        return logistic(self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items()))
 
 
 @Language.factory(

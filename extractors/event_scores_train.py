@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import re
 import sys
 import zlib
@@ -41,11 +40,13 @@ from spacy.language import Language
 
 from extractors.docs import make_doc
 from extractors.evaluate import input_from_row, read_jsonl
-from extractors.event_scores import MODEL_DIR, MODEL_FILE, WEIGHTS_FILE, event_features
+from extractors.event_scores import MODEL_DIR, EventScoreModel, event_features
+from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE
+from extractors.nlp import DEFAULT_MAX_CHARS
 from extractors.records import Event, ExtractInput, from_plain
 from extractors.relevance import RelevanceModel
 from extractors.scoring import match_greedy, same_event
-from extractors.settings import ComponentSettings
+from extractors.settings import DEFAULT_COMPONENTS, ComponentSettings
 
 JUDGED = MODEL_DIR / "judged_events.jsonl"
 SEED = 17
@@ -53,10 +54,7 @@ FOLDS = 5
 REGULARISATION_C = 1.0
 DEFAULT_THRESHOLD = 0.5
 # The pipeline the scores stand behind: the default one, up to the events component.
-COMPONENTS = (
-    "newswatch_countries", "newswatch_minerals", "newswatch_organizations",
-    "newswatch_officials", "newswatch_kb", "newswatch_relevance", "newswatch_events",
-)  # fmt: skip
+COMPONENTS = DEFAULT_COMPONENTS[: DEFAULT_COMPONENTS.index("newswatch_events") + 1]
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ class _Settings:
     model: str = "en_core_web_sm"
     components: Sequence[str] = COMPONENTS
     settings: ComponentSettings = field(default_factory=ComponentSettings)
-    max_chars: int = 200_000
+    max_chars: int = DEFAULT_MAX_CHARS
 
 
 @dataclass(frozen=True)
@@ -140,8 +138,8 @@ def fit(train: Sequence[Example]) -> tuple[dict[str, float], float]:
 
 
 def probability(weights: dict[str, float], bias: float, feats: dict[str, float]) -> float:
-    z = bias + sum(weights.get(k, 0.0) * v for k, v in feats.items())
-    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+    """What the shipped component would score with these weights."""
+    return EventScoreModel(weights, bias, DEFAULT_THRESHOLD).probability(feats)
 
 
 def cross_validated(data: Sequence[Example]) -> list[float]:

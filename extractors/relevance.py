@@ -18,7 +18,6 @@ in scope (`nw_in_scope` stays None), so the gate is opt-in by `[nlp] components`
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterable
@@ -32,12 +31,11 @@ from spacy.tokens import Doc
 
 from extractors.docs import register_extensions
 from extractors.errors import LexiconError
-from extractors.lexicons import DATA_DIR, read_table
+from extractors.lexicons import DATA_DIR
+from extractors.linear_models import logistic, read_linear_model
 from extractors.settings import RelevanceSettings, defaults
 
 MODEL_DIR = DATA_DIR / "relevance"
-WEIGHTS_FILE = "weights.tsv"
-MODEL_FILE = "model.json"
 # Letters only, two or more: numbers, tickers and punctuation carry no topic, and a
 # regex (not the spaCy tokenizer) keeps training and scoring on exactly the same words.
 WORD = re.compile(r"[^\W\d_]{2,}")
@@ -71,19 +69,7 @@ class RelevanceModel:
 
     @classmethod
     def load(cls, directory: Path = MODEL_DIR) -> RelevanceModel:
-        meta_path = directory / MODEL_FILE
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            bias, threshold = float(meta["bias"]), float(meta["threshold"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise LexiconError(f"{meta_path}: cannot read the relevance model: {exc}") from exc
-        weights = {}
-        for row in read_table(directory / WEIGHTS_FILE, ("feature", "weight"), required=2):
-            try:
-                weights[row[0]] = float(row[1])
-            except ValueError:
-                raise row.error(f"weight is not a number: {row[1]!r}") from None
-        return cls(weights, bias, threshold)
+        return cls(*read_linear_model(directory, "relevance"))
 
     def probability(self, text: str) -> float:
         return self.probability_of(features(text))
@@ -91,15 +77,9 @@ class RelevanceModel:
     def probability_of(self, feats: Iterable[str]) -> float:
         feats = set(feats)
         if not feats:
-            return _logistic(self.bias)
+            return logistic(self.bias)
         total = sum(self.weights.get(f, 0.0) for f in feats)
-        return _logistic(self.bias + total / math.sqrt(len(feats)))
-
-
-def _logistic(z: float) -> float:
-    if z < -50:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-z))
+        return logistic(self.bias + total / math.sqrt(len(feats)))
 
 
 @Language.factory(

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractors.relevance import MODEL_DIR, MODEL_FILE, WEIGHTS_FILE, RelevanceModel, features
+from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE
+from extractors.relevance import MODEL_DIR, RelevanceModel, features
 
 SEED = 17
 HELD_OUT_BUCKETS = 5  # one story in five, by CRC-32 of its id

@@ -24,6 +24,20 @@ from typing import Any
 PATH = {"path": True}
 
 
+# The domain components in pipeline order, each reading what the ones before it
+# assigned: the default of `[nlp] components`, and what `make train` extracts with.
+DEFAULT_COMPONENTS = (
+    "newswatch_countries",
+    "newswatch_minerals",
+    "newswatch_organizations",
+    "newswatch_officials",
+    "newswatch_kb",  # officials linked to the office-holder KB
+    "newswatch_relevance",  # the trained in-scope gate (extractors/relevance.py)
+    "newswatch_events",
+    "newswatch_event_scores",  # the trained event filter (extractors/event_scores.py)
+)
+
+
 @dataclass(frozen=True)
 class GazetteerSettings:
     """newswatch_countries and newswatch_minerals."""

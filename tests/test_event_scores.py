@@ -12,12 +12,12 @@ import spacy
 from extractors.errors import LexiconError
 from extractors.event_scores import (
     MODEL_DIR,
-    MODEL_FILE,
     EventScoreComponent,
     EventScoreModel,
     event_features,
 )
 from extractors.event_scores_train import Example, cross_validated, fit, probability
+from extractors.linear_models import MODEL_FILE
 from extractors.records import EVENT_TYPES
 from extractors.relevance import RelevanceModel
 

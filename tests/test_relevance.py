@@ -10,9 +10,9 @@ import spacy
 
 from extractors.errors import LexiconError
 from extractors.evaluate import input_from_row, read_jsonl
+from extractors.linear_models import MODEL_FILE
 from extractors.relevance import (
     MODEL_DIR,
-    MODEL_FILE,
     RelevanceComponent,
     RelevanceModel,
     features,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from extractors.settings import ComponentSettings
+from extractors.settings import DEFAULT_COMPONENTS, ComponentSettings
 from pipeline.core.config_bounds import check_bounds
 from pipeline.core.errors import ConfigError
 from pipeline.core.watchlist import WatchConfig, check_watches
@@ -76,17 +76,8 @@ class NLPConfig:
     # extraction: an English model on German text finds nonsense. An article
     # whose language could not be told is processed. [] processes everything.
     languages: tuple[str, ...] = ("en",)
-    # The domain components, in pipeline order; see extractors/__init__.py.
-    components: tuple[str, ...] = (
-        "newswatch_countries",
-        "newswatch_minerals",
-        "newswatch_organizations",
-        "newswatch_officials",
-        "newswatch_kb",  # officials linked to the office-holder KB
-        "newswatch_relevance",  # the trained in-scope gate (extractors/relevance.py)
-        "newswatch_events",
-        "newswatch_event_scores",  # the trained event filter (extractors/event_scores.py)
-    )
+    # The domain components, in pipeline order (extractors/settings.py).
+    components: tuple[str, ...] = DEFAULT_COMPONENTS
     # [nlp.settings.<component>]: what each component is built with (its own lexicon
     # files, ner_fallback, ...); the keys and types are extractors/settings.py's.
     settings: ComponentSettings = field(default_factory=ComponentSettings)

@@ -1,0 +1,44 @@
+"""The file format and the arithmetic the two trained components share.
+
+The relevance gate (extractors/relevance.py) and the event score filter
+(extractors/event_scores.py) are logistic regressions fitted by `make train` and
+shipped as a folder: `weights.tsv` (feature <TAB> weight, read through
+`lexicons.read_table`) and `model.json` (bias, threshold and what the training
+recorded). Scoring needs no scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from extractors.errors import LexiconError
+from extractors.lexicons import read_table
+
+WEIGHTS_FILE = "weights.tsv"
+MODEL_FILE = "model.json"
+
+
+def read_linear_model(directory: Path, what: str) -> tuple[dict[str, float], float, float]:
+    """Weights, bias and threshold of a shipped model folder; a bad file is one
+    LexiconError naming it (`what`: "relevance", "event score")."""
+    meta_path = directory / MODEL_FILE
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        bias, threshold = float(meta["bias"]), float(meta["threshold"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise LexiconError(f"{meta_path}: cannot read the {what} model: {exc}") from exc
+    weights = {}
+    for row in read_table(directory / WEIGHTS_FILE, ("feature", "weight"), required=2):
+        try:
+            weights[row[0]] = float(row[1])
+        except ValueError:
+            raise row.error(f"weight is not a number: {row[1]!r}") from None
+    return weights, bias, threshold
+
+
+def logistic(z: float) -> float:
+    if z < -50:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
