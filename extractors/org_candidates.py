@@ -14,7 +14,7 @@ from collections import defaultdict
 import numpy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
@@ -108,10 +108,14 @@ class CandidateFinder:
         return [span]
 
     def _whole_name(self, side: Span) -> bool:
-        last = lower_unaccented(side[-1].text)
-        if last in self.heads or last.rstrip(".") in self.heads or last in LEGAL_FORMS:
+        if self._is_head(side[-1]) or lower_unaccented(side[-1].text) in LEGAL_FORMS:
             return True
         return any(e.start == side.start and e.end == side.end for e in side.doc.ents)
+
+    def _is_head(self, tok: Token) -> bool:
+        """An org head word ("Ministry", "Corp."), with or without its full stop."""
+        word = lower_unaccented(tok.text)
+        return word in self.heads or word.rstrip(".") in self.heads
 
     def _capitalised_runs(self, doc: Doc, sent: Span, places: dict[int, int]) -> list[Span]:
         """Capitalised word sequences (with of/and/& inside) that end in an org head word."""
@@ -137,10 +141,7 @@ class CandidateFinder:
                 if is_cap(tok) or (
                     tok.lower_ in CONNECTORS and j + 1 < sent.end and is_cap(doc[j + 1])
                 ):
-                    if (
-                        lower_unaccented(tok.text).rstrip(".") in self.heads
-                        or lower_unaccented(tok.text) in self.heads
-                    ):
+                    if self._is_head(tok):
                         last_head = j
                     j += 1
                     if "\n\n" in tok.whitespace_:
