@@ -35,10 +35,6 @@ DEFAULT_TRIGGERS = DATA_DIR / "event_triggers.tsv"
 # data/event_words.tsv, which says what each list is for.
 MODALS = ("could", "might", "may", "would", "should", "can")
 CONDITIONAL_MARKS = ("if", "unless", "whether")
-# "would" is the future of reported speech ("a boycott would take effect from July 1").
-FUTURE_AUX = ("will", "shall", "'ll", "wo", "would")
-# How a date hangs off a noun it dates ("the April 22 attack", "Friday's talks").
-DATE_MODIFIER_DEPS = ("nmod", "compound", "amod", "poss")
 
 EVENT_WORDS = read_word_lists(
     DATA_DIR / "event_words.tsv",
@@ -304,62 +300,6 @@ def _descriptive(token: Token, lemma: str) -> bool:
     if lemma in DESCRIPTIVE_VERBS and token.dep_ in ("relcl", "acl"):
         passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
         return passive or token.tag_ in ("VBZ", "VBP")
-    return False
-
-
-def date_tokens_attached(sent: Span, trigger: Token) -> list[Span]:
-    """DATE/TIME entities of the sentence whose head chain reaches the trigger (or its verb)."""
-    verb = governing_verb(trigger)
-    targets = {trigger.i} | ({verb.i} if verb is not None else set())
-    found = []
-    for ent in ents_within(sent):
-        if ent.label_ not in ("DATE", "TIME") or dates_other_noun(ent, trigger):
-            continue
-        chain = [ent.root, *list(ent.root.ancestors)[:4]]
-        if any(t.i in targets for t in chain):
-            found.append(ent)
-    return found
-
-
-def dates_other_noun(ent: Span, trigger: Token) -> bool:
-    """A date that modifies a noun other than the trigger ("the April 22 attack",
-    "their Dec. 11 meeting"): it dates that noun's happening, not the trigger's."""
-    root = ent.root
-    return (
-        root.dep_ in DATE_MODIFIER_DEPS
-        and root.head.i != trigger.i
-        and root.head.pos_ in ("NOUN", "PROPN")
-        # "Wednesday morning": the head is the rest of the time expression
-        and root.head.ent_type_ not in ("DATE", "TIME")
-    )
-
-
-def own_date(trigger: Token) -> bool:
-    """Whether a trigger noun carries its own date modifier ("their Dec. 11 meeting")."""
-    return trigger.pos_ in ("NOUN", "PROPN") and any(
-        c.dep_ in DATE_MODIFIER_DEPS and c.ent_type_ == "DATE" for c in trigger.children
-    )
-
-
-def is_future(token: Token) -> bool:
-    """Whether the verb that governs `token` speaks of something still to come."""
-    verb = governing_verb(token)
-    if verb is None:
-        return False
-    for tok in (verb, *list(verb.ancestors)[:2]):
-        kids = list(tok.children)
-        if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in kids):
-            return True
-        if tok.lemma_ in ("due", "schedule", "plan") or any(c.lower_ == "due" for c in kids):
-            return True
-        if (
-            tok.tag_ == "VBG"
-            and not any(c.dep_ == "aux" for c in kids)
-            and tok.dep_ in ("acl", "ROOT")
-        ):
-            return True
-        if tok.tag_ in ("VBD", "VBN"):
-            return False
     return False
 
 

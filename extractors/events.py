@@ -3,9 +3,10 @@
 Triggers from data/event_triggers.tsv propose an event type in a sentence;
 event_rules checks the parse (subject, hedging, commodity); event_actors supplies
 the participants and minerals the sibling components found in that sentence;
-dates resolves the date expression attached to the trigger. Repeated reports of
-the same occurrence in one article are merged into one record (spec: one record
-per real-world occurrence), keeping the first - usually the fullest - sentence.
+event_dates picks and resolves the date expression that dates the trigger.
+Repeated reports of the same occurrence in one article are merged into one record
+(spec: one record per real-world occurrence), keeping the first - usually the
+fullest - sentence.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors import event_rules as rules
 from extractors.datelines import lead_offset
-from extractors.dates import anchor_date, resolve_date
+from extractors.dates import anchor_date
 from extractors.doc_bounds import ents_within, per_doc, sentence_of
 from extractors.event_actors import (
     Actor,
@@ -31,6 +32,7 @@ from extractors.event_actors import (
     clause_actors,
     participants,
 )
+from extractors.event_dates import date_event, own_date
 from extractors.event_sources import (
     attributed_to_nonspeaker,
     inside_quote,
@@ -113,6 +115,7 @@ class Component:
             trig = self.lexicon.triggers.get(key)
             if trig and rules.pos_ok(doc[end - 1], trig.pos):
                 hits.append((trig, doc[end - 1]))
+        triggers = {token.i for _, token in hits}
         by_sentence: dict[int, list[Candidate]] = {}
         lead = lead_offset(doc.text, body_offset)
         body_start = next((t.i for t in doc if t.idx >= lead), len(doc))
@@ -122,7 +125,7 @@ class Component:
             sent = sentence_of(token)
             if sent.start < body_start:  # the parser ran the headline into the lead
                 sent = doc[body_start : sent.end]
-            cand = self._candidate(trig, token, sent, index, commodity_tokens, anchor)
+            cand = self._candidate(trig, token, sent, index, commodity_tokens, anchor, triggers)
             if cand is not None:
                 by_sentence.setdefault(sent.start, []).append(cand)
         candidates = []
@@ -159,6 +162,7 @@ class Component:
         index: ActorIndex,
         commodity_tokens: set[int],
         anchor: date | None,
+        triggers: set[int],
     ) -> Candidate | None:
         words = self.lexicon.words
         commodity = words.get("commodity", frozenset())
@@ -233,7 +237,7 @@ class Component:
             participants=names,
             minerals=minerals,
         )
-        self._set_date(event, sent, token, anchor)
+        date_event(event, sent, token, anchor, triggers, WEAK_VERBS + ANNOUNCING)
         depth = len(list(token.ancestors))
         reported = trig.pattern in WEAK_VERBS or trig.pattern in ANNOUNCING
         cand = Candidate(
@@ -241,7 +245,7 @@ class Component:
         )
         cand.trigger_i, cand.trigger_head_i = token.i, token.head.i
         cand.trigger_dep = token.dep_
-        cand.own_date = rules.own_date(token) and event.date is not None
+        cand.own_date = own_date(token) and event.date is not None
         name_span = rules.event_name_span(token) if etype == "meeting" else None
         if name_span is not None:
             scope = rules.mention_scope(token)
@@ -282,7 +286,11 @@ class Component:
                 for c in token.children
                 if c.dep_ == "dobj"
             ]
-            spans = [s for s in (subj, *objs) if s is not None]
+            # "Shares in gold miner X surged": a security moves, not gold
+            security = words.get("security", frozenset())
+            spans = [
+                s for s in (subj, *objs) if s is not None and not rules.lemmas([s.root]) & security
+            ]
             # "copper fell", "lowers its copper price"; "Apple dropped prices" moves no
             # commodity's price: a bare "price" counts only with a commodity in the sentence
             return any(
@@ -329,29 +337,6 @@ class Component:
             rank = {"official": 0, "org": 1, "country": 2}
             return sorted(found, key=lambda a: rank[a.kind])
         return []
-
-    def _set_date(self, event: Event, sent: Span, token: Token, anchor: date | None) -> None:
-        attached = rules.date_tokens_attached(sent, token)
-        # else a day the sentence names elsewhere ("the U.S. threat on Friday to impose
-        # tariffs"): the parse often hangs it off a noun between it and the trigger
-        others = [
-            e
-            for e in ents_within(sent)
-            if e.label_ in ("DATE", "TIME")
-            and e not in attached
-            and not rules.dates_other_noun(e, token)
-        ]
-        for ent in [*attached, *others]:
-            resolved = resolve_date(ent.text, anchor, future=rules.is_future(ent.root))
-            if resolved:
-                event.date = resolved.isoformat()
-                event.date_text = ent.text
-                return
-        if anchor is not None and not any(e.label_ in ("DATE", "TIME") for e in ents_within(sent)):
-            # the spec: an event reported with no other time expression in a dated story
-            # takes the story's date ("X said"); a sentence naming any time ("in June
-            # 2004", another event's "March 3") leaves it unknown
-            event.date = anchor.isoformat()
 
 
 def pick_main(cands: list[Candidate]) -> Candidate:

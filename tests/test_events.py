@@ -541,3 +541,29 @@ def test_an_invitation_or_a_host_of_things_is_no_meeting(
     assert run(nlp_model, events, has, countries=korea) == []
     held = "South Korea will host the summit of Asian trade ministers in Seoul."
     assert [e["type"] for e in run(nlp_model, events, held, countries=korea)] == ["meeting"]
+
+
+def test_a_share_price_is_no_commoditys_price(nlp_model: Language, events: Component) -> None:
+    text = "Shares in copper miner Zambezi Copper Ltd jumped 12 cents on Monday."
+    orgs = (("Zambezi Copper Ltd", "Zambezi Copper Ltd", "company"),)
+    found = run(nlp_model, events, text, orgs=orgs, minerals=(("copper", "copper"),))
+    assert "price" not in [e["type"] for e in found]
+    metal = "Copper jumped 12 cents on Monday as Zambezi Copper Ltd cut output."
+    found = run(nlp_model, events, metal, orgs=orgs, minerals=(("Copper", "copper"),))
+    assert "price" in [e["type"] for e in found]
+
+
+def test_a_day_on_another_happenings_verb_does_not_date_the_event(
+    nlp_model: Language, events: Component
+) -> None:
+    text = (
+        "Shares in gold miner Andes Gold Corp surged 40 cents early on Friday following "
+        "confirmation on Thursday from Pacific Metals Corp that it was considering "
+        "acquiring the 45 percent of Andes it did not already own."
+    )
+    orgs = (
+        ("Andes Gold Corp", "Andes Gold Corp", "company"),
+        ("Pacific Metals Corp", "Pacific Metals Corp", "company"),
+    )
+    found = run(nlp_model, events, text, published="2024-06-08", orgs=orgs)
+    assert [(e["type"], e["date"]) for e in found] == [("investment", "2024-06-06")]
