@@ -15,6 +15,7 @@ from spacy.tokens import Span
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented, name_key
 from extractors.org_lexicons import (
+    AFFILIATION_NOUNS,
     COMPANY_FORMS,
     EVENT_TITLE_HEADS,
     LEGAL_FORMS,
@@ -118,3 +119,27 @@ def reporting_use(span: Span) -> bool:
         or after in REPORTING
         or (span.start > 0 and doc[span.start - 1].text == "(" and after == ")")
     )
+
+
+def affiliated(span: Span, people: set[str]) -> bool:
+    """Whether the parse ties the name to people who work for it, or has it speak: the
+    object of "at"/"of"/"for" after a person or an affiliation noun ("analyst Paula
+    Buratti at Indosuez", "former editor of Sereipheap Thmei"), or the subject of "said"
+    when the name is several words NER reads as an organisation and none is a person's
+    ("Offshore Data Services said"). Products, places and laws said once in passing ("the
+    repeal of Obamacare", "the Matterhorn") are not. (A compound before an affiliation
+    noun, "Commerzbank analyst", was tried: it found as many names outside organisations
+    as in them.)"""
+    root = span.root
+    head = root.head
+    if root.dep_ == "pobj" and head.lower_ in ("at", "of", "for"):
+        owner = head.head
+        return owner.ent_type_ == "PERSON" or (
+            owner.pos_ == "NOUN" and owner.lemma_.lower() in AFFILIATION_NOUNS
+        )
+    if root.dep_ == "nsubj" and head.lemma_ == "say" and len(span) > 1:
+        # one word is as often a surname NER misread ("Trump said")
+        return all(t.ent_type_ == "ORG" for t in span) and not (
+            {lower_unaccented(t.text) for t in span} & people
+        )
+    return False

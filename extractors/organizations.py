@@ -34,7 +34,7 @@ from extractors.names import (
 )
 from extractors.org_candidates import CandidateFinder
 from extractors.org_cleaning import clean_span
-from extractors.org_filters import acceptable, reporting_use
+from extractors.org_filters import acceptable, affiliated, reporting_use
 from extractors.org_kinds import org_kind
 from extractors.org_lexicons import OrgLexicons
 from extractors.org_merge import OrgRecord, link_bare_acronyms, make_mention, merge_short_forms
@@ -158,7 +158,7 @@ class OrganizationsComponent:
             [r.name for r in merged], [self.lex.kinds.kind(r.name) is not None for r in merged]
         )
         merged = [r for i, r in enumerate(merged) if i not in shorts or r.acronym]
-        passing = [r for r in merged if self._passing(r)]
+        passing = [r for r in merged if self._passing(r, doc, people)]
         merged = [r for r in merged if all(r is not p for p in passing)]
         # still names (char offsets) for the officials' "is this sentence about a firm" test
         doc._.nw_org_passing = [m.start for r in passing for m in r.mentions]
@@ -168,7 +168,7 @@ class OrganizationsComponent:
             out.append(Organization(rec.name, rec.acronym, kind, rec.mentions))
         return out
 
-    def _passing(self, rec: OrgRecord) -> bool:
+    def _passing(self, rec: OrgRecord, doc: Doc, people: set[str]) -> bool:
         """A short name said once that nothing marks as an organisation: no cue word of a
         kind ("Ministry", "Council", "Bank"), no legal form ("Ltd"), no acronym given,
         not in capitals, not a medium. The spec keeps organisations the article is
@@ -180,6 +180,9 @@ class OrganizationsComponent:
             return False  # a long proper name is seldom a product's, a place's or a person's
         if self.lex.kinds.kind(rec.name) is not None:
             return False
+        spans = (doc.char_span(m.start, m.end, alignment_mode="expand") for m in rec.mentions)
+        if any(span is not None and affiliated(span, people) for span in spans):
+            return False  # "Commerzbank analyst Carsten Fritsch said"
         return not ends_in_legal_form(rec.name.split())
 
     def kind_of(self, rec: OrgRecord) -> str:

@@ -370,3 +370,14 @@ def test_ner_read_of_a_recurring_name_outweighs_a_given_name_in_front(nlp_full) 
         nlp_full, "Morgan Stanley said on Monday it would cut jobs. Morgan Stanley shares fell."
     )
     assert "Morgan Stanley" in found
+
+
+def test_a_name_said_once_is_kept_when_people_work_for_it_or_it_speaks(nlp_full) -> None:
+    employer = orgs(nlp_full, "Copper rose on Monday, said analyst Maria Lindqvist at Indosuez.")
+    assert "Indosuez" in employer  # a person's employer, "at"
+    speaker = orgs(
+        nlp_full, "Demand for cathodes grew 3 percent last month, Andean Freight Services said."
+    )
+    assert "Andean Freight Services" in speaker  # several words NER calls an org, speaking
+    place = orgs(nlp_full, "Tourists still flock to see the Matterhorn in summer.")
+    assert "Matterhorn" not in place  # a place said once in passing stays out
