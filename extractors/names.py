@@ -164,8 +164,12 @@ class KindClassifier:
         words = _words(name)
         if not words:
             return "exclude"
-        if words[-1] in self.suffix:
-            return self.suffix[words[-1]]
+        suffix_kind = self.suffix.get(words[-1])
+        # "Bank of America", "Organisation for Security and Cooperation in Europe": a
+        # place after a preposition is the body's domain, not the end of a place name
+        domain = suffix_kind == "exclude" and len(words) > 2 and words[-2] in ("of", "in", "for")
+        if suffix_kind is not None and not domain:
+            return suffix_kind
         found: list[tuple[int, int, str]] = []  # (position, -length, kind)
         for cue, kind in self.words:
             n = len(cue)

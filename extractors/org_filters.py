@@ -52,9 +52,10 @@ def acceptable(
         return False  # a country NER called an org ("G-7" has no alphabetic token)
     if kind in ("exclude", "platform"):
         return False
-    if kind is None and set(lower_unaccented(name).split()) <= people:
-        return False  # "Trump", "Nakasone" tagged ORG
-    if kind is None and world_rejects(span, name, lex, countries):
+    known_agency = lex.agencies.lookup(name) is not None  # knowledge outranks NER's guess
+    if kind is None and not known_agency and set(lower_unaccented(name).split()) <= people:
+        return False  # "Trump", "Nakasone" tagged ORG ("Antara quoted him": NER says PERSON)
+    if kind is None and world_rejects(span, name, lex, countries, agency=known_agency):
         return False  # a place, a person, a stock index, a fragment (extractors/org_world.py)
     root = span.root
     if (

@@ -64,9 +64,15 @@ HEADLINE_CAPS = frozenset(
 
 
 def world_rejects(
-    span: Span, name: str, lex: OrgLexicons, countries: dict[int, str] | None = None
+    span: Span,
+    name: str,
+    lex: OrgLexicons,
+    countries: dict[int, str] | None = None,
+    agency: bool = False,
 ) -> bool:
-    """Is the candidate a place, a person, a stock index, a fragment or a headline?"""
+    """Is the candidate a place, a person, a stock index, a fragment or a headline?
+    A known news agency (`agency`) is neither a place nor a person, whatever geonames
+    holds ("Xinhua" is also a town) or NER guessed."""
     words = [t for t in span if not t.is_punct]
     lowers = {lower_unaccented(t.text).rstrip(".") for t in words}
     org_worded = bool(lowers & (lex.kinds.heads | COMPANY_FORMS)) or ends_in_legal_form(
@@ -81,12 +87,12 @@ def world_rejects(
     if last in NOT_ORG_LAST_WORDS or last in person_titles():
         return True  # a law, an event ("Cyber Security Bill", "World Tour"), an office
     key = place_key(name)
-    if key in place_names() or key in stock_indices():
+    if (key in place_names() and not agency) or key in stock_indices():
         return True
     after = span.doc[span.end] if span.end < len(span.doc) else None
     if after is not None and after.lower_ in INDEX_NEXT:
         return True  # "the Bloomberg Commodity index": the index, not its maker
-    if is_person_name(words) and name not in ner_organisations(span.doc):
+    if is_person_name(words) and not agency and name not in ner_organisations(span.doc):
         return True
     if len(words) == 1 and words[0].ent_type_ != "ORG" and not name.isupper():
         return True  # a fragment: NER tagged no organisation here

@@ -75,6 +75,10 @@ def test_name_key_folds_dashes_us_and_the() -> None:
         ("Liberal Democratic Party", "other"),
         ("Central Bank", "exclude"),
         ("Airbus", None),
+        # a place after "of"/"in"/"for" is a body's domain, not a place name's end
+        ("Bank of America", "company"),
+        ("Organisation for Security and Cooperation in Europe", "intergovernmental"),
+        ("Latin America", "exclude"),
     ],
 )
 def test_kind_cues(name: str, kind: str | None) -> None:

@@ -381,3 +381,16 @@ def test_a_name_said_once_is_kept_when_people_work_for_it_or_it_speaks(nlp_full)
     assert "Andean Freight Services" in speaker  # several words NER calls an org, speaking
     place = orgs(nlp_full, "Tourists still flock to see the Matterhorn in summer.")
     assert "Matterhorn" not in place  # a place said once in passing stays out
+
+
+def test_a_quoted_news_agency_is_kept_whatever_ner_or_geonames_say(nlp_full) -> None:
+    # NER reads the second "Antara" as a person; geonames holds towns named Xinhua
+    quoted = orgs(
+        nlp_full,
+        "Indonesia cannot spend its way out of recession, Central Bank governor Arifin "
+        "Siregar was quoted as saying by the official Antara news agency.\n"
+        "Antara quoted him as saying Indonesia is relying on its export drive.",
+    )
+    assert quoted["Antara"]["kind"] == "other"
+    xinhua = orgs(nlp_full, "The Xinhua news agency said on Friday that 35 people died.")
+    assert xinhua["Xinhua"]["kind"] == "other"
