@@ -32,7 +32,8 @@ class CandidateFinder:
         self.media_ids = [tokenizer.vocab.strings.add(w) for w in MEDIA_NOUNS]
 
     def media_spans(self, doc: Doc) -> list[Span]:
-        """ "newspaper Dagens Nyheter": the capitalised words right after a media noun."""
+        """ "newspaper Dagens Nyheter", "Zycie Warszawy daily said": the capitalised words
+        right after a media noun, or right before one they modify."""
         lowers = doc.to_array("LOWER")
         out = []
         for i in numpy.isin(lowers, self.media_ids).nonzero()[0].tolist():
@@ -41,6 +42,12 @@ class CandidateFinder:
                 j += 1
             if j > i + 1:
                 out.append(doc[i + 1 : j])
+                continue
+            k = i
+            while k > 0 and _names_the_medium(doc[k - 1], doc[i]):
+                k -= 1
+            if k < i:
+                out.append(doc[k:i])
         return out
 
     def candidates(
@@ -183,3 +190,13 @@ class _SpanSet:
 
     def spans(self) -> list[Span]:
         return list(self._spans.values())
+
+
+def _names_the_medium(token: Token, medium: Token) -> bool:
+    """A capitalised proper-noun word in the name that modifies the media noun."""
+    return (
+        token.pos_ == "PROPN"
+        and token.text[:1].isupper()
+        and token.dep_ == "compound"
+        and (token.head.i == medium.i or token.head.dep_ == "compound")
+    )

@@ -138,6 +138,14 @@ def test_media_named_after_a_media_noun_and_agencies_are_other(nlp_full) -> None
     assert found["PAP"]["kind"] == "other"
 
 
+def test_media_named_before_the_media_noun_they_modify(nlp_full) -> None:
+    quoted = orgs(nlp_full, "Zycie Warszawy daily said on Saturday that the bid had failed.")
+    assert quoted["Zycie Warszawy"]["kind"] == "other"
+    witness = orgs(nlp_full, "But Le Matin newspaper, quoting witnesses, said the bomb killed 12.")
+    assert "Le Matin" in witness
+    assert orgs(nlp_full, "He reads the local newspaper every day.") == {}
+
+
 def test_desk_signature_places_and_national_bodies(nlp_full) -> None:
     found = orgs(
         nlp_full,
