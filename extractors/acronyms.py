@@ -109,3 +109,28 @@ def parenthesised_pairs(doc: Doc, spans: list[Span]) -> dict[int, str]:
         ):
             pairs[i] = inner.text
     return pairs
+
+
+def concept_acronyms(doc: Doc) -> set[str]:
+    """Short forms the text spells out in common words: "robotic process automation
+    (RPA)", "Value added tax (VAT)" at a sentence start. They abbreviate a thing, not
+    an organisation's name, however often NER tags them ORG later."""
+    found: set[str] = set()
+    for tok in doc:
+        if tok.text != "(" or tok.i + 2 >= len(doc) or doc[tok.i + 2].text != ")":
+            continue
+        short = doc[tok.i + 1].text
+        if not short.isupper() or not looks_like_acronym(short):
+            continue
+        words: list[str] = []
+        k = tok.i - 1
+        while k >= 0 and len(words) < len(short) + 2 and doc[k].is_alpha:
+            word = doc[k]
+            if not (word.is_lower or (word.is_sent_start and word.is_title)):
+                break
+            words.insert(0, word.text)
+            if initials(" ".join(words)) == short:
+                found.add(short)
+                break
+            k -= 1
+    return found

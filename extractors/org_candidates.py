@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from extractors.acronyms import fits, looks_like_acronym
 from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
 from extractors.org_lexicons import CONNECTORS, LEGAL_FORMS, MEDIA_NOUNS, OrgLexicons
@@ -60,6 +61,8 @@ class CandidateFinder:
             for e in doc.ents
             if e.label_ == "ORG" and e.start_char >= skip_before
         ]
+        # an entity a finished name now covers ("... Futures and Options Exchange (LIFFE)")
+        spans = [s for s in spans if not any(_inside(s, o) for o in spans)]
         taken = {t.i for e in spans for t in e}
         for _, start, end in self.cue_matcher(doc):
             if doc[start].idx >= skip_before and not any(i in taken for i in range(start, end)):
@@ -104,8 +107,12 @@ class CandidateFinder:
         by "and" are two candidates when each side is a whole name on its own: it ends
         in an org head word or a legal form, or the NER model marked it as one entity.
         "Ministry of Trade and Industry" stays one: "Ministry of Trade" ends in neither;
-        so does "Securities and Exchange Commission", whose "and" NER put inside one name."""
+        so does "Securities and Exchange Commission", whose "and" NER put inside one name,
+        and a name whose own short form follows it ("London International Financial
+        Futures and Options Exchange (LIFFE)")."""
         doc = span.doc
+        if _gives_its_short_form(span):
+            return [span]
         for k in range(span.start + 1, span.end - 1):
             if doc[k].lower_ != "and" or not is_cap(doc[k + 1]) or doc[k].ent_type_:
                 continue
@@ -200,3 +207,18 @@ def _names_the_medium(token: Token, medium: Token) -> bool:
         and token.dep_ == "compound"
         and (token.head.i == medium.i or token.head.dep_ == "compound")
     )
+
+
+def _gives_its_short_form(span: Span) -> bool:
+    """ "... Options Exchange (LIFFE)": the parenthesised short form fits the whole span."""
+    doc = span.doc
+    if span.end + 2 >= len(doc) or doc[span.end].text != "(" or doc[span.end + 2].text != ")":
+        return False
+    short = doc[span.end + 1].text
+    name = span.text[4:] if span.text.lower().startswith("the ") else span.text
+    return looks_like_acronym(short) and fits(short, name)
+
+
+def _inside(span: Span, other: Span) -> bool:
+    """`span` lies within the longer `other`."""
+    return other.start <= span.start and span.end <= other.end and len(other) > len(span)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented
@@ -104,6 +104,7 @@ def clean_span(
             end - start > 1
             and doc[start].text[:1].isupper()
             and trailing_descriptor(doc[end - 1], lex)
+            and not _hyphen_tail(doc, end - 1)
         )
     ):
         end -= 1
@@ -117,6 +118,16 @@ def clean_span(
     while start < end and doc[start].text in ("<", "(", "-", '"', "“"):
         start += 1
     return doc[start:end] if end > start else None
+
+
+def _hyphen_tail(doc: Doc, i: int) -> bool:
+    """The lowercase end of a hyphenated word ("Co-operation"), not a word of its own."""
+    return (
+        i >= 2
+        and doc[i - 1].text == "-"
+        and not doc[i - 1].whitespace_
+        and not doc[i - 2].whitespace_
+    )
 
 
 def trailing_descriptor(tok: Token, lex: OrgLexicons) -> bool:

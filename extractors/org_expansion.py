@@ -7,9 +7,13 @@ Appropriations" + "subcommittee") or before an "of"/"on" tail ("General Agreemen
 
 from __future__ import annotations
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
+from extractors.acronyms import fits, looks_like_acronym
 from extractors.org_lexicons import LOWER_HEADS
+
+# Words a name continues over on its way to the short form it gives in parentheses.
+_TO_ACRONYM = ("and", "&", "of", "for", "in", "on", "the", "-")
 
 
 def is_cap(tok: Token) -> bool:
@@ -55,4 +59,37 @@ def extend_name(ent: Span, sent: Span) -> Span:
     k = skip_space(end)
     if k < sent.end and doc[k].lower_ in LOWER_HEADS and end - ent.start >= 2:
         end = k + 1
+    if doc[end - 1].lower_ in ("and", "&"):
+        # NER stopped on the "and" ("the Organisation for Economic Co-operation and"
+        # + "Development"): no name ends there
+        while end < sent.end and is_cap(doc[end]):
+            end += 1
+    end = _to_acronym(doc, ent.start, end, sent.end)
     return doc[ent.start : end] if end > ent.end else ent
+
+
+def _to_acronym(doc: Doc, start: int, end: int, limit: int) -> int:
+    """Where the name ends when it runs on to the short form it gives: "London
+    International Financial Futures" + "and Options Exchange (LIFFE)", "... Democracy"
+    + "in Rwanda (RDR)". Only when the short form fits the longer name and not the
+    shorter one, so "the WTO and Japan (JPN)" stays apart."""
+    j = end
+    while j < min(limit, end + 8) and (is_cap(doc[j]) or doc[j].lower_ in _TO_ACRONYM):
+        j += 1
+    if j == end or j + 2 >= len(doc) or doc[j].text != "(" or doc[j + 2].text != ")":
+        return end
+    short = doc[j + 1].text
+    if not looks_like_acronym(short):
+        return end
+    name = doc[start:j].text
+    if name.lower().startswith("the "):
+        name = name[4:]
+    stop = end
+    while stop > start and doc[stop - 1].lower_ in _TO_ACRONYM:
+        stop -= 1  # NER's span can end on the "and" ("... Co-operation and")
+    cut = doc[start:stop].text
+    if fits(short, name) and not fits(
+        short, cut[4:] if cut.lower().startswith("the ") else cut, strict=True
+    ):
+        return j
+    return end

@@ -138,8 +138,9 @@ def affiliated(span: Span, people: set[str]) -> bool:
         return owner.ent_type_ == "PERSON" or (
             owner.pos_ == "NOUN" and owner.lemma_.lower() in AFFILIATION_NOUNS
         )
-    if root.dep_ == "nsubj" and head.lemma_ == "say" and len(span) > 1:
-        # one word is as often a surname NER misread ("Trump said")
+    if root.dep_ == "nsubj" and head.lemma_ == "say" and len(span) > 1 and span.end <= head.i:
+        # one word is as often a surname NER misread ("Trump said"), and a subject after
+        # the verb is mostly a person described next ("said Haruo Muto, manager of ...")
         return all(t.ent_type_ == "ORG" for t in span) and not (
             {lower_unaccented(t.text) for t in span} & people
         )

@@ -154,6 +154,8 @@ class OrganizationsComponent:
         for rec in merged:  # each went in front of the ones before it: newest first
             rec.mentions[:0] = reversed(headline.get(id(rec), []))
         link_bare_acronyms(doc, merged, sent_at)
+        concepts = acronyms.concept_acronyms(doc)  # "robotic process automation (RPA)"
+        merged = [r for r in merged if r.name not in concepts]
         shorts = short_references(
             [r.name for r in merged], [self.lex.kinds.kind(r.name) is not None for r in merged]
         )

@@ -402,3 +402,48 @@ def test_a_quoted_news_agency_is_kept_whatever_ner_or_geonames_say(nlp_full) -> 
     assert quoted["Antara"]["kind"] == "other"
     xinhua = orgs(nlp_full, "The Xinhua news agency said on Friday that 35 people died.")
     assert xinhua["Xinhua"]["kind"] == "other"
+
+
+def test_a_short_form_spelled_out_in_common_words_is_no_organisation(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "Robotic process automation (RPA) came into vogue a decade ago. "
+        "UiPath sells RPA software, and RPA vendors now face new rivals. "
+        "The Organisation for Economic Co-operation and Development (OECD) said RPA would grow.",
+    )
+    assert "RPA" not in found
+    assert "OECD" in {o["acronym"] for o in found.values()}
+
+
+def test_a_name_runs_on_to_the_short_form_it_gives(nlp_full) -> None:
+    exchange = orgs(
+        nlp_full,
+        "The September Bund future on the London International Financial Futures and "
+        "Options Exchange ( LIFFE ) was trading at 97.18.",
+    )
+    assert list(exchange) == ["London International Financial Futures and Options Exchange"]
+    rally = orgs(
+        nlp_full,
+        "The Rally for the Return of Refugees and Democracy in Rwanda ( RDR ) urged the "
+        "refugees to stay.",
+    )
+    assert "Rally for the Return of Refugees and Democracy in Rwanda" in rally
+
+
+def test_no_name_ends_on_and_or_inside_a_hyphenated_word(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "The Organisation for Economic Co-operation and Development said growth would slow.",
+    )
+    assert "Organisation for Economic Co-operation and Development" in found
+    short = orgs(nlp_full, "Officials of the Organisation for Economic Co-operation met.")
+    assert "Organisation for Economic Co-operation" in short
+
+
+def test_a_person_named_after_said_is_not_kept_as_a_speaking_organisation(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        '"It is highly unlikely that American Express is going to sell," said Perrin Long '
+        "of Lipper Analytical.",
+    )
+    assert "Perrin Long" not in found  # NER reads him as an organisation
