@@ -9,6 +9,7 @@ after a media noun ("newspaper Dagens Nyheter"). Cleaning and filtering come lat
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import numpy
@@ -63,6 +64,8 @@ class CandidateFinder:
         ]
         # an entity a finished name now covers ("... Futures and Options Exchange (LIFFE)")
         spans = [s for s in spans if not any(_inside(s, o) for o in spans)]
+        marked = [m for m in wire_marked_names(doc) if m.start_char >= skip_before]
+        spans = [s for s in spans if not any(_overlap(s, m) for m in marked)] + marked
         taken = {t.i for e in spans for t in e}
         for _, start, end in self.cue_matcher(doc):
             if doc[start].idx >= skip_before and not any(i in taken for i in range(start, end)):
@@ -99,7 +102,12 @@ class CandidateFinder:
                 and not prev.is_stop
             ):
                 spans.append(doc[i - 1 : i + 1])
-        spans = [part for span in spans for part in self._coordinated(span)]
+        whole = {(m.start, m.end) for m in marked}  # the wire says where the name ends
+        spans = [
+            part
+            for span in spans
+            for part in ([span] if (span.start, span.end) in whole else self._coordinated(span))
+        ]
         return sorted(spans, key=lambda s: s.start)
 
     def _coordinated(self, span: Span) -> list[Span]:
@@ -222,3 +230,32 @@ def _gives_its_short_form(span: Span) -> bool:
 def _inside(span: Span, other: Span) -> bool:
     """`span` lies within the longer `other`."""
     return other.start <= span.start and span.end <= other.end and len(other) > len(span)
+
+
+def wire_marked_names(doc: Doc) -> list[Span]:
+    """Company names the wire marks with angle brackets (Reuters: "sold the unit to
+    <Gruppo Ferruzzi>", "<Parker and Parsley Petroleum Co>"), the brackets left out.
+    A ticker in brackets ("<CSX>", "<CMAC.S>") is no name."""
+    out = []
+    for tok in doc:
+        if tok.text != "<":
+            continue
+        end = tok.i + 1
+        while (
+            end < min(len(doc), tok.i + 14) and doc[end].text != ">" and "\n" not in doc[end].text
+        ):
+            end += 1
+        if end >= len(doc) or doc[end].text != ">" or end == tok.i + 1:
+            continue
+        name = doc[tok.i + 1 : end]
+        if not name[0].text[:1].isupper() or _TICKER.fullmatch(name.text.replace(" ", "")):
+            continue
+        out.append(name)
+    return out
+
+
+_TICKER = re.compile(r"[A-Z0-9.]{1,8}")
+
+
+def _overlap(span: Span, other: Span) -> bool:
+    return span.start < other.end and other.start < span.end

@@ -26,6 +26,7 @@ class OrgRecord:
     mentions: list[Mention] = field(default_factory=list)
     acronym: str | None = None
     agency: bool = False  # a news agency or other media outlet: kind `other`
+    marked: bool = False  # the wire marks it a company name ("<Gruppo Ferruzzi>")
 
 
 def make_mention(span: Span, name: str, sent_at: list[Span]) -> Mention:

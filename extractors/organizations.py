@@ -32,7 +32,7 @@ from extractors.names import (
     sentence_index,
     strip_possessive,
 )
-from extractors.org_candidates import CandidateFinder
+from extractors.org_candidates import CandidateFinder, wire_marked_names
 from extractors.org_cleaning import clean_span
 from extractors.org_filters import acceptable, affiliated, reporting_use
 from extractors.org_kinds import org_kind
@@ -111,6 +111,7 @@ class OrganizationsComponent:
         in_media = {i for m in media for i in range(m.start, m.end)}
         spans = sorted([s for s in spans if s.start not in in_media] + media, key=lambda s: s.start)
         media_starts = {m.start for m in media}
+        marked_starts = {m.start for m in wire_marked_names(doc)}
         signature = _signature_start(doc, tail)
         pairs = acronyms.parenthesised_pairs(doc, spans)
         records: dict[str, OrgRecord] = {}
@@ -124,7 +125,10 @@ class OrganizationsComponent:
             cleaned = trim_name(cleaned)  # a date, a person "of", "of <place>" (org_world)
             name = " ".join(normalize_dashes(cleaned.text).split())  # wrapped wire lines
             is_media = span.start in media_starts
-            if not is_media and not acceptable(cleaned, name, countries, people, self.lex):
+            is_marked = span.start in marked_starts
+            if not (is_media or is_marked) and not acceptable(
+                cleaned, name, countries, people, self.lex
+            ):
                 continue
             agency = self.lex.agencies.lookup(name) or (name if is_media else None)
             if agency and (agency in signers or reporting_use(cleaned)):
@@ -134,6 +138,7 @@ class OrganizationsComponent:
                 continue
             rec = records.setdefault(name_key(name), OrgRecord(name, name_key(name)))
             rec.agency = rec.agency or bool(agency)
+            rec.marked = rec.marked or is_marked
             rec.mentions.append(make_mention(cleaned, name, sent_at))
             if i in pairs and pairs[i] != name:
                 rec.acronym = pairs[i]
@@ -176,7 +181,7 @@ class OrganizationsComponent:
         not in capitals, not a medium. The spec keeps organisations the article is
         about or quotes; a bare capitalised name in passing is mostly NER's guess at
         a product, a place or a person ("Toblerone", "Matterhorn", "Obamacare")."""
-        if rec.agency or rec.acronym or len(rec.mentions) > 1 or rec.name.isupper():
+        if rec.agency or rec.marked or rec.acronym or len(rec.mentions) > 1 or rec.name.isupper():
             return False
         if len(rec.name.split()) > 3:
             return False  # a long proper name is seldom a product's, a place's or a person's

@@ -447,3 +447,12 @@ def test_a_person_named_after_said_is_not_kept_as_a_speaking_organisation(nlp_fu
         "of Lipper Analytical.",
     )
     assert "Perrin Long" not in found  # NER reads him as an organisation
+
+
+def test_names_the_wire_marks_in_angle_brackets_are_companies(nlp_full) -> None:
+    sold = orgs(nlp_full, "The group sold the unit to <Gruppo Ferruzzi> of Italy for 300 mln dlrs.")
+    assert sold["Gruppo Ferruzzi"]["kind"] == "company"  # said once, still kept
+    whole = orgs(nlp_full, "Nord Resources Corp said <Parker and Parsley Petroleum Co> agreed.")
+    assert "Parker and Parsley Petroleum Co" in whole  # one name, "and" and all
+    ticker = orgs(nlp_full, "CSX Corp <CSX> said it would sell the line.")
+    assert list(ticker) == ["CSX Corp"]  # a ticker in brackets is no name
