@@ -11,6 +11,11 @@ FUNCTION_WORDS = frozenset({"of", "and", "the", "for", "on", "in", "&", "-", "de
 _ACRONYM_RE = re.compile(r"^[A-Za-z][A-Za-z&.+]{1,9}$")
 
 
+def without_article(name: str) -> str:
+    """The name without the leading "the" NER spans often keep."""
+    return re.sub(r"^(?:the|The)\s+", "", name)
+
+
 def looks_like_acronym(text: str) -> bool:
     """ "WTO", "USISPF", "LeT", "Nato": two capitals, or a short capitalised word."""
     if not _ACRONYM_RE.match(text) or not text[0].isupper():
@@ -101,7 +106,7 @@ def parenthesised_pairs(doc: Doc, spans: list[Span]) -> dict[int, str]:
             and inner.text.isupper()
             and inner.is_alpha
         )
-        name = re.sub(r"^(?:the|The)\s+", "", span.text)  # NER spans keep a leading "the"
+        name = without_article(span.text)
         if (
             (parenthesised or appositive)
             and looks_like_acronym(inner.text)

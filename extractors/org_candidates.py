@@ -17,11 +17,14 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from extractors.acronyms import fits, looks_like_acronym
+from extractors.acronyms import fits, looks_like_acronym, without_article
 from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
 from extractors.org_lexicons import CONNECTORS, LEGAL_FORMS, MEDIA_NOUNS, OrgLexicons
 from extractors.org_place_compounds import joins_places, widen_to_places
+
+# What a wire puts in angle brackets after a name that is not one: a ticker ("<CMAC.S>").
+_TICKER = re.compile(r"[A-Z0-9.]{1,8}")
 
 
 class CandidateFinder:
@@ -223,8 +226,7 @@ def _gives_its_short_form(span: Span) -> bool:
     if span.end + 2 >= len(doc) or doc[span.end].text != "(" or doc[span.end + 2].text != ")":
         return False
     short = doc[span.end + 1].text
-    name = span.text[4:] if span.text.lower().startswith("the ") else span.text
-    return looks_like_acronym(short) and fits(short, name)
+    return looks_like_acronym(short) and fits(short, without_article(span.text))
 
 
 def _inside(span: Span, other: Span) -> bool:
@@ -252,9 +254,6 @@ def wire_marked_names(doc: Doc) -> list[Span]:
             continue
         out.append(name)
     return out
-
-
-_TICKER = re.compile(r"[A-Z0-9.]{1,8}")
 
 
 def _overlap(span: Span, other: Span) -> bool:

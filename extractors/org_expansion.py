@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.acronyms import fits, looks_like_acronym
+from extractors.acronyms import fits, looks_like_acronym, without_article
 from extractors.org_lexicons import LOWER_HEADS
 
 # Words a name continues over on its way to the short form it gives in parentheses.
@@ -81,15 +81,10 @@ def _to_acronym(doc: Doc, start: int, end: int, limit: int) -> int:
     short = doc[j + 1].text
     if not looks_like_acronym(short):
         return end
-    name = doc[start:j].text
-    if name.lower().startswith("the "):
-        name = name[4:]
     stop = end
     while stop > start and doc[stop - 1].lower_ in _TO_ACRONYM:
         stop -= 1  # NER's span can end on the "and" ("... Co-operation and")
-    cut = doc[start:stop].text
-    if fits(short, name) and not fits(
-        short, cut[4:] if cut.lower().startswith("the ") else cut, strict=True
-    ):
+    longer, shorter = without_article(doc[start:j].text), without_article(doc[start:stop].text)
+    if fits(short, longer) and not fits(short, shorter, strict=True):
         return j
     return end
