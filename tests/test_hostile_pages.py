@@ -137,6 +137,13 @@ def test_undeclared_non_english_page_is_not_called_english():
     assert article.language != "en"
 
 
+@pytest.mark.parametrize(("paragraph", "expected"), [(PARAGRAPH_DE, "de"), (PARAGRAPH_ES, "es")])
+def test_an_undeclared_page_gets_the_language_it_is_written_in(paragraph, expected):
+    # py3langid names it, so the [nlp] languages filter keeps it from the English model
+    article = extract_article(page(html(f"<p>{paragraph}</p><p>{paragraph}</p>")))
+    assert article.language == expected
+
+
 def test_sample_page_still_reads_as_english():
     """The control: the same code path on a real English page."""
     assert extract_article(page(SAMPLE)).language == "en"

@@ -12,6 +12,8 @@ import re
 from datetime import UTC, date, datetime, time
 from email.utils import parsedate_to_datetime
 
+import py3langid
+
 from pipeline.core.models import FeedItem
 from pipeline.text.metadata import PageMetadata
 
@@ -113,36 +115,17 @@ def choose_language(meta: PageMetadata, fallback: str | None) -> str | None:
     return None
 
 
-_EN_STOPWORDS = frozenset(
-    [
-        "the",
-        "and",
-        "of",
-        "to",
-        "in",
-        "is",
-        "that",
-        "for",
-        "on",
-        "with",
-        "was",
-        "as",
-        "it",
-        "by",
-        "at",
-        "from",
-    ]
-)
+# Fewer letters than this say too little about their language (a headline, a caption).
+MIN_GUESS_LETTERS = 80
 
 
 def guess_language(text: str) -> str | None:
-    """A cheap guess for pages that declare no language: English or scripts, else None."""
+    """The language of a page that declares none, by py3langid (the identifier
+    trafilatura uses): its ISO 639-1 code, or None for a text too short to tell.
+    Without this, undeclared German or Russian pages went through the English model
+    and filled the digest with "organisations" like "Einrichtungen"."""
     sample = text[:5000]
-    if re.search(r"[\u3040-\u30ff]", sample):
-        return "ja"
-    if re.search(r"[\uac00-\ud7af]", sample):
-        return "ko"
-    words = re.findall(r"[a-z]+", sample.lower())
-    if len(words) >= 20 and sum(w in _EN_STOPWORDS for w in words) / len(words) > 0.15:
-        return "en"
-    return None
+    if sum(c.isalpha() for c in sample) < MIN_GUESS_LETTERS:
+        return None
+    code, _ = py3langid.classify(sample)
+    return str(code)
