@@ -91,29 +91,34 @@ def fits(acronym: str, name: str, strict: bool = False) -> bool:
     return True
 
 
+def short_form_at(doc: Doc, i: int) -> str | None:
+    """The short form written in parentheses from token `i` on ("( LIFFE )"), if any."""
+    if i + 2 >= len(doc) or doc[i].text != "(" or doc[i + 2].text != ")":
+        return None
+    inner = doc[i + 1].text
+    return inner if looks_like_acronym(inner) else None
+
+
 def parenthesised_pairs(doc: Doc, spans: list[Span]) -> dict[int, str]:
     """For spans directly followed by "(ACR)" or ", ACR," that fits them: span index -> ACR."""
     pairs: dict[int, str] = {}
     for i, span in enumerate(spans):
-        if span.end + 2 >= len(doc):
-            continue
-        open_, inner, close = doc[span.end], doc[span.end + 1], doc[span.end + 2]
-        parenthesised = open_.text == "(" and close.text == ")"
-        # "Zambia Consolidated Copper Mines, ZCCM, said": an all-caps appositive
-        appositive = (
-            open_.text == ","
-            and close.text in (",", ".", ";")
-            and inner.text.isupper()
-            and inner.is_alpha
-        )
-        name = without_article(span.text)
-        if (
-            (parenthesised or appositive)
-            and looks_like_acronym(inner.text)
-            and fits(inner.text, name)
-        ):
-            pairs[i] = inner.text
+        short = short_form_at(doc, span.end) or _appositive_short_form(doc, span.end)
+        if short and fits(short, without_article(span.text)):
+            pairs[i] = short
     return pairs
+
+
+def _appositive_short_form(doc: Doc, i: int) -> str | None:
+    """ "Zambia Consolidated Copper Mines, ZCCM, said": an all-caps appositive."""
+    if i + 2 >= len(doc) or doc[i].text != "," or doc[i + 2].text not in (",", ".", ";"):
+        return None
+    inner = doc[i + 1]
+    return (
+        inner.text
+        if inner.text.isupper() and inner.is_alpha and looks_like_acronym(inner.text)
+        else None
+    )
 
 
 def concept_acronyms(doc: Doc) -> set[str]:
@@ -122,10 +127,8 @@ def concept_acronyms(doc: Doc) -> set[str]:
     an organisation's name, however often NER tags them ORG later."""
     found: set[str] = set()
     for tok in doc:
-        if tok.text != "(" or tok.i + 2 >= len(doc) or doc[tok.i + 2].text != ")":
-            continue
-        short = doc[tok.i + 1].text
-        if not short.isupper() or not looks_like_acronym(short):
+        short = short_form_at(doc, tok.i) if tok.text == "(" else None
+        if short is None or not short.isupper():
             continue
         words: list[str] = []
         k = tok.i - 1

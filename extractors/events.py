@@ -47,6 +47,8 @@ from extractors.settings import EventsSettings, defaults
 WEAK_VERBS = tuple(rules.EVENT_WORDS["reporting_verb"])
 # Verbs that report a happening: "Sweden announced sanctions" logs the sanctions.
 ANNOUNCING = tuple(rules.EVENT_WORDS["announcing_verb"])
+# A day on either kind of verb dates what it reports (event_dates.dates_other_trigger).
+REPORTING = WEAK_VERBS + ANNOUNCING
 # Commodity words that name the same market, for merging repeated price reports.
 COMMODITY_ALIASES = rules.EVENT_WORDS["commodity_alias"]
 # Events that need no named participant: a price or an output can move by itself.
@@ -237,7 +239,7 @@ class Component:
             participants=names,
             minerals=minerals,
         )
-        date_event(event, sent, token, anchor, triggers, WEAK_VERBS + ANNOUNCING)
+        date_event(event, sent, token, anchor, triggers, REPORTING)
         depth = len(list(token.ancestors))
         reported = trig.pattern in WEAK_VERBS or trig.pattern in ANNOUNCING
         cand = Candidate(

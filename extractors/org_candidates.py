@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from extractors.acronyms import fits, looks_like_acronym, without_article
+from extractors.acronyms import fits, short_form_at, without_article
 from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
 from extractors.org_lexicons import CONNECTORS, LEGAL_FORMS, MEDIA_NOUNS, OrgLexicons
@@ -56,10 +56,16 @@ class CandidateFinder:
         return out
 
     def candidates(
-        self, doc: Doc, skip_before: int, sent_at: list[Span], places: dict[int, int]
+        self,
+        doc: Doc,
+        skip_before: int,
+        sent_at: list[Span],
+        places: dict[int, int],
+        marked: list[Span],
     ) -> list[Span]:
         """Candidate spans, in doc order; `places` maps a token in a place to the
-        place's first token (`PlaceFinder.place_starts`)."""
+        place's first token (`PlaceFinder.place_starts`), `marked` are the names the
+        wire marks (`wire_marked_names`)."""
         spans = [
             widen_to_places(extend_name(e, sent_at[e.start]), places)
             for e in doc.ents
@@ -67,7 +73,7 @@ class CandidateFinder:
         ]
         # an entity a finished name now covers ("... Futures and Options Exchange (LIFFE)")
         spans = [s for s in spans if not any(_inside(s, o) for o in spans)]
-        marked = [m for m in wire_marked_names(doc) if m.start_char >= skip_before]
+        marked = [m for m in marked if m.start_char >= skip_before]
         spans = [s for s in spans if not any(_overlap(s, m) for m in marked)] + marked
         taken = {t.i for e in spans for t in e}
         for _, start, end in self.cue_matcher(doc):
@@ -222,11 +228,8 @@ def _names_the_medium(token: Token, medium: Token) -> bool:
 
 def _gives_its_short_form(span: Span) -> bool:
     """ "... Options Exchange (LIFFE)": the parenthesised short form fits the whole span."""
-    doc = span.doc
-    if span.end + 2 >= len(doc) or doc[span.end].text != "(" or doc[span.end + 2].text != ")":
-        return False
-    short = doc[span.end + 1].text
-    return looks_like_acronym(short) and fits(short, without_article(span.text))
+    short = short_form_at(span.doc, span.end)
+    return short is not None and fits(short, without_article(span.text))
 
 
 def _inside(span: Span, other: Span) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.acronyms import fits, looks_like_acronym, without_article
+from extractors.acronyms import fits, short_form_at, without_article
 from extractors.org_lexicons import LOWER_HEADS
 
 # Words a name continues over on its way to the short form it gives in parentheses.
@@ -76,10 +76,8 @@ def _to_acronym(doc: Doc, start: int, end: int, limit: int) -> int:
     j = end
     while j < min(limit, end + 8) and (is_cap(doc[j]) or doc[j].lower_ in _TO_ACRONYM):
         j += 1
-    if j == end or j + 2 >= len(doc) or doc[j].text != "(" or doc[j + 2].text != ")":
-        return end
-    short = doc[j + 1].text
-    if not looks_like_acronym(short):
+    short = short_form_at(doc, j) if j > end else None
+    if short is None:
         return end
     stop = end
     while stop > start and doc[stop - 1].lower_ in _TO_ACRONYM:

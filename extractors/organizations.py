@@ -106,12 +106,15 @@ class OrganizationsComponent:
         signers = self._signers(head, tail, str(meta.get("dateline") or ""))
         sent_at = sentence_index(doc)
         places = self.places.place_starts(doc)
-        spans = self.finder.candidates(doc, body_start if headline_case else 0, sent_at, places)
+        marked = wire_marked_names(doc)
+        spans = self.finder.candidates(
+            doc, body_start if headline_case else 0, sent_at, places, marked
+        )
         media = self.finder.media_spans(doc)
         in_media = {i for m in media for i in range(m.start, m.end)}
         spans = sorted([s for s in spans if s.start not in in_media] + media, key=lambda s: s.start)
         media_starts = {m.start for m in media}
-        marked_starts = {m.start for m in wire_marked_names(doc)}
+        marked_starts = {m.start for m in marked}
         signature = _signature_start(doc, tail)
         pairs = acronyms.parenthesised_pairs(doc, spans)
         records: dict[str, OrgRecord] = {}
