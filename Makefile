@@ -50,7 +50,7 @@ eval: $(STAMP)  ## extraction quality on the dev and check gold side by side, ne
 	$(BIN)/newswatch eval $(SHARED)/eval/dev_gold.jsonl $(SHARED)/eval/dev_texts.jsonl \
 		--check $(SHARED)/eval/check_gold.jsonl $(SHARED)/eval/check_texts.jsonl
 
-train: $(STAMP)  ## refit the relevance gate (Reuters-21578 TRAIN), then the event score filter (judged events + dev gold) into extractors/data/
+train: $(STAMP)  ## refit the relevance gate (Reuters-21578 TRAIN and the modern headlines in extractors/data/relevance/), then the event score filter (judged events + dev gold) into extractors/data/
 	$(PY) -m extractors.relevance_train $(SHARED)/corpora/labelled_news/reuters21578_train.jsonl \
 		--exclude $(SHARED)/eval/dev_texts.jsonl --exclude $(SHARED)/eval/check_texts.jsonl
 	$(PY) -m extractors.event_scores_train $(SHARED)/corpora/labelled_news/reuters21578_train.jsonl \
