@@ -21,10 +21,11 @@ from extractors.relevance import (
 # Held-out floors for the shipped model (measured 0.786 / 0.985 at its threshold 0.08,
 # 0.948 / 0.901 at 0.5); only ever raised.
 HELD_OUT_FLOORS = {"at_threshold": (0.74, 0.97), "at_0.5": (0.93, 0.90)}
-# Modern headlines the model never saw (measured: 5.6% of the out-of-scope ones pass the
-# gate, 76% of the in-scope ones; the Reuters-only model passed 95% and 100%).
-HEADLINE_CEILING_OUT_OF_SCOPE = 0.08
-HEADLINE_FLOOR_IN_SCOPE = 0.70
+# Modern headlines the model never saw, as (ceiling on the out-of-scope share passing the
+# gate, floor on the in-scope share): the training split's held-out fifth (measured 5.6%
+# and 76%) and the evaluation split, judged apart (13.6% and 75%). The Reuters-only model
+# passed 95% / 100% and 97.5% / 96%.
+HEADLINE_BOUNDS = {"train": (0.08, 0.70), "evaluation": (0.16, 0.70)}
 
 
 def test_features_are_content_words_and_their_pairs_lower_cased():
@@ -156,21 +157,26 @@ def test_modern_headlines_are_labelled_and_weighted_for_the_fit():
     assert all(h.text.strip() for h in headlines)
 
 
-def test_shipped_model_keeps_modern_general_news_out_of_scope():
-    """Held-out modern headlines: sport, crime, campaigns stay under the gate, while
-    in-scope ones (tariffs, oil, rates) pass; the figure model.json records."""
-    from extractors.relevance_train import held_out_scores, read_headlines
+@pytest.mark.parametrize("split", ["train", "evaluation"])
+def test_shipped_model_keeps_modern_general_news_out_of_scope(split):
+    """Modern headlines the model never saw: sport, crime, campaigns stay under the gate,
+    while in-scope ones (tariffs, oil, rates) pass; the figures model.json records."""
+    from extractors.relevance_train import held_out_scores, passing_share, read_headlines
 
     model = RelevanceModel.load()
-    held = [h for h in read_headlines() if h.held_out]
-    passing = [model.probability(h.text) >= model.threshold for h in held]
-    out_of_scope = [p for p, h in zip(passing, held, strict=True) if not h.label]
-    in_scope = [p for p, h in zip(passing, held, strict=True) if h.label]
-    assert len(out_of_scope) > 900 and len(in_scope) > 15
-    assert sum(out_of_scope) / len(out_of_scope) <= HEADLINE_CEILING_OUT_OF_SCOPE
-    assert sum(in_scope) / len(in_scope) >= HEADLINE_FLOOR_IN_SCOPE
+    headlines = read_headlines(split)
+    unseen = [h for h in headlines if h.held_out] if split == "train" else headlines
+    share = passing_share(model, unseen)
+    assert share["out_of_scope"] > 900 and share["in_scope"] > 15
+    ceiling, floor = HEADLINE_BOUNDS[split]
+    assert share["out_of_scope_passing"] <= ceiling, share
+    assert share["in_scope_passing"] >= floor, share
     recorded = json.loads((MODEL_DIR / MODEL_FILE).read_text())["held_out"]
-    assert held_out_scores(model, held) == recorded["headlines_at_threshold"]
+    if split == "train":
+        assert held_out_scores(model, unseen) == recorded["headlines_at_threshold"]
+    else:
+        assert share == recorded["headlines_evaluation"]
+        assert not {h.id for h in headlines} & {h.id for h in read_headlines("train")}
 
 
 def test_training_script_refuses_a_missing_corpus(tmp_path, capsys):
