@@ -31,6 +31,7 @@ import sqlite_utils
 
 from benchmarks import harness
 from extractors import ExtractInput, build_nlp, extract
+from extractors.relevance_train import IN_SCOPE
 from pipeline.core.config import NLPConfig
 from pipeline.core.models import ArticleText
 from pipeline.digest.build import build_digest
@@ -221,9 +222,11 @@ def archive(shared: Path, articles: int, seeds: int) -> tuple[Path, float]:
 
 
 def seed_texts(shared: Path, count: int) -> list[ExtractInput]:
-    """Half web article bodies, half wire stories: long and short texts, real entities."""
+    """Half web article bodies, half wire stories: long and short texts, real entities.
+    The wire stories are ones on the tool's topics (trade, metals, energy, economic
+    policy), so that the archive holds events to query, as a real one does."""
     pages = list(islice(harness.article_page_texts(shared), count // 2))
-    wire = list(islice(harness.reuters_texts(shared), count - len(pages)))
+    wire = list(islice(harness.reuters_texts(shared, IN_SCOPE), count - len(pages)))
     return [item for pair in zip(pages, wire, strict=False) for item in pair] + (
         pages[len(wire) :] + wire[len(pages) :]
     )

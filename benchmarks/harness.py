@@ -243,9 +243,13 @@ def _rows(shared: Path, rel: str) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def reuters_texts(shared: Path) -> Iterator[ExtractInput]:
+def reuters_texts(shared: Path, topics: frozenset[str] | None = None) -> Iterator[ExtractInput]:
+    """Reuters-21578 TRAIN stories in file order; with `topics`, only those labelled
+    with one of them."""
     for row in _rows(shared, REUTERS):
         body = row.get("body") or ""
+        if topics is not None and not topics & set(row.get("topics") or []):
+            continue
         if body.strip():
             yield ExtractInput(
                 id=f"reuters-{row['id']}",
