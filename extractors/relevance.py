@@ -2,7 +2,8 @@
 energy or economic policy?
 
 A linear model trained by `make train` (extractors/relevance_train.py, scikit-learn's
-logistic regression) on the topic labels of Reuters-21578 TRAIN, shipped as a table of
+logistic regression) on the topic labels of Reuters-21578 TRAIN and on modern labelled
+headlines (data/relevance/SOURCES.md), shipped as a table of
 feature weights in data/relevance/ so that scoring needs no scikit-learn: the features
 are the lower-cased words and word pairs of a text (`features`), each present feature
 counts once, and the sum of their weights is divided by the square root of the number
