@@ -7,9 +7,10 @@ scores each event with a linear model trained by `make train`
 and CoNLL-2003 stories, never the check set) and on the dev gold, and keeps those
 scoring at least the threshold. The features (`event_features`) describe the event and
 its article, not its words: its type, who takes part (a linked or titled official, a
-public body, a company, a country), whether a mineral, a sum or a date is in it, where
-in the article it stands, how many events the article reports, and the relevance
-model's reading of the article, the sentence and the text around it.
+public body, a company, a country), whether a mineral, a sum or a date is in it, how
+the sentence reports it (tense, modal, condition), where in the article it stands,
+how many events the article reports, and the relevance model's reading of the
+article, the sentence and the text around it.
 
 The model ships as a weight table in data/event_scores/ (scored without
 scikit-learn, like the relevance model). A pipeline without this component keeps every
@@ -24,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from extractors.errors import LexiconError
+from extractors.event_rules import CONDITIONAL_MARKS
 from extractors.lexicons import DATA_DIR
 from extractors.linear_models import logistic, read_linear_model
 from extractors.records import EVENT_TYPES
@@ -47,6 +49,24 @@ def _logit(p: float) -> float:
 
 def _log_count(n: int) -> float:
     return math.log1p(n)
+
+
+def _mood(sent: Span | None) -> dict[str, float]:
+    """How the sentence reports, read off the tagger and the parser (not a word list): a
+    modal ("could", "will", "may"), an if/unless/whether clause, a past-tense main verb
+    (a happening) or a present-tense one (often a standing state of affairs or a
+    characterisation). The fit decides which way each leans: in the judged events a
+    modal leans towards an event ("will meet" is a scheduled one), a present-tense main
+    verb away from it."""
+    if sent is None or len(sent) == 0:
+        return {"modal": 0.0, "conditional": 0.0, "main_past": 0.0, "main_present": 0.0}
+    root = sent.root
+    return {
+        "modal": float(any(t.tag_ == "MD" for t in sent)),
+        "conditional": float(any(t.dep_ == "mark" and t.lower_ in CONDITIONAL_MARKS for t in sent)),
+        "main_past": float(root.tag_ in ("VBD", "VBN")),
+        "main_present": float(root.tag_ in ("VBZ", "VBP")),
+    }
 
 
 def event_features(
@@ -87,6 +107,7 @@ def event_features(
             "lead": float(start <= body_offset + 5),
             "article_events": _log_count(events_in_doc),
             "sentence_words": _log_count(len(event["evidence"].split())),
+            **_mood(sent),
             "article_minerals": float(bool(doc._.nw_minerals)),
             "article_officials": _log_count(len(doc._.nw_officials or [])),
             "article_organizations": _log_count(len(doc._.nw_organizations or [])),

@@ -92,6 +92,21 @@ def inside_quote(sent: Span, token: Token) -> bool:
     return (before.count('"') % 2 == 1) or opened - before.count('"') > closed
 
 
+# What describes a speaker rather than names them: "X, an analyst at Danish bank Y",
+# "a trader in London", "the man who met the minister".
+DESCRIBING_DEPS = frozenset({"appos", "prep", "relcl", "acl"})
+
+
+def speaker_tokens(head: Token) -> list[Token]:
+    """The words that name a speaker: its head with its names and titles, without the
+    phrases that describe it (a country in "an analyst at a Danish bank" is no speaker)."""
+    out = [head]
+    for child in head.children:
+        if child.dep_ not in DESCRIBING_DEPS and child.dep_ != "punct":
+            out.extend(child.subtree)
+    return out
+
+
 def quoted_from_nonpublic(sent: Span, trigger: Token, public_starts: set[int]) -> bool:
     """Is the trigger inside a quote whose speaker, named in the same sentence, is no
     official or public body ('"We have signed a peace treaty," said the tourist')? A
@@ -106,7 +121,7 @@ def quoted_from_nonpublic(sent: Span, trigger: Token, public_starts: set[int]) -
         for child in verb.children:
             if child.dep_ not in SUBJECT_DEPS:
                 continue
-            subject = list(child.subtree)
+            subject = speaker_tokens(child)
             # a pronoun ("she said") points back at someone: maybe an official
             return child.pos_ != "PRON" and not any(t.idx in public_starts for t in subject)
     return False

@@ -117,6 +117,17 @@ def test_a_private_persons_quote_is_no_event(nlp_model, events):
     assert "agreement" in [e["type"] for e in found]
 
 
+def test_a_country_describing_a_private_speaker_does_not_make_the_quote_public(nlp_model, events):
+    # the speaker is named by "Jane Doe"; "a Danish bank" describes her, it does not speak
+    quote = '"The two states have signed a trade agreement," said '
+    text = quote + "Jane Doe, an analyst at a Danish bank."
+    found = run(nlp_model, events, text, countries=(("Danish", "Denmark"),))
+    assert [e for e in found if e["type"] == "agreement"] == []
+    text = quote + "Denmark's trade minister."
+    found = run(nlp_model, events, text, countries=(("Denmark", "Denmark"),))
+    assert "agreement" in [e["type"] for e in found]
+
+
 def test_a_meeting_needs_an_official_a_state_or_a_public_body(nlp_model, events):
     text = "Battle Mountain began talks with Niugini Mining on Thursday."
     companies = (

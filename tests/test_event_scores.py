@@ -71,6 +71,24 @@ def test_features_describe_the_event_and_its_article_not_its_words(tmp_path):
     assert not any(name.startswith("word") for name in meeting)  # no vocabulary features
 
 
+@pytest.mark.integration
+def test_features_read_how_the_sentence_reports_from_the_parse(nlp_model):
+    happened = "India signed a lithium deal with Chile on Monday."
+    maybe = "India could sign a lithium deal if Chile agrees."
+    standing = "India buys most of its lithium from Chile."
+    doc = nlp_model(" ".join((happened, maybe, standing)))
+    doc._.nw_officials, doc._.nw_organizations = [], []
+    doc._.nw_countries, doc._.nw_minerals, doc._.nw_meta = [], [], {"body_offset": 0}
+    relevance = RelevanceModel({}, 0.0, 0.5)
+    past, modal, present = (
+        event_features(doc, _event(doc, s, "agreement"), 3, relevance)
+        for s in (happened, maybe, standing)
+    )
+    assert (past["main_past"], past["main_present"], past["modal"]) == (1.0, 0.0, 0.0)
+    assert (modal["modal"], modal["conditional"], modal["main_past"]) == (1.0, 1.0, 0.0)
+    assert (present["main_present"], present["main_past"], present["modal"]) == (1.0, 0.0, 0.0)
+
+
 def test_component_keeps_the_events_scoring_at_least_the_threshold(tmp_path):
     model = _write_model(tmp_path, {"official_titled": 4.0, "type=statement": -4.0}, 0.0, 0.5)
     gate = EventScoreComponent(model, RelevanceModel({}, 0.0, 0.5), threshold=0.5)
