@@ -144,3 +144,18 @@ def test_a_private_person_described_by_a_country_does_not_make_it_speak(nlp_mode
     text = "Nick Kaufman, a British lawyer, warned that the sanctions would fail."
     found = run(nlp_model, events, text, countries=(("British", "United Kingdom"),))
     assert [e for e in found if e["type"] == "statement"] == []
+
+
+def test_dumping_goods_on_a_market_is_a_trade_measure_when_said_as_a_verb(nlp_model, events):
+    # the noun was a trigger ("anti-dumping duties"); its verb reports the same measure
+    text = (
+        "The European Commission said it has opened an investigation into allegations that "
+        "Chinese producers are dumping steel exports on the European market."
+    )
+    commission = (("European Commission", "European Commission", "government"),)
+    found = run(nlp_model, events, text, orgs=commission, countries=(("Chinese", "China"),))
+    assert [e["type"] for e in found] == ["trade_measure"]
+    # without a trade word or a commodity, dumping is anything but trade
+    text = "The European Commission said it was dumping the old logo."
+    found = run(nlp_model, events, text, orgs=commission)
+    assert "trade_measure" not in [e["type"] for e in found]
