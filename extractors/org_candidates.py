@@ -18,6 +18,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from extractors.acronyms import fits, short_form_at, without_article
+from extractors.field_libraries import ends_in_legal_form
 from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
 from extractors.org_lexicons import CONNECTORS, LEGAL_FORMS, MEDIA_NOUNS, OrgLexicons
@@ -69,7 +70,7 @@ class CandidateFinder:
         spans = [
             widen_to_places(extend_name(e, sent_at[e.start]), places)
             for e in doc.ents
-            if e.label_ == "ORG" and e.start_char >= skip_before
+            if (e.label_ == "ORG" or _ends_in_a_legal_form(e)) and e.start_char >= skip_before
         ]
         # an entity a finished name now covers ("... Futures and Options Exchange (LIFFE)")
         spans = [s for s in spans if not any(_inside(s, o) for o in spans)]
@@ -214,6 +215,13 @@ class _SpanSet:
 
     def spans(self) -> list[Span]:
         return list(self._spans.values())
+
+
+def _ends_in_a_legal_form(ent: Span) -> bool:
+    """An entity NER labelled otherwise that ends in a company's written legal form
+    ("Pirelli SpA" read as a PERSON): no person's or place's name ends in one."""
+    last = ent[-1]
+    return len(ent) > 1 and last.text[:1].isupper() and ends_in_legal_form([last.text])
 
 
 def _names_the_medium(token: Token, medium: Token) -> bool:

@@ -12,6 +12,7 @@ import re
 
 from spacy.tokens import Span
 
+from extractors.field_libraries import ends_in_legal_form
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented, name_key
 from extractors.org_lexicons import (
@@ -53,7 +54,13 @@ def acceptable(
     if kind in ("exclude", "platform"):
         return False
     known_agency = lex.agencies.lookup(name) is not None  # knowledge outranks NER's guess
-    if kind is None and not known_agency and set(lower_unaccented(name).split()) <= people:
+    # a legal form (cleanco) makes a company whatever NER thought: "Pirelli SpA" (PERSON)
+    company = len(span) > 1 and ends_in_legal_form(name.split())
+    if (
+        kind is None
+        and not (known_agency or company)
+        and set(lower_unaccented(name).split()) <= people
+    ):
         return False  # "Trump", "Nakasone" tagged ORG ("Antara quoted him": NER says PERSON)
     if kind is None and world_rejects(span, name, lex, countries, agency=known_agency):
         return False  # a place, a person, a stock index, a fragment (extractors/org_world.py)

@@ -456,3 +456,17 @@ def test_names_the_wire_marks_in_angle_brackets_are_companies(nlp_full) -> None:
     assert "Parker and Parsley Petroleum Co" in whole  # one name, "and" and all
     ticker = orgs(nlp_full, "CSX Corp <CSX> said it would sell the line.")
     assert list(ticker) == ["CSX Corp"]  # a ticker in brackets is no name
+
+
+def test_a_name_ending_in_a_legal_form_is_a_company_whatever_ner_read(nlp_full) -> None:
+    text = (
+        "Pirelli SpA said on Monday it would sell its cables unit. "
+        "Pirelli Cables will be sold to a fund."
+    )
+    doc = nlp_full(make_doc(nlp_full, ExtractInput(id="t", text=text)))
+    # the model reads the company as a person; cleanco's legal forms say otherwise
+    assert [e.label_ for e in doc.ents if e.text == "Pirelli SpA"] == ["PERSON"]
+    found = {o["name"]: o for o in doc._.nw_organizations}
+    assert found["Pirelli SpA"]["kind"] == "company"
+    # a person's name is still no organisation
+    assert orgs(nlp_full, "John Smith said the company would grow.") == {}
