@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.acronyms import fits, short_form_at, without_article
 from extractors.field_libraries import ends_in_legal_form
+from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
 from extractors.org_lexicons import CONNECTORS, LEGAL_FORMS, MEDIA_NOUNS, OrgLexicons
@@ -217,11 +218,22 @@ class _SpanSet:
         return list(self._spans.values())
 
 
+# Names NER may give a company it misreads; figures and dates are never one.
+NAME_LABELS = frozenset({"PERSON", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART"})
+
+
 def _ends_in_a_legal_form(ent: Span) -> bool:
     """An entity NER labelled otherwise that ends in a company's written legal form
-    ("Pirelli SpA" read as a PERSON): no person's or place's name ends in one."""
+    ("Pirelli SpA" read as a PERSON): no person's or place's name ends in one. A country
+    ("UK", also a legal form in cleanco's tables) ends a place's name ("Cambridge UK")."""
     last = ent[-1]
-    return len(ent) > 1 and last.text[:1].isupper() and ends_in_legal_form([last.text])
+    return (
+        ent.label_ in NAME_LABELS
+        and len(ent) > 1
+        and last.text[:1].isupper()
+        and ends_in_legal_form([last.text])
+        and country_lookup(last.text) is None
+    )
 
 
 def _names_the_medium(token: Token, medium: Token) -> bool:
