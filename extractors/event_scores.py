@@ -58,14 +58,15 @@ def _mood(sent: Span | None) -> dict[str, float]:
     characterisation). The fit decides which way each leans: in the judged events a
     modal leans towards an event ("will meet" is a scheduled one), a present-tense main
     verb away from it."""
-    if sent is None or len(sent) == 0:
-        return {"modal": 0.0, "conditional": 0.0, "main_past": 0.0, "main_present": 0.0}
-    root = sent.root
+    tokens = list(sent) if sent is not None else []
+    main = sent.root.tag_ if sent is not None and tokens else ""
     return {
-        "modal": float(any(t.tag_ == "MD" for t in sent)),
-        "conditional": float(any(t.dep_ == "mark" and t.lower_ in CONDITIONAL_MARKS for t in sent)),
-        "main_past": float(root.tag_ in ("VBD", "VBN")),
-        "main_present": float(root.tag_ in ("VBZ", "VBP")),
+        "modal": float(any(t.tag_ == "MD" for t in tokens)),
+        "conditional": float(
+            any(t.dep_ == "mark" and t.lower_ in CONDITIONAL_MARKS for t in tokens)
+        ),
+        "main_past": float(main in ("VBD", "VBN")),
+        "main_present": float(main in ("VBZ", "VBP")),
     }
 
 

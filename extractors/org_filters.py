@@ -54,12 +54,12 @@ def acceptable(
     if kind in ("exclude", "platform"):
         return False
     known_agency = lex.agencies.lookup(name) is not None  # knowledge outranks NER's guess
-    # a legal form (cleanco) makes a company whatever NER thought: "Pirelli SpA" (PERSON)
-    company = len(span) > 1 and ends_in_legal_form(name.split())
     if (
         kind is None
-        and not (known_agency or company)
+        and not known_agency
         and set(lower_unaccented(name).split()) <= people
+        # a legal form (cleanco) makes a company whatever NER thought: "Pirelli SpA"
+        and not (len(span) > 1 and ends_in_legal_form(name.split()))
     ):
         return False  # "Trump", "Nakasone" tagged ORG ("Antara quoted him": NER says PERSON)
     if kind is None and world_rejects(span, name, lex, countries, agency=known_agency):
