@@ -15,6 +15,12 @@ Two bounds keep it linear:
   pass over `doc.sents` (`Token.sent` walks to the sentence's ends on every call),
   and cut any sentence the parser still made longer than the bound into windows.
 
+`newswatch_line_entities` runs after NER and cuts an entity at a line break of a
+text whose lines are paragraphs (a page's extracted text): the statistical NER reads
+"Dell eGift Card" at the end of one paragraph and "One of Dell's deals" at the start
+of the next as one name. A hard-wrapped text (wire copy wrapped at a fixed width,
+its lines ending mid-sentence) keeps its entities whole.
+
 `ents_within(span)` is `span.ents` by bisection: spaCy's walks every entity of the
 doc on each call. The index of a doc is built once, when first asked for, and
 kept for that doc only (one doc at a time per thread; `release` drops it).
@@ -23,6 +29,7 @@ kept for that doc only (one doc at a time per thread; `release` drops it).
 from __future__ import annotations
 
 import bisect
+import math
 import threading
 import weakref
 from collections.abc import Callable
@@ -34,6 +41,9 @@ from spacy.tokens import Doc, Span, Token
 T = TypeVar("T")
 
 MAX_SENTENCE_TOKENS = 256
+# A text is hard-wrapped when nine lines in ten fit this width: wire copy is wrapped at
+# 60-80 characters, a page's paragraphs run far longer.
+WRAP_WIDTH = 80
 # Tokens after which the parser may start a sentence; a run without any is cut.
 SENTENCE_ENDS = frozenset({".", "!", "?", "…", "。"})
 
@@ -70,6 +80,50 @@ class SentenceBounds:
             for k in range(previous + 1 + limit, stop, limit):
                 doc[k].is_sent_start = True
             previous = stop
+        return doc
+
+
+def hard_wrapped(text: str) -> bool:
+    """Whether the line breaks of `text` are a fixed-width wrap rather than paragraphs:
+    nine in ten of its lines (the last, often short, aside) fit WRAP_WIDTH."""
+    lengths = sorted(len(line.rstrip()) for line in text.split("\n")[:-1] if line.strip())
+    return bool(lengths) and lengths[math.ceil(0.9 * len(lengths)) - 1] <= WRAP_WIDTH
+
+
+@Language.factory(
+    "newswatch_line_entities",
+    assigns=["doc.ents"],
+    requires=["doc.ents"],
+)
+def make_line_entities(nlp: Language, name: str) -> LineEntities:
+    return LineEntities()
+
+
+class LineEntities:
+    """Cuts every entity that runs across a paragraph break into its pieces on either
+    side (each keeping the label); a piece with no letter is dropped."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = doc.ents
+        crossing = [e for e in ents if "\n" in e.text]
+        if not crossing or hard_wrapped(doc.text):
+            return doc
+        out: list[Span] = []
+        for ent in ents:
+            if "\n" not in ent.text:
+                out.append(ent)
+                continue
+            start = ent.start
+            for i in [*(t.i for t in ent if t.is_space and "\n" in t.text), ent.end]:
+                piece = doc[start:i]
+                while len(piece) and (piece[0].is_space or piece[0].is_punct):
+                    piece = doc[piece.start + 1 : piece.end]
+                while len(piece) and (piece[-1].is_space or piece[-1].is_punct):
+                    piece = doc[piece.start : piece.end - 1]
+                if any(t.is_alpha for t in piece):
+                    out.append(Span(doc, piece.start, piece.end, label=ent.label_))
+                start = i + 1
+        doc.ents = out
         return doc
 
 

@@ -65,6 +65,7 @@ def build_nlp(config: NLPSettings) -> Language:
     Before the parser goes `newswatch_sentence_bounds` (extractors/doc_bounds.py): no
     sentence, parse tree or entity grows past MAX_SENTENCE_TOKENS tokens of text
     without sentence punctuation, which keeps every component linear in the length.
+    After NER goes `newswatch_line_entities`: no entity runs across a paragraph break.
     `nlp.max_length` is `max_chars`: longer texts are cut there (extractors/docs.py).
     """
     nlp = load_model(config.model)
@@ -76,6 +77,8 @@ def build_nlp(config: NLPSettings) -> Language:
             before=first,
             config={"max_tokens": MAX_SENTENCE_TOKENS},
         )
+    if "ner" in nlp.pipe_names and "newswatch_line_entities" not in nlp.pipe_names:
+        nlp.add_pipe("newswatch_line_entities", after="ner")
     for name in config.components:
         if not nlp.has_factory(name):
             known = ", ".join(sorted(f for f in nlp.factory_names if f.startswith("newswatch_")))
