@@ -262,6 +262,10 @@ def specific_check(
         return None
     if trig.type in ("investment", "supply") and _descriptive(token, lemma):
         return None
+    if trig.type != "meeting" and token.pos_ in ("NOUN", "PROPN") and describes_a_name(token):
+        # "investment company Saxo Bank", "North Atlantic Treaty Organisation"; a
+        # gathering's word names its meeting ("the Energy Ministerial on ... Supply Chains")
+        return None
     if trig.type == "price" and trig.pos == "VERB":
         subjects = {c.lemma_.lower() for c in token.children if c.dep_ in SUBJECT_DEPS}
         if subjects & set(VOLUME_NOUNS):
@@ -287,6 +291,34 @@ def specific_check(
     if lemma == "sign" and token.pos_ == "VERB" and signs_a_person(token):
         return None  # "the team signed UCLA star Kenny Washington": a hire, not an accord
     return trig.type
+
+
+def describes_a_name(token: Token) -> bool:
+    """A trigger noun that is part of a name or only describes a named party: a word
+    inside an organisation's name, neither its head nor its last word ("the North
+    Atlantic Treaty Organisation", "European Investment Bank"; those name the thing
+    itself: "the US-Japan Trade Agreement"), or a compound modifier whose chain of
+    heads ends in a name ("US investment banking giant Goldman Sachs", "investment
+    company Saxo Bank"). "tariff money" and "trade talks" end in a common noun."""
+    if token.ent_type_ == "ORG":
+        name = _entity_of(token)
+        return token != name.root and token.i != name.end - 1
+    head = token
+    while head.dep_ == "compound" and head.head is not head:
+        head = head.head
+        if head.ent_type_ in ("ORG", "PERSON"):
+            return True
+    return False
+
+
+def _entity_of(token: Token) -> Span:
+    """The entity span holding `token` (by its IOB tags: no walk over doc.ents)."""
+    doc, start, end = token.doc, token.i, token.i + 1
+    while doc[start].ent_iob_ == "I" and start > 0:
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end]
 
 
 def _descriptive(token: Token, lemma: str) -> bool:

@@ -159,3 +159,35 @@ def test_dumping_goods_on_a_market_is_a_trade_measure_when_said_as_a_verb(nlp_mo
     text = "The European Commission said it was dumping the old logo."
     found = run(nlp_model, events, text, orgs=commission)
     assert "trade_measure" not in [e["type"] for e in found]
+
+
+def test_a_trigger_word_that_only_describes_a_named_party_is_no_event(nlp_model, events):
+    # "investment" says what kind of firm Saxo Bank is; "Treaty" is a word of NATO's name
+    text = (
+        "Oil output could double by 2030, said Ole Hansen, an analyst at Danish "
+        "investment company Saxo Bank, on Monday."
+    )
+    saxo = (("Saxo Bank", "Saxo Bank", "company"),)
+    found = run(nlp_model, events, text, orgs=saxo, countries=(("Danish", "Denmark"),))
+    assert [e for e in found if e["type"] == "investment"] == []
+    text = (
+        "The North Atlantic Treaty Organisation's spokesman on Saturday declined all "
+        "comment on reports of armed conflict in northern Iraq."
+    )
+    nato = (("North Atlantic Treaty Organisation", "NATO", "intergovernmental"),)
+    found = run(nlp_model, events, text, orgs=nato, countries=(("Iraq", "Iraq"),))
+    assert [e for e in found if e["type"] == "agreement"] == []
+
+
+def test_a_trigger_that_heads_a_name_or_is_said_as_such_still_counts(nlp_model, events):
+    text = (
+        "Prime Minister Anthony Albanese will attend the Commonwealth Heads of Government "
+        "Meeting in Samoa in October."
+    )
+    albanese = (("Anthony Albanese", ("Anthony Albanese",), "Australia"),)
+    found = run(nlp_model, events, text, officials=albanese, countries=(("Samoa", "Samoa"),))
+    assert "meeting" in [e["type"] for e in found]
+    text = "Rio Tinto announced an investment of $2 billion in a lithium mine in Argentina."
+    rio = (("Rio Tinto", "Rio Tinto", "company"),)
+    found = run(nlp_model, events, text, orgs=rio, countries=(("Argentina", "Argentina"),))
+    assert "investment" in [e["type"] for e in found]
