@@ -105,6 +105,7 @@ def clean_span(
             and doc[start].text[:1].isupper()
             and trailing_descriptor(doc[end - 1], lex)
             and not _hyphen_tail(doc, end - 1)
+            and not _office_named(doc, start, end)
         )
     ):
         end -= 1
@@ -118,6 +119,14 @@ def clean_span(
     while start < end and doc[start].text in ("<", "(", "-", '"', "“"):
         start += 1
     return doc[start:end] if end > start else None
+
+
+def _office_named(doc: Doc, start: int, end: int) -> bool:
+    """Whether the name ends in "of the <office>": the office is part of it ("Office of the
+    U.S. Trade Representative", "Office of the Auditor General"), where a title after a
+    name is not ("Bank of Japan Governor", "Waseda University ... Professor")."""
+    of = next((k for k in range(end - 3, start, -1) if doc[k].lower_ == "of"), None)
+    return of is not None and doc[of + 1].lower_ == "the" and doc[of + 1 : end].root.i == end - 1
 
 
 def _hyphen_tail(doc: Doc, i: int) -> bool:

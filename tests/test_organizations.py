@@ -470,3 +470,26 @@ def test_a_name_ending_in_a_legal_form_is_a_company_whatever_ner_read(nlp_full) 
     assert found["Pirelli SpA"]["kind"] == "company"
     # a person's name is still no organisation
     assert orgs(nlp_full, "John Smith said the company would grow.") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "The Office of the U.S. Trade Representative said on Friday it would raise "
+            "tariffs on Chinese steel.",
+            "Office of the U.S. Trade Representative",
+        ),
+        (
+            "The Office of the Auditor General said on Tuesday the mining licences were "
+            "issued improperly.",
+            "Office of the Auditor General",
+        ),
+    ],
+)
+def test_an_office_named_after_of_the_is_part_of_the_name(nlp_full, text, name) -> None:
+    # a title closing the name is cut ("Bank of Japan Governor Kazuo Ueda"), unless the
+    # name is the office's own: "Office of the ... Representative"
+    assert name in orgs(nlp_full, text)
+    governor = orgs(nlp_full, "Bank of Japan Governor Kazuo Ueda said rates would stay low.")
+    assert "Bank of Japan" in governor
