@@ -165,9 +165,12 @@ class KindClassifier:
         if not words:
             return "exclude"
         suffix_kind = self.suffix.get(words[-1])
-        # "Bank of America", "Organisation for Security and Cooperation in Europe": a
-        # place after a preposition is the body's domain, not the end of a place name
-        domain = suffix_kind == "exclude" and len(words) > 2 and words[-2] in ("of", "in", "for")
+        # "Bank of America", "Organisation for Security and Cooperation in Europe",
+        # "Chamber of Mines of South Africa": a place (of up to three words) after a
+        # preposition is the body's domain, not the end of a place name
+        domain = suffix_kind == "exclude" and any(
+            w in ("of", "in", "for") for w in words[max(1, len(words) - 4) : -1]
+        )
         if suffix_kind is not None and not domain:
             return suffix_kind
         found: list[tuple[int, int, str]] = []  # (position, -length, kind)

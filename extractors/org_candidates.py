@@ -182,9 +182,22 @@ class CandidateFinder:
                     continue
                 break
             if last_head > i:
-                out.append(doc[i : last_head + 1])
+                out.append(doc[i : _country_domain_end(doc, last_head + 1, sent.end)])
             i = max(j, i + 1)
         return out
+
+
+def _country_domain_end(doc: Doc, end: int, limit: int) -> int:
+    """Where a name ending in a head word ends when "of" and a country follow: the country
+    is the body's domain and part of its name ("Geological Survey of India", "Reserve
+    Bank of Australia"), as the capitalised run stopped at the country's entity."""
+    if end + 1 < limit and doc[end].lower_ == "of" and doc[end + 1].ent_type_ == "GPE":
+        stop = end + 2
+        while stop < limit and doc[stop].ent_iob_ == "I":
+            stop += 1
+        if country_lookup(doc[end + 1 : stop].text):
+            return stop
+    return end
 
 
 class _SpanSet:

@@ -493,3 +493,16 @@ def test_an_office_named_after_of_the_is_part_of_the_name(nlp_full, text, name) 
     assert name in orgs(nlp_full, text)
     governor = orgs(nlp_full, "Bank of Japan Governor Kazuo Ueda said rates would stay low.")
     assert "Bank of Japan" in governor
+
+
+def test_a_country_after_of_is_the_domain_of_a_body_named_by_its_head(nlp_full) -> None:
+    # the capitalised run ends at the head word ("Survey"), NER marks India a place; a
+    # name ending in a multi-word place is no place ("South Africa" alone is one)
+    found = orgs(
+        nlp_full,
+        "Officials from the Ministry of Mines and the Geological Survey of India met on "
+        "Tuesday. The Chamber of Mines of South Africa said wages would rise.",
+    )
+    assert {"Geological Survey of India", "Chamber of Mines of South Africa"} <= set(found)
+    assert "Geological Survey" not in found
+    assert "South Africa" not in orgs(nlp_full, "Growth in South Africa slowed, it said.")
