@@ -45,7 +45,8 @@ def date_event(
         and not dates_other_trigger(e, token, triggers, reporting)
     ]
     for ent in [*attached, *others]:
-        resolved = resolve_date(ent.text, anchor, future=is_future(ent.root))
+        when = reported_by(ent, reporting) or ent.root
+        resolved = resolve_date(ent.text, anchor, future=is_future(when))
         if resolved:
             event.date = resolved.isoformat()
             event.date_text = ent.text
@@ -97,6 +98,18 @@ def dates_other_trigger(
     if head.lemma_.lower() in reporting:
         return False
     return not (trigger.dep_ == "conj" and trigger.head.i == head.i)
+
+
+def reported_by(ent: Span, reporting: tuple[str, ...]) -> Token | None:
+    """The reporting verb right before a date ("said on Thursday it would impose ...",
+    "announced Friday"): the date is the saying's, past or future as that verb is, even
+    where the parser hangs it on the reported verb ("would impose")."""
+    doc, k = ent.doc, ent.start - 1
+    if k >= 0 and doc[k].lower_ == "on":
+        k -= 1
+    if k >= 0 and doc[k].pos_ in ("VERB", "AUX") and doc[k].lemma_.lower() in reporting:
+        return doc[k]
+    return None
 
 
 def own_date(trigger: Token) -> bool:

@@ -191,3 +191,18 @@ def test_a_trigger_that_heads_a_name_or_is_said_as_such_still_counts(nlp_model, 
     rio = (("Rio Tinto", "Rio Tinto", "company"),)
     found = run(nlp_model, events, text, orgs=rio, countries=(("Argentina", "Argentina"),))
     assert "investment" in [e["type"] for e in found]
+
+
+def test_a_day_right_after_said_dates_the_saying_not_what_is_said(nlp_model, events):
+    # the parser hangs "on Thursday" on "would impose"; the day is the saying's, before
+    # the story's Tuesday, not the Thursday after it
+    text = (
+        "China's Ministry of Commerce said on Thursday it would impose export controls "
+        "on gallium and germanium from August 1."
+    )
+    ministry = (("Ministry of Commerce", "Ministry of Commerce", "government"),)
+    found = run(
+        nlp_model, events, text, published="2024-05-07", orgs=ministry,
+        countries=(("China", "China"),), minerals=(("gallium", "gallium"),),
+    )  # fmt: skip
+    assert found and {e["date"] for e in found} == {"2024-05-02"}
