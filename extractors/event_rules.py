@@ -46,6 +46,8 @@ EVENT_WORDS = read_word_lists(
     meanings=("commodity_alias",),
 )  # fmt: skip
 ASPIRE_VERBS = tuple(EVENT_WORDS["aspire_verb"])
+# Verbs that report speech ("said", "announced"): what they report is the speaker's.
+REPORTED_SPEECH_VERBS = frozenset([*EVENT_WORDS["reporting_verb"], *EVENT_WORDS["announcing_verb"]])
 REFUSE_VERBS = tuple(EVENT_WORDS["refuse_verb"])
 VOLUME_NOUNS = tuple(EVENT_WORDS["volume_noun"])
 LAUNCH_VERBS = tuple(EVENT_WORDS["launch_verb"])
@@ -179,13 +181,30 @@ def is_hedged(token: Token) -> bool:
             return True
     for tok in (verb, *verb.ancestors):
         for child in tok.children:
-            if child.dep_ == "aux" and child.lower_ in MODALS:
+            if (
+                child.dep_ == "aux"
+                and child.lower_ in MODALS
+                and not (tok is verb and reported_future(verb, child))
+            ):
                 return True
             if child.dep_ == "mark" and child.lower_ in CONDITIONAL_MARKS:
                 return True
         if tok.dep_ not in ("xcomp", "ccomp", "conj", "advcl", "acl"):
             break
     return False
+
+
+def reported_future(verb: Token, aux: Token) -> bool:
+    """ "would" on the trigger's own verb, reported by a past reporting verb: the future of
+    reported speech, a stated plan ("the ministry said it would impose export controls
+    from August 1"), not a hedge ("could impose", "would be a mistake to impose")."""
+    head = verb.head
+    return (
+        aux.lower_ == "would"
+        and verb.dep_ == "ccomp"
+        and head.tag_ == "VBD"
+        and head.lemma_.lower() in REPORTED_SPEECH_VERBS
+    )
 
 
 def is_question(sent: Span) -> bool:

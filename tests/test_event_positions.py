@@ -206,3 +206,21 @@ def test_a_day_right_after_said_dates_the_saying_not_what_is_said(nlp_model, eve
         countries=(("China", "China"),), minerals=(("gallium", "gallium"),),
     )  # fmt: skip
     assert found and {e["date"] for e in found} == {"2024-05-02"}
+
+
+def test_would_reported_by_a_past_said_is_a_stated_plan_not_a_hedge(nlp_model, events):
+    ministry = (("Ministry of Commerce", "Ministry of Commerce", "government"),)
+    china = (("China", "China"),)
+    text = (
+        "China's Ministry of Commerce said on Thursday it would impose export controls "
+        "on gallium and germanium from August 1."
+    )
+    found = run(nlp_model, events, text, orgs=ministry, countries=china)
+    assert "trade_measure" in [e["type"] for e in found]
+    # another modal is still a hedge, and so is "would" under a present "says" (a view)
+    for text in (
+        "China's Ministry of Commerce said it could impose tariffs on steel imports.",
+        "China's Ministry of Commerce says it would impose tariffs on steel imports.",
+    ):
+        found = run(nlp_model, events, text, orgs=ministry, countries=china)
+        assert "trade_measure" not in [e["type"] for e in found], text

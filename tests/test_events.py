@@ -468,9 +468,13 @@ def test_a_person_s_plain_said_is_a_statement_only_with_a_position(
         e for e in run(nlp_model, events, told, officials=officials) if e["type"] == "statement"
     ]
     # ... a modal or a wish in what was said is one
-    urged = "Rubio said Washington would impose new export controls on chips."
+    urged = "Rubio said Washington should reconsider its policy on chips."
     found = run(nlp_model, events, urged, officials=officials)
     assert any(e["type"] == "statement" and "Marco Rubio" in e["participants"] for e in found)
+    # ("would" with a measure under a past "said" reports the measure: a stated plan)
+    planned = "Rubio said Washington would impose new export controls on chips."
+    found = run(nlp_model, events, planned, officials=officials)
+    assert any(e["type"] == "trade_measure" and "Marco Rubio" in e["participants"] for e in found)
     # ... and a plain "said" under an office speaks for the office
     titled = "Secretary of State Rubio said the talks ended late at night in Geneva."
     found = run(nlp_model, events, titled, officials=officials)
