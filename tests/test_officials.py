@@ -161,3 +161,24 @@ def test_headline_words_before_of_are_no_title(nlp_full) -> None:
     )
     found = {o["name"]: o for o in doc._.nw_officials}
     assert found["Ivan Petrenko"]["role"] == "Defense Minister"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        (
+            "Australia's Treasurer Jim Chalmers said the government would set up a reserve.",
+            "Jim Chalmers",
+            "Treasurer",
+        ),
+        (
+            "State Treasurer Fiona Ma said the pension fund would divest.",
+            "Fiona Ma",
+            "State Treasurer",
+        ),
+    ],
+)
+def test_offices_the_kb_holds_are_titles(nlp_full, text: str, name: str, role: str) -> None:
+    # "Treasurer" is an office in the office-holder KB (Australia's finance minister, US
+    # state treasurers) that no hand-listed title word named
+    assert officials(nlp_full, text)[name]["role"] == role
