@@ -46,7 +46,11 @@ def clean_span(
         if doc[k].text in ("'", "’") and not doc[k - 1].lower_.endswith("s"):
             continue  # an elision inside the name ("Sant ' Egidio Community")
         if doc[k].text in ("'s", "’s", "'", "’") and k > start:
-            if doc[k - 1].idx in countries or country_lookup(doc[start:k].text):
+            if (
+                doc[k - 1].idx in countries
+                or country_lookup(doc[start:k].text)
+                or (k < end - 1 and _owner_named(doc[start:k], lex))
+            ):
                 start = k + 1
             elif k == end - 1 or lex.kinds.kind(doc[k + 1 : end].text) in (None, "exclude"):
                 end = k  # "Toblerone's Facebook": the owner is the org
@@ -127,6 +131,20 @@ def _office_named(doc: Doc, start: int, end: int) -> bool:
     name is not ("Bank of Japan Governor", "Waseda University ... Professor")."""
     of = next((k for k in range(end - 3, start, -1) if doc[k].lower_ == "of"), None)
     return of is not None and doc[of + 1].lower_ == "the" and doc[of + 1 : end].root.i == end - 1
+
+
+def _owner_named(owner: Span, lex: OrgLexicons) -> bool:
+    """Whether the part before a possessive is a name of its own, so the organisation is
+    what follows ("NASA's Ames Research Center", "University of Pretoria's Centre for
+    Human Rights"), as after a country's: an acronym, a name with an org head word, or a
+    person NER marks as one. "National People's Congress" is one name."""
+    words = [t for t in owner if not t.is_punct]
+    if not words:
+        return False
+    acronym = len(words) == 1 and words[0].text.isupper() and len(words[0].text) >= 2
+    person = all(t.ent_type_ == "PERSON" for t in words)
+    headed = any(lower_unaccented(t.text).rstrip(".") in lex.kinds.heads for t in words)
+    return acronym or person or headed
 
 
 def _hyphen_tail(doc: Doc, i: int) -> bool:

@@ -506,3 +506,21 @@ def test_a_country_after_of_is_the_domain_of_a_body_named_by_its_head(nlp_full) 
     assert {"Geological Survey of India", "Chamber of Mines of South Africa"} <= set(found)
     assert "Geological Survey" not in found
     assert "South Africa" not in orgs(nlp_full, "Growth in South Africa slowed, it said.")
+
+
+def test_a_named_owner_before_a_possessive_is_not_part_of_the_name(nlp_full) -> None:
+    # as "Japan's Finance Ministry" is the Finance Ministry: an acronym or a name with an
+    # org head word owns the body named after it
+    found = orgs(
+        nlp_full,
+        "NASA’s Ames Research Center said the probe had landed. The University of "
+        "Pretoria’s Centre for Human Rights said the law was unfair.",
+    )
+    assert {"Ames Research Center", "Centre for Human Rights"} <= set(found)
+    assert not [n for n in found if "’s" in n]
+    # an owner that is no name of its own stays in it; a possessive at the end is the owner
+    assert "National People's Congress" in orgs(
+        nlp_full, "The National People's Congress approved the budget."
+    )
+    report = orgs(nlp_full, "The International Energy Agency's report was published.")
+    assert "International Energy Agency" in report
