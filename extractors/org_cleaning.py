@@ -133,6 +133,17 @@ def _office_named(doc: Doc, start: int, end: int) -> bool:
     return of is not None and doc[of + 1].lower_ == "the" and doc[of + 1 : end].root.i == end - 1
 
 
+def named_owner(span: Span, lex: OrgLexicons) -> Span | None:
+    """The owner before a possessive inside a candidate when it is a name of its own
+    ("NASA" in "NASA's Ames Research Center"): `clean_span` keeps what follows, and the
+    owner is a candidate too."""
+    doc = span.doc
+    for k in range(span.start + 1, span.end - 1):
+        if doc[k].text in ("'s", "’s") and _owner_named(doc[span.start : k], lex):
+            return doc[span.start : k]
+    return None
+
+
 def _owner_named(owner: Span, lex: OrgLexicons) -> bool:
     """Whether the part before a possessive is a name of its own, so the organisation is
     what follows ("NASA's Ames Research Center", "University of Pretoria's Centre for

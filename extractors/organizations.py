@@ -33,7 +33,7 @@ from extractors.names import (
     strip_possessive,
 )
 from extractors.org_candidates import CandidateFinder, wire_marked_names
-from extractors.org_cleaning import clean_span
+from extractors.org_cleaning import clean_span, named_owner
 from extractors.org_filters import acceptable, affiliated, reporting_use
 from extractors.org_kinds import org_kind
 from extractors.org_lexicons import OrgLexicons
@@ -117,6 +117,9 @@ class OrganizationsComponent:
         marked_starts = {m.start for m in marked}
         signature = _signature_start(doc, tail)
         pairs = acronyms.parenthesised_pairs(doc, spans)
+        # an owner named before a possessive is a candidate of its own (after the others:
+        # `pairs` holds the indices of those)
+        spans = spans + [o for o in (named_owner(s, self.lex) for s in spans) if o is not None]
         records: dict[str, OrgRecord] = {}
         title_only: list[tuple[Span, str]] = []
         for i, span in enumerate(spans):

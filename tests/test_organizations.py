@@ -518,6 +518,8 @@ def test_a_named_owner_before_a_possessive_is_not_part_of_the_name(nlp_full) -> 
     )
     assert {"Ames Research Center", "Centre for Human Rights"} <= set(found)
     assert not [n for n in found if "’s" in n]
+    # the owner is an organisation the article names too
+    assert {"NASA", "University of Pretoria"} <= set(found)
     # an owner that is no name of its own stays in it; a possessive at the end is the owner
     assert "National People's Congress" in orgs(
         nlp_full, "The National People's Congress approved the budget."
