@@ -187,6 +187,16 @@ def sentence_of(item: Token | Span) -> Span:
     return sentence_index(doc)[item.i if isinstance(item, Token) else item.start]
 
 
+def entity_of(token: Token) -> Span:
+    """The entity span holding `token`, by its IOB tags (no walk over `doc.ents`)."""
+    doc, start, end = token.doc, token.i, token.i + 1
+    while doc[start].ent_iob_ == "I" and start > 0:
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end]
+
+
 def ents_within(span: Span) -> list[Span]:
     """`span.ents` (the entities wholly inside it, in order) without walking them all."""
     index = doc_index(span.doc)

@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from extractors.doc_bounds import ents_within, sentence_of
+from extractors.doc_bounds import entity_of, ents_within, sentence_of
 from extractors.event_senses import (
     SUBJECT_DEPS,
     agrees_on_something,
@@ -46,8 +46,9 @@ EVENT_WORDS = read_word_lists(
     meanings=("commodity_alias",),
 )  # fmt: skip
 ASPIRE_VERBS = tuple(EVENT_WORDS["aspire_verb"])
-# Verbs that report speech ("said", "announced"): what they report is the speaker's.
-REPORTED_SPEECH_VERBS = frozenset([*EVENT_WORDS["reporting_verb"], *EVENT_WORDS["announcing_verb"]])
+# Verbs that report speech or a happening ("said", "announced"): what they report is
+# the speaker's.
+REPORTED_SPEECH_VERBS = (*EVENT_WORDS["reporting_verb"], *EVENT_WORDS["announcing_verb"])
 REFUSE_VERBS = tuple(EVENT_WORDS["refuse_verb"])
 VOLUME_NOUNS = tuple(EVENT_WORDS["volume_noun"])
 LAUNCH_VERBS = tuple(EVENT_WORDS["launch_verb"])
@@ -320,7 +321,7 @@ def describes_a_name(token: Token) -> bool:
     heads ends in a name ("US investment banking giant Goldman Sachs", "investment
     company Saxo Bank"). "tariff money" and "trade talks" end in a common noun."""
     if token.ent_type_ == "ORG":
-        name = _entity_of(token)
+        name = entity_of(token)
         return token != name.root and token.i != name.end - 1
     head = token
     while head.dep_ == "compound" and head.head is not head:
@@ -328,16 +329,6 @@ def describes_a_name(token: Token) -> bool:
         if head.ent_type_ in ("ORG", "PERSON"):
             return True
     return False
-
-
-def _entity_of(token: Token) -> Span:
-    """The entity span holding `token` (by its IOB tags: no walk over doc.ents)."""
-    doc, start, end = token.doc, token.i, token.i + 1
-    while doc[start].ent_iob_ == "I" and start > 0:
-        start -= 1
-    while end < len(doc) and doc[end].ent_iob_ == "I":
-        end += 1
-    return doc[start:end]
 
 
 def _descriptive(token: Token, lemma: str) -> bool:

@@ -48,7 +48,7 @@ WEAK_VERBS = tuple(rules.EVENT_WORDS["reporting_verb"])
 # Verbs that report a happening: "Sweden announced sanctions" logs the sanctions.
 ANNOUNCING = tuple(rules.EVENT_WORDS["announcing_verb"])
 # A day on either kind of verb dates what it reports (event_dates.dates_other_trigger).
-REPORTING = WEAK_VERBS + ANNOUNCING
+REPORTING = rules.REPORTED_SPEECH_VERBS
 # Commodity words that name the same market, for merging repeated price reports.
 COMMODITY_ALIASES = rules.EVENT_WORDS["commodity_alias"]
 # Events that need no named participant: a price or an output can move by itself.

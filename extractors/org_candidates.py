@@ -18,6 +18,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from extractors.acronyms import fits, short_form_at, without_article
+from extractors.doc_bounds import entity_of
 from extractors.field_libraries import ends_in_legal_form
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented
@@ -192,9 +193,7 @@ def _country_domain_end(doc: Doc, end: int, limit: int) -> int:
     is the body's domain and part of its name ("Geological Survey of India", "Reserve
     Bank of Australia"), as the capitalised run stopped at the country's entity."""
     if end + 1 < limit and doc[end].lower_ == "of" and doc[end + 1].ent_type_ == "GPE":
-        stop = end + 2
-        while stop < limit and doc[stop].ent_iob_ == "I":
-            stop += 1
+        stop = min(entity_of(doc[end + 1]).end, limit)
         if country_lookup(doc[end + 1 : stop].text):
             return stop
     return end

@@ -193,34 +193,32 @@ def test_a_trigger_that_heads_a_name_or_is_said_as_such_still_counts(nlp_model, 
     assert "investment" in [e["type"] for e in found]
 
 
+# A stated plan of a public body, said on a day before the story's Tuesday.
+CONTROLS = (
+    "China's Ministry of Commerce said on Thursday it would impose export controls "
+    "on gallium and germanium from August 1."
+)
+MINISTRY = (("Ministry of Commerce", "Ministry of Commerce", "government"),)
+CHINA = (("China", "China"),)
+
+
 def test_a_day_right_after_said_dates_the_saying_not_what_is_said(nlp_model, events):
     # the parser hangs "on Thursday" on "would impose"; the day is the saying's, before
     # the story's Tuesday, not the Thursday after it
-    text = (
-        "China's Ministry of Commerce said on Thursday it would impose export controls "
-        "on gallium and germanium from August 1."
-    )
-    ministry = (("Ministry of Commerce", "Ministry of Commerce", "government"),)
     found = run(
-        nlp_model, events, text, published="2024-05-07", orgs=ministry,
-        countries=(("China", "China"),), minerals=(("gallium", "gallium"),),
+        nlp_model, events, CONTROLS, published="2024-05-07", orgs=MINISTRY,
+        countries=CHINA, minerals=(("gallium", "gallium"),),
     )  # fmt: skip
     assert found and {e["date"] for e in found} == {"2024-05-02"}
 
 
 def test_would_reported_by_a_past_said_is_a_stated_plan_not_a_hedge(nlp_model, events):
-    ministry = (("Ministry of Commerce", "Ministry of Commerce", "government"),)
-    china = (("China", "China"),)
-    text = (
-        "China's Ministry of Commerce said on Thursday it would impose export controls "
-        "on gallium and germanium from August 1."
-    )
-    found = run(nlp_model, events, text, orgs=ministry, countries=china)
+    found = run(nlp_model, events, CONTROLS, orgs=MINISTRY, countries=CHINA)
     assert "trade_measure" in [e["type"] for e in found]
     # another modal is still a hedge, and so is "would" under a present "says" (a view)
     for text in (
         "China's Ministry of Commerce said it could impose tariffs on steel imports.",
         "China's Ministry of Commerce says it would impose tariffs on steel imports.",
     ):
-        found = run(nlp_model, events, text, orgs=ministry, countries=china)
+        found = run(nlp_model, events, text, orgs=MINISTRY, countries=CHINA)
         assert "trade_measure" not in [e["type"] for e in found], text
