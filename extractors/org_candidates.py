@@ -70,7 +70,7 @@ class CandidateFinder:
         place's first token (`PlaceFinder.place_starts`), `marked` are the names the
         wire marks (`wire_marked_names`)."""
         spans = [
-            widen_to_places(extend_name(e, sent_at[e.start]), places)
+            self._with_domain(widen_to_places(extend_name(e, sent_at[e.start]), places), sent_at)
             for e in doc.ents
             if (e.label_ == "ORG" or _ends_in_a_legal_form(e)) and e.start_char >= skip_before
         ]
@@ -146,6 +146,14 @@ class CandidateFinder:
             return True
         return any(e.start == side.start and e.end == side.end for e in side.doc.ents)
 
+    def _with_domain(self, span: Span, sent_at: list[Span]) -> Span:
+        """NER's "the Federal Reserve Bank" + "of New York": a name ending in a head word
+        runs on over "of" and the place it serves, as a capitalised run does."""
+        if not self._is_head(span[-1]):
+            return span
+        end = _domain_end(span.doc, span.end, sent_at[span.start].end)
+        return span.doc[span.start : end] if end > span.end else span
+
     def _is_head(self, tok: Token) -> bool:
         """An org head word ("Ministry", "Corp."), with or without its full stop."""
         word = lower_unaccented(tok.text)
@@ -183,19 +191,18 @@ class CandidateFinder:
                     continue
                 break
             if last_head > i:
-                out.append(doc[i : _country_domain_end(doc, last_head + 1, sent.end)])
+                out.append(doc[i : _domain_end(doc, last_head + 1, sent.end)])
             i = max(j, i + 1)
         return out
 
 
-def _country_domain_end(doc: Doc, end: int, limit: int) -> int:
-    """Where a name ending in a head word ends when "of" and a country follow: the country
-    is the body's domain and part of its name ("Geological Survey of India", "Reserve
-    Bank of Australia"), as the capitalised run stopped at the country's entity."""
+def _domain_end(doc: Doc, end: int, limit: int) -> int:
+    """Where a name ending in a head word ends when "of" and a place follow: the place is
+    the body's domain and part of its name ("Geological Survey of India", "Federal Reserve
+    Bank of New York", "American Civil Liberties Union of Indiana"), where a run or NER
+    stopped at the place's entity."""
     if end + 1 < limit and doc[end].lower_ == "of" and doc[end + 1].ent_type_ == "GPE":
-        stop = min(entity_of(doc[end + 1]).end, limit)
-        if country_lookup(doc[end + 1 : stop].text):
-            return stop
+        return min(entity_of(doc[end + 1]).end, limit)
     return end
 
 

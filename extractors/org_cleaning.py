@@ -15,7 +15,13 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented
-from extractors.org_lexicons import LEGAL_FORMS, LOWER_HEADS, REPORTING, OrgLexicons
+from extractors.org_lexicons import (
+    AFFILIATION_NOUNS,
+    LEGAL_FORMS,
+    LOWER_HEADS,
+    REPORTING,
+    OrgLexicons,
+)
 from extractors.org_place_compounds import joins_places
 
 LEADING_DROP = {"the", "his", "her", "its", "their", "a", "an", "our"}
@@ -60,6 +66,7 @@ def clean_span(
         or (lex.agencies.lookup(doc[start].text) and end - start > 2 and doc[start + 1].text == "-")
     ):
         start += 2 if doc[start + 1 : start + 2].text == "-" else 1
+    start = _after_roles(doc, start, end - 1)
     for k in range(start, end):
         text = doc[k].text
         if text == "based" and k > start and doc[k - 1].text == "-":
@@ -125,12 +132,29 @@ def clean_span(
     return doc[start:end] if end > start else None
 
 
+def _after_roles(doc: Doc, start: int, last: int) -> int:
+    """Where the name starts when the span opens with the roles of someone who works for
+    it: "CEO of New Media Investment Group", "Chairman and Founder of Acme Mining Corp."
+    name the group and the company, as "a spokesman for X" does."""
+    k = start
+    while k < last and (
+        doc[k].lower_ in AFFILIATION_NOUNS or (k > start and doc[k].lower_ in ("and", "&", ","))
+    ):
+        k += 1
+    return k + 1 if k > start and doc[k].lower_ == "of" else start
+
+
 def _office_named(doc: Doc, start: int, end: int) -> bool:
-    """Whether the name ends in "of the <office>": the office is part of it ("Office of the
-    U.S. Trade Representative", "Office of the Auditor General"), where a title after a
-    name is not ("Bank of Japan Governor", "Waseda University ... Professor")."""
+    """Whether the name ends in "of the <office>" or is an "Office of <office>": the office
+    is part of it ("Office of the U.S. Trade Representative", "DHS Office of Inspector
+    General"), where a title after a name is not ("Bank of Japan Governor", "Waseda
+    University ... Professor")."""
     of = next((k for k in range(end - 3, start, -1) if doc[k].lower_ == "of"), None)
-    return of is not None and doc[of + 1].lower_ == "the" and doc[of + 1 : end].root.i == end - 1
+    return (
+        of is not None
+        and (doc[of + 1].lower_ == "the" or doc[of - 1].lower_ == "office")
+        and doc[of + 1 : end].root.i == end - 1
+    )
 
 
 def named_owner(span: Span, lex: OrgLexicons) -> Span | None:

@@ -485,6 +485,10 @@ def test_a_name_ending_in_a_legal_form_is_a_company_whatever_ner_read(nlp_full) 
             "issued improperly.",
             "Office of the Auditor General",
         ),
+        (
+            "The findings were published by the DHS Office of Inspector General on Monday.",
+            "DHS Office of Inspector General",
+        ),
     ],
 )
 def test_an_office_named_after_of_the_is_part_of_the_name(nlp_full, text, name) -> None:
@@ -506,6 +510,42 @@ def test_a_country_after_of_is_the_domain_of_a_body_named_by_its_head(nlp_full) 
     assert {"Geological Survey of India", "Chamber of Mines of South Africa"} <= set(found)
     assert "Geological Survey" not in found
     assert "South Africa" not in orgs(nlp_full, "Growth in South Africa slowed, it said.")
+
+
+def test_a_city_or_state_after_of_is_the_domain_of_a_headed_name(nlp_full) -> None:
+    # NER stops "the Federal Reserve Bank" at the place; the body serves that place
+    found = orgs(
+        nlp_full,
+        "John Williams, the president of the Federal Reserve Bank of New York, said in a "
+        "speech that growth would slow.",
+    )
+    assert "Federal Reserve Bank of New York" in found
+    assert "Federal Reserve Bank" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        (
+            "That is the view of Michael Reed, the CEO of New Media Investment Group, "
+            "which owns the paper.",
+            "New Media Investment Group",
+            "CEO of New Media Investment Group",
+        ),
+        (
+            "Jane Doe, Chairman and Founder of Acme Mining Corp., said the mine would reopen.",
+            "Acme Mining Corp.",
+            "Founder of Acme Mining Corp.",
+        ),
+    ],
+)
+def test_the_roles_of_a_person_before_of_are_not_part_of_the_name(
+    nlp_full, text, name, roles
+) -> None:
+    # "the CEO of X" names X, as "a spokesman for X" does
+    found = orgs(nlp_full, text)
+    assert name in found
+    assert roles not in found
 
 
 def test_a_named_owner_before_a_possessive_is_not_part_of_the_name(nlp_full) -> None:
