@@ -69,13 +69,30 @@ def reports_a_statistic(said: Token) -> bool:
 
 
 def states_a_position(said: Token, aspire_verbs: tuple[str, ...]) -> bool:
-    """Does what was said take a position: a modal ("would", "should", "must", "will")
-    or a wish (the `aspire_verb` words: "wants", "seeks", "hopes") in what the reporting
-    verb governs? The spec's statement is a position on policy; "X said the jets were
-    downed at night" is an account of events."""
+    """Does what was said take a position: in the clause the reporting verb governs (or
+    the one it hangs from: "China will act, Lin said"), a modal of intent ("would",
+    "should", "must", "will") or a wish (the `aspire_verb` words: "wants", "seeks")? The
+    spec's statement is a position on policy; "X said the jets were downed at night" is
+    an account of events, "could", "might", "may" a guess, and a modal deep in a clause
+    of its own no position of the speaker ("had accepted the gifts so they could look
+    their best"). A stance verb in the clause ("said China expressed regret") is a
+    trigger of its own."""
+    clauses = [c for c in said.children if c.dep_ in ("ccomp", "parataxis", "xcomp")]
+    if not clauses and said.dep_ in ("ccomp", "parataxis"):
+        clauses = [said.head]
+    chain = [*clauses, *(x for c in clauses for x in c.children if x.dep_ in ("xcomp", "conj"))]
     return any(
-        t.tag_ == "MD" or t.lemma_.lower() in aspire_verbs for t in said.subtree if t is not said
+        verb.lemma_.lower() in aspire_verbs
+        or any(
+            a.dep_ == "aux" and a.tag_ == "MD" and a.lower_ not in GUESSING_MODALS
+            for a in verb.children
+        )
+        for verb in chain
     )
+
+
+# Modals that guess rather than state an intent.
+GUESSING_MODALS = frozenset({"could", "might", "may"})
 
 
 OPEN_QUOTES = ('"', "\u201c")

@@ -475,6 +475,13 @@ def test_a_person_s_plain_said_is_a_statement_only_with_a_position(
     planned = "Rubio said Washington would impose new export controls on chips."
     found = run(nlp_model, events, planned, officials=officials)
     assert any(e["type"] == "trade_measure" and "Marco Rubio" in e["participants"] for e in found)
+    # ... a guess ("could", "might") or a modal in a clause of its own takes none
+    for guess in (
+        "Rubio said Congress could prompt retaliation if it changed the rules on chips.",
+        "Rubio said the envoys had accepted the gifts so they could look their best.",
+    ):
+        found = run(nlp_model, events, guess, officials=officials)
+        assert not [e for e in found if e["type"] == "statement"], guess
     # ... and a plain "said" under an office speaks for the office
     titled = "Secretary of State Rubio said the talks ended late at night in Geneva."
     found = run(nlp_model, events, titled, officials=officials)
