@@ -116,7 +116,7 @@ def clean_span(
             and doc[start].text[:1].isupper()
             and trailing_descriptor(doc[end - 1], lex)
             and not _hyphen_tail(doc, end - 1)
-            and not _office_named(doc, start, end)
+            and not _office_named(doc, start, end, lex)
         )
     ):
         end -= 1
@@ -144,17 +144,24 @@ def _after_roles(doc: Doc, start: int, last: int) -> int:
     return k + 1 if k > start and doc[k].lower_ == "of" else start
 
 
-def _office_named(doc: Doc, start: int, end: int) -> bool:
-    """Whether the name ends in "of the <office>" or is an "Office of <office>": the office
-    is part of it ("Office of the U.S. Trade Representative", "DHS Office of Inspector
-    General"), where a title after a name is not ("Bank of Japan Governor", "Waseda
-    University ... Professor")."""
-    of = next((k for k in range(end - 3, start, -1) if doc[k].lower_ == "of"), None)
+def _office_named(doc: Doc, start: int, end: int, lex: OrgLexicons) -> bool:
+    """Whether the name ends in an office after "of": "of the <office>", an "Office of
+    <office>", or "of" and nothing but office words. The office is then part of the name
+    ("Office of the U.S. Trade Representative", "DHS Office of Inspector General",
+    "Department of Justice", "Joint Chiefs of Staff"), where a title after a name is not
+    ("Bank of Japan Governor", "Waseda University ... Professor")."""
+    of = next((k for k in range(end - 2, start, -1) if doc[k].lower_ == "of"), None)
+    if of is None or doc[of + 1 : end].root.i != end - 1:
+        return False
     return (
-        of is not None
-        and (doc[of + 1].lower_ == "the" or doc[of - 1].lower_ == "office")
-        and doc[of + 1 : end].root.i == end - 1
+        doc[of + 1].lower_ == "the"
+        or doc[of - 1].lower_ == "office"
+        or all(_is_office_word(t, lex) for t in doc[of + 1 : end])
     )
+
+
+def _is_office_word(tok: Token, lex: OrgLexicons) -> bool:
+    return tok.lower_ in lex.office_words or tok.lower_ in lex.office_heads
 
 
 def named_owner(span: Span, lex: OrgLexicons) -> Span | None:

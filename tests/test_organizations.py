@@ -489,11 +489,20 @@ def test_a_name_ending_in_a_legal_form_is_a_company_whatever_ner_read(nlp_full) 
             "The findings were published by the DHS Office of Inspector General on Monday.",
             "DHS Office of Inspector General",
         ),
+        (
+            "Lawyers for the Department of Justice said on Monday the case would go ahead.",
+            "Department of Justice",
+        ),
+        (
+            "The ruling of the International Court of Justice was welcomed by the government.",
+            "International Court of Justice",
+        ),
     ],
 )
-def test_an_office_named_after_of_the_is_part_of_the_name(nlp_full, text, name) -> None:
+def test_an_office_after_of_is_part_of_the_name(nlp_full, text, name) -> None:
     # a title closing the name is cut ("Bank of Japan Governor Kazuo Ueda"), unless the
-    # name is the office's own: "Office of the ... Representative"
+    # name is the office's own ("Office of the ... Representative") or the office is its
+    # domain after "of" ("Department of Justice")
     assert name in orgs(nlp_full, text)
     governor = orgs(nlp_full, "Bank of Japan Governor Kazuo Ueda said rates would stay low.")
     assert "Bank of Japan" in governor
