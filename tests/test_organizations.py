@@ -532,6 +532,17 @@ def test_a_city_or_state_after_of_is_the_domain_of_a_headed_name(nlp_full) -> No
     assert "Federal Reserve Bank" not in found
 
 
+def test_an_org_entity_running_straight_into_another_is_one_name(nlp_full) -> None:
+    # NER ends "GateHouse" at the capital inside the word and starts "Media" anew
+    found = orgs(
+        nlp_full,
+        "The merger of the newspaper chains Gannett and GateHouse Media was completed on "
+        "Tuesday. GateHouse Media said it would cut costs.",
+    )
+    assert "GateHouse Media" in found
+    assert "GateHouse" not in found and "Media" not in found
+
+
 @pytest.mark.parametrize(
     ("text", "name", "roles"),
     [
