@@ -20,6 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from extractors.doc_bounds import entity_of, ents_within, sentence_of
+from extractors.errors import LexiconError
 from extractors.event_senses import (
     SUBJECT_DEPS,
     agrees_on_something,
@@ -85,6 +86,12 @@ class Lexicon:
         return frozenset(nouns | {"delegation"})
 
 
+# What a trigger's sentence must hold (the trigger table's header says what each means).
+GUARDS = frozenset(
+    {"actor", "speaker", "commodity", "subject_commodity", "trade", "trade_object", "business"}
+)
+
+
 def load_lexicon(path: Path = DEFAULT_TRIGGERS) -> Lexicon:
     """Read the trigger table; a malformed row is a clear error, not a traceback later."""
     triggers: dict[str, Trigger] = {}
@@ -96,7 +103,10 @@ def load_lexicon(path: Path = DEFAULT_TRIGGERS) -> Lexicon:
             words.setdefault(kind.split(":", 1)[1], set()).add(pattern.lower())
             continue
         pos = (row[2] or "ANY").upper()
-        triggers[f"{kind}|{pattern}|{pos}"] = Trigger(kind, pattern.lower(), pos, row[3] or "actor")
+        guard = row[3] or "actor"
+        if guard not in GUARDS:  # an unknown guard would let the trigger through unchecked
+            raise LexiconError(f"{path}: trigger {pattern!r} has unknown guard {guard!r}")
+        triggers[f"{kind}|{pattern}|{pos}"] = Trigger(kind, pattern.lower(), pos, guard)
     return Lexicon(triggers, {k: frozenset(v) for k, v in words.items()})
 
 

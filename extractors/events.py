@@ -275,6 +275,12 @@ class Component:
             return has_commodity
         if guard == "trade":
             return has_commodity or bool(rules.lemmas(sent) & words.get("trade", frozenset()))
+        if guard == "trade_object":
+            trade = words.get("trade", frozenset())
+            return bool(actors) and any(
+                c.dep_ in ("dobj", "nsubjpass") and c.lemma_.lower() in trade
+                for c in token.children
+            )
         if guard == "business":
             return (
                 has_commodity
@@ -288,8 +294,9 @@ class Component:
                 for c in token.children
                 if c.dep_ == "dobj"
             ]
-            # "Shares in gold miner X surged": a security moves, not gold
-            security = words.get("security", frozenset())
+            # "Shares in gold miner X surged": a security moves, not gold; "added 12 metals
+            # companies to its sanctions list": a business is no commodity's price
+            security = words.get("security", frozenset()) | words.get("business", frozenset())
             spans = [
                 s for s in (subj, *objs) if s is not None and not rules.lemmas([s.root]) & security
             ]

@@ -80,6 +80,11 @@ def test_lexicon_rows_are_checked(tmp_path: Path) -> None:
     bad.write_text("type\tpattern\tpos\tguard\tnote\n\tmeet\tVERB\tactor\t\n", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"bad\.tsv:2: the column 'type' is empty"):
         event_rules.load_lexicon(bad)
+    # a guard the component does not know would let its trigger through unchecked
+    typo = tmp_path / "typo.tsv"
+    typo.write_text("type\tpattern\tpos\tguard\tnote\nmeeting\tmeet\tVERB\tactors\t\n", "utf-8")
+    with pytest.raises(LexiconError, match=r"typo\.tsv: trigger 'meet' has unknown guard 'actors'"):
+        event_rules.load_lexicon(typo)
 
 
 def test_welcome_by_an_organisation_is_a_statement(nlp_model: Language, events: Component) -> None:
@@ -157,6 +162,10 @@ def test_a_price_move_is_a_commoditys(nlp_model: Language, events: Component) ->
     metal = "Magma Copper lowered its copper price to 66 cents on Monday."
     found = run(nlp_model, events, metal, minerals=(("copper", "copper"),))
     assert [e["type"] for e in found] == ["price"]
+    # a business named after a commodity is no commodity ("metals companies")
+    listed = "The Treasury added 12 Russian metals companies to its sanctions list on Tuesday."
+    found = run(nlp_model, events, listed, countries=(("Russian", "Russia"),))
+    assert [e["type"] for e in found] == ["trade_measure"]
 
 
 def test_licences_are_minerals_and_duties_are_trade(nlp_model: Language, events: Component) -> None:
@@ -234,6 +243,23 @@ def test_output_figures_are_supply_not_price(nlp_model: Language, events: Compon
     text = "Kenyan copper production rose 3.2 pct to 113,000 tonnes in the quarter."
     found = run(nlp_model, events, text, minerals=(("copper", "copper"),))
     assert [e["type"] for e in found] == ["supply"]
+
+
+def test_suspending_or_blocking_trade_is_a_trade_measure(
+    nlp_model: Language, events: Component
+) -> None:
+    congo = (("Congo", "Democratic Republic of the Congo"),)
+    mexico = (("Mexico", "Mexico"),)
+    for text, countries in (
+        ("Congo suspended cobalt exports for four months on Saturday.", congo),
+        ("Mexico blocked imports of steel from Asia on Monday.", mexico),
+    ):
+        found = run(nlp_model, events, text, countries=countries)
+        assert [e["type"] for e in found] == ["trade_measure"], text
+    # what is suspended must be trade itself, not talks about it
+    talks = "Mexico suspended the talks on trade on Monday."
+    found = run(nlp_model, events, talks, countries=mexico)
+    assert "trade_measure" not in [e["type"] for e in found]
 
 
 def test_announced_sanctions_are_a_trade_measure(nlp_model: Language, events: Component) -> None:
