@@ -90,6 +90,18 @@ def hard_wrapped(text: str) -> bool:
     return bool(lengths) and lengths[math.ceil(0.9 * len(lengths)) - 1] <= WRAP_WIDTH
 
 
+def inside_paragraph(tok: Token) -> bool:
+    """Is this whitespace token a break inside one paragraph: spaces, or a single line
+    break where the text is hard-wrapped (Reuters wire)? A page's single line break ends
+    its paragraph ("Best of the Bench" + "The Naramata Bench Wineries Association")."""
+    if not tok.is_space or "\n\n" in tok.text:
+        return False
+    doc = tok.doc
+    return "\n" not in tok.text or per_doc(
+        doc, "doc_bounds.hard_wrapped", lambda: hard_wrapped(doc.text)
+    )
+
+
 @Language.factory(
     "newswatch_line_entities",
     assigns=["doc.ents"],

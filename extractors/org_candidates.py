@@ -18,7 +18,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from extractors.acronyms import fits, short_form_at, without_article
-from extractors.doc_bounds import entity_of
+from extractors.doc_bounds import entity_of, inside_paragraph
 from extractors.field_libraries import ends_in_legal_form
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented
@@ -177,7 +177,7 @@ class CandidateFinder:
                 if tok.lower_ in self.office_words and j > i and not joined:
                     break
                 joined = joined or joins_places(doc, j, places)
-                if tok.is_space and "\n\n" not in tok.text and j + 1 < sent.end:
+                if inside_paragraph(tok) and j + 1 < sent.end:
                     j += 1  # a wrapped line inside a name (Reuters texts)
                     continue
                 if is_cap(tok) or (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from extractors.acronyms import fits, short_form_at, without_article
+from extractors.doc_bounds import inside_paragraph
 from extractors.org_lexicons import LOWER_HEADS
 
 # Words a name continues over on its way to the short form it gives in parentheses.
@@ -29,7 +30,7 @@ def extend_name(ent: Span, sent: Span) -> Span:
     doc = ent.doc
 
     def skip_space(i: int) -> int:  # wire texts wrap lines inside names
-        while i < sent.end and doc[i].is_space and "\n\n" not in doc[i].text:
+        while i < sent.end and inside_paragraph(doc[i]):
             i += 1
         return i
 

@@ -532,6 +532,20 @@ def test_a_city_or_state_after_of_is_the_domain_of_a_headed_name(nlp_full) -> No
     assert "Federal Reserve Bank" not in found
 
 
+def test_a_name_does_not_run_across_a_page_s_line_break(nlp_full) -> None:
+    # a page's lines are paragraphs: a heading's last word is not the name's first
+    found = orgs(
+        nlp_full,
+        "The wineries of the valley are opening their doors again this summer, and visitors"
+        " are expected from across the province and beyond, the organisers said on Monday.\n"
+        "The Swirl: Best of the Bench\n"
+        "The Naramata Bench Wineries Association is again presenting their show at the end"
+        " of the month, with tastings from more than twenty members and local food.",
+    )
+    assert "Naramata Bench Wineries Association" in found
+    assert not [name for name in found if name.startswith("Bench")]
+
+
 def test_an_org_entity_running_straight_into_another_is_one_name(nlp_full) -> None:
     # NER ends "GateHouse" at the capital inside the word and starts "Media" anew
     found = orgs(
