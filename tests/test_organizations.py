@@ -532,6 +532,17 @@ def test_a_city_or_state_after_of_is_the_domain_of_a_headed_name(nlp_full) -> No
     assert "Federal Reserve Bank" not in found
 
 
+def test_a_platform_named_as_the_medium_is_no_organisation(nlp_full) -> None:
+    # NOTES.md: platforms only mentioned as a medium are left out, as X and Facebook are
+    found = orgs(
+        nlp_full,
+        "The missiles struck the city of Bila Tserkva, Zelenskyy said on Telegram. The "
+        "emergency service said in a Telegram post that the Interior Ministry would help.",
+    )
+    assert "Telegram" not in found
+    assert "Interior Ministry" in found
+
+
 def test_a_name_does_not_run_across_a_page_s_line_break(nlp_full) -> None:
     # a page's lines are paragraphs: a heading's last word is not the name's first
     found = orgs(
