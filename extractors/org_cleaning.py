@@ -73,7 +73,8 @@ def clean_span(
             start = k + 1  # "Mo.-based Commerce Bancshares Inc."
             continue
         next_form = k + 1 < end and lower_unaccented(doc[k + 1].text) in LEGAL_FORMS
-        if k > start and (text == "or" or (text == "," and not next_form)):
+        listed = text == "," and (next_form or _lists_in_one_name(doc, k, end))
+        if k > start and (text == "or" or (text == "," and not listed)):
             end = k  # "Mercantile or Commerce", "Mercantile, Commerce"
             break
         if text in ("(", "/") and k > start:
@@ -130,6 +131,19 @@ def clean_span(
     while start < end and doc[start].text in ("<", "(", "-", '"', "“"):
         start += 1
     return doc[start:end] if end > start else None
+
+
+def _lists_in_one_name(doc: Doc, comma: int, end: int) -> bool:
+    """Whether a comma lists the parts of one name: NER read the whole as one
+    organisation and an "and" closes the list ("Ministry of Environment, Forestry and
+    Tourism", "Immigration, Refugees and Citizenship Canada"); two names side by side
+    ("Mercantile, Commerce") have no "and" after the comma."""
+    if doc[comma].ent_type_ != "ORG":
+        return False
+    return any(
+        doc[k].lower_ in ("and", "&") and k + 1 < end and doc[k + 1].text[:1].isupper()
+        for k in range(comma + 1, end)
+    )
 
 
 def _after_roles(doc: Doc, start: int, last: int) -> int:

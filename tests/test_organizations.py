@@ -532,6 +532,18 @@ def test_a_city_or_state_after_of_is_the_domain_of_a_headed_name(nlp_full) -> No
     assert "Federal Reserve Bank" not in found
 
 
+def test_a_comma_listing_the_parts_of_one_name_does_not_split_it(nlp_full) -> None:
+    # NER read the whole as one organisation and an "and" closes the list
+    found = orgs(
+        nlp_full,
+        "Namibia's Ministry of Environment, Forestry and Tourism issued the licence on "
+        "Monday. The Council on Energy, Environment and Water said the plan would work.",
+    )
+    assert "Ministry of Environment, Forestry and Tourism" in found
+    assert "Council on Energy, Environment and Water" in found
+    assert "Ministry of Environment" not in found and "Council on Energy" not in found
+
+
 def test_a_platform_named_as_the_medium_is_no_organisation(nlp_full) -> None:
     # NOTES.md: platforms only mentioned as a medium are left out, as X and Facebook are
     found = orgs(
