@@ -105,8 +105,11 @@ def clean_span(
         and doc[end].lower_ == "in"
         and country_lookup(doc[end + 1].text)
         and lex.kinds.kind(doc[start:end].text) == "other"
+        and any(lower_unaccented(t.text) in lex.kinds.heads for t in doc[start:end])
     ):
-        end += 2  # "Institute for Political Studies in Japan"
+        # "Institute for Political Studies in Japan"; a group named by no head word is
+        # only located ("held by the Taliban in Afghanistan")
+        end += 2
     full_end = end
     while end > start and (
         doc[end - 1].text in (">", "<", "'s", "’s", "'", "’", ")", "(", ",", "-")

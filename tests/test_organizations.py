@@ -544,6 +544,17 @@ def test_a_comma_listing_the_parts_of_one_name_does_not_split_it(nlp_full) -> No
     assert "Ministry of Environment" not in found and "Council on Energy" not in found
 
 
+def test_in_and_a_country_ends_a_headed_name_only(nlp_full) -> None:
+    # a body named by its head word runs on over its country; a group is only located
+    found = orgs(
+        nlp_full,
+        "The Institute for Political Studies in Japan said the vote was close. Two "
+        "hostages had been held by the Taliban in Afghanistan since 2016, the Taliban said.",
+    )
+    assert "Institute for Political Studies in Japan" in found
+    assert "Taliban" in found and "Taliban in Afghanistan" not in found
+
+
 def test_a_platform_named_as_the_medium_is_no_organisation(nlp_full) -> None:
     # NOTES.md: platforms only mentioned as a medium are left out, as X and Facebook are
     found = orgs(
