@@ -199,7 +199,7 @@ class CandidateFinder:
 def _joined_orgs(doc: Doc) -> list[Span]:
     """NER's entities, with an ORG that runs straight on into another ORG joined to it:
     the model sometimes ends a name at a capital inside a word ("GateHouse" + "Media"),
-    and two organisations are never written side by side without a word between them."""
+    and two organisations are seldom written side by side with nothing between them."""
     out: list[Span] = []
     for ent in doc.ents:
         prev = out[-1] if out else None

@@ -165,7 +165,7 @@ def _office_named(doc: Doc, start: int, end: int, lex: OrgLexicons) -> bool:
     """Whether the name ends in an office after "of": "of the <office>", an "Office of
     <office>", or "of" and nothing but office words. The office is then part of the name
     ("Office of the U.S. Trade Representative", "DHS Office of Inspector General",
-    "Department of Justice", "Joint Chiefs of Staff"), where a title after a name is not
+    "Department of Justice", "International Court of Justice"), where a title after a name is not
     ("Bank of Japan Governor", "Waseda University ... Professor")."""
     of = next((k for k in range(end - 2, start, -1) if doc[k].lower_ == "of"), None)
     if of is None or doc[of + 1 : end].root.i != end - 1:
@@ -178,6 +178,7 @@ def _office_named(doc: Doc, start: int, end: int, lex: OrgLexicons) -> bool:
 
 
 def _is_office_word(tok: Token, lex: OrgLexicons) -> bool:
+    """A word of an office title ("Justice", "Staff", "General")."""
     return tok.lower_ in lex.office_words or tok.lower_ in lex.office_heads
 
 
