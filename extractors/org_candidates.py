@@ -88,6 +88,8 @@ class CandidateFinder:
             if sent.end_char <= skip_before:
                 continue
             for span in self._capitalised_runs(doc, sent, places):
+                if _one_place(span):
+                    continue  # "the West Bank": NER reads the whole run as a place
                 if not any(t.i in taken for t in span):
                     found.add(span)
                     taken.update(t.i for t in span)
@@ -194,6 +196,13 @@ class CandidateFinder:
                 out.append(doc[i : _domain_end(doc, last_head + 1, sent.end)])
             i = max(j, i + 1)
         return out
+
+
+def _one_place(span: Span) -> bool:
+    """Whether the span ends one place entity NER found ("the West Bank")."""
+    if span[0].ent_type_ not in ("GPE", "LOC"):
+        return False
+    return entity_of(span[0]).end == span.end
 
 
 def _joined_orgs(doc: Doc) -> list[Span]:

@@ -77,6 +77,8 @@ def clean_span(
         if k > start and (text == "or" or (text == "," and not listed)):
             end = k  # "Mercantile or Commerce", "Mercantile, Commerce"
             break
+        if text == ":" and k > start:
+            return None  # a title ("The Palace: Tale of Jang Noksu"), not a name
         if text in ("(", "/") and k > start:
             end = k  # "National League for Democracy ( NLD"
             break

@@ -555,6 +555,20 @@ def test_in_and_a_country_ends_a_headed_name_only(nlp_full) -> None:
     assert "Taliban" in found and "Taliban in Afghanistan" not in found
 
 
+def test_a_place_named_by_a_head_word_or_a_title_with_a_colon_is_no_name(nlp_full) -> None:
+    # "Bank" ends org names, but NER reads "the West Bank" as one place; a colon makes
+    # a title ("The Palace: Tale of Jang Noksu")
+    found = orgs(
+        nlp_full,
+        "Netanyahu visited a settlement bloc in the West Bank south of Jerusalem on "
+        "Tuesday. Visitors came to watch <The Palace: Tale of Jang Noksu> at the theatre. "
+        "The Reserve Bank of India said rates would stay.",
+    )
+    assert "West Bank" not in found
+    assert not [name for name in found if "Palace" in name]
+    assert "Reserve Bank of India" in found
+
+
 def test_a_platform_named_as_the_medium_is_no_organisation(nlp_full) -> None:
     # NOTES.md: platforms only mentioned as a medium are left out, as X and Facebook are
     found = orgs(
