@@ -66,6 +66,9 @@ def test_library_lexicons_hold_what_the_rules_ask():
         ("Brett Payne won the race.", "Brett Payne"),  # a person
         ("Lesotho passed the Cyber Security Bill in May.", "Cyber Security Bill"),  # a law
         ("Fans flocked to the Busch Light Clash.", "Busch Light Clash"),  # an event
+        ("Visitors packed the Los Angeles Auto Show.", "Los Angeles Auto Show"),  # a show
+        ("She won the Philip K. Dick Award in 2019.", "Philip K. Dick Award"),  # an award
+        ("He sold the Online Business Success Roadmap.", "Online Business Success Roadmap"),
         ("He met the Berea District Administrator.", "Berea District Administrator"),  # office
         ("Costs worried U.S. Firms last year.", "U.S. Firms"),  # country and a plain word
         ("Here is the Current Roster Of Games today.", "Current Roster Of Games"),  # headline
