@@ -27,6 +27,7 @@ from extractors.event_senses import (
     hosts_a_gathering,
     imperative,
     signs_a_person,
+    signs_up,
 )
 from extractors.lexicons import DATA_DIR, read_table, read_word_lists
 
@@ -318,8 +319,9 @@ def specific_check(
         return None  # "VISIT the Horse Show", "Be sure to visit us on Facebook": an invitation
     if lemma == "host" and token.pos_ == "VERB" and not hosts_a_gathering(token, gatherings):
         return None  # "South Korea hosts several polysilicon makers": has, not holds
-    if lemma == "sign" and token.pos_ == "VERB" and signs_a_person(token):
-        return None  # "the team signed UCLA star Kenny Washington": a hire, not an accord
+    if lemma == "sign" and token.pos_ == "VERB" and (signs_a_person(token) or signs_up(token)):
+        # "the team signed UCLA star Kenny Washington": a hire; "sign up for": enrolling
+        return None
     return trig.type
 
 

@@ -24,6 +24,12 @@ def signs_a_person(verb: Token) -> bool:
     return any(c.dep_ in ("dobj", "nsubjpass") and c.ent_type_ == "PERSON" for c in verb.children)
 
 
+def signs_up(verb: Token) -> bool:
+    """ "Sign up for the Disney+ package", "signed up 10,000 users": enrolling, not an
+    accord ("signed up to the pact" is the pact's own trigger)."""
+    return any(c.dep_ == "prt" and c.lower_ == "up" for c in verb.children)
+
+
 def imperative(verb: Token) -> bool:
     """A verb in the imperative: the bare form heading its sentence with no subject
     ("Visit ...", "Be sure to visit ...")."""

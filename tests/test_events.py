@@ -553,7 +553,7 @@ def test_an_investment_needs_a_commodity_a_public_party_or_a_size(
     assert [e["type"] for e in found] == ["investment"]
 
 
-def test_agreeing_with_a_view_or_signing_a_person_is_no_agreement(
+def test_agreeing_with_a_view_signing_a_person_or_signing_up_is_no_agreement(
     nlp_model: Language, events: Component
 ) -> None:
     countries = (("Canada", "Canada"), ("Mexico", "Mexico"))
@@ -562,6 +562,9 @@ def test_agreeing_with_a_view_or_signing_a_person_is_no_agreement(
     orgs = (("UCLA", "UCLA", "other"),)
     hire = "The team signed UCLA star Kenny Washington on March 21."
     assert all(e["type"] != "agreement" for e in run(nlp_model, events, hire, orgs=orgs))
+    enrol = "Canada users signed up for the Disney package on Monday."
+    found = run(nlp_model, events, enrol, countries=countries[:1])
+    assert all(e["type"] != "agreement" for e in found)
     deal = "Canada and Mexico agreed on a framework for critical minerals trade."
     found = run(nlp_model, events, deal, countries=countries)
     assert "agreement" in [e["type"] for e in found]
