@@ -23,7 +23,14 @@ from extractors.field_libraries import ends_in_legal_form
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
-from extractors.org_lexicons import CONNECTORS, LEGAL_FORMS, MEDIA_NOUNS, OrgLexicons
+from extractors.org_lexicons import (
+    AFFILIATION_NOUNS,
+    CONNECTORS,
+    LEGAL_FORMS,
+    MEDIA_NOUNS,
+    TYPE_NOUNS,
+    OrgLexicons,
+)
 from extractors.org_place_compounds import joins_places, widen_to_places
 
 # What a wire puts in angle brackets after a name that is not one: a ticker ("<CMAC.S>").
@@ -38,6 +45,31 @@ class CandidateFinder:
         self.cue_matcher = PhraseMatcher(tokenizer.vocab, attr="ORTH")
         self.cue_matcher.add("cue", [tokenizer.make_doc(c) for c in lex.kinds.written_cues])
         self.media_ids = [tokenizer.vocab.strings.add(w) for w in MEDIA_NOUNS]
+        self.type_ids = [tokenizer.vocab.strings.add(w) for w in TYPE_NOUNS]
+
+    def introduced_spans(self, doc: Doc) -> list[Span]:
+        """ "steel producer Krivorizhstal", "the discount retailer Poundland": the
+        capitalised proper nouns right after a noun that says what kind of organisation
+        follows (the `type_noun` words), whatever NER calls them."""
+        lowers = doc.to_array("LOWER")
+        out = []
+        for i in numpy.isin(lowers, self.type_ids).nonzero()[0].tolist():
+            if doc[i].pos_ != "NOUN" or not doc[i].text.islower():
+                continue  # "None BANK QUAL": a table's capitals, no description
+            j = k = i + 1
+            if k < len(doc) and doc[k].lower_ == "the":
+                j = k = k + 1  # "local bar the Billy Goat Tavern"
+            while j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper():
+                j += 1
+            if (
+                j > k
+                and not _goes_on(doc, j)  # "group Human Rights in China"
+                and sum(c.isalpha() for c in doc[k:j].text) >= 2
+                and doc[k].lower_ not in AFFILIATION_NOUNS  # "company CEO Tim Cook"
+                and not any(t.ent_type_ in ("PERSON", "DATE", "TIME") for t in doc[k:j])
+            ):
+                out.append(doc[k:j])
+        return out
 
     def media_spans(self, doc: Doc) -> list[Span]:
         """ "newspaper Dagens Nyheter", "Zycie Warszawy daily said": the capitalised words
@@ -196,6 +228,18 @@ class CandidateFinder:
                 out.append(doc[i : _domain_end(doc, last_head + 1, sent.end)])
             i = max(j, i + 1)
         return out
+
+
+def _goes_on(doc: Doc, j: int) -> bool:
+    """Whether a name continues at token `j`: a capital, or a connector and a capital
+    ("Human Rights" + "in China")."""
+    if j >= len(doc):
+        return False
+    if doc[j].text[:1].isupper():
+        return True
+    return (
+        doc[j].lower_ in (*CONNECTORS, "in") and j + 1 < len(doc) and doc[j + 1].text[:1].isupper()
+    )
 
 
 def _one_place(span: Span) -> bool:

@@ -20,7 +20,7 @@ ORG_WORDS = read_word_lists(
     DATA_DIR / "org_words.tsv",
     (
         "reporting_role", "legal_form", "company_form", "lower_head", "event_title_head",
-        "motion_verb", "media_noun", "affiliation_noun",
+        "motion_verb", "media_noun", "affiliation_noun", "type_noun",
     ),
 )  # fmt: skip
 REPORTING = frozenset(ORG_WORDS["reporting_role"])
@@ -30,6 +30,7 @@ LOWER_HEADS = frozenset(ORG_WORDS["lower_head"])
 EVENT_TITLE_HEADS = frozenset(ORG_WORDS["event_title_head"])
 MOTION_VERBS = frozenset(ORG_WORDS["motion_verb"])
 MEDIA_NOUNS = tuple(ORG_WORDS["media_noun"])
+TYPE_NOUNS = tuple(ORG_WORDS["type_noun"])
 AFFILIATION_NOUNS = frozenset(ORG_WORDS["affiliation_noun"]) | frozenset(MEDIA_NOUNS)
 
 

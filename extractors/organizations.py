@@ -113,8 +113,17 @@ class OrganizationsComponent:
         media = self.finder.media_spans(doc)
         in_media = {i for m in media for i in range(m.start, m.end)}
         spans = sorted([s for s in spans if s.start not in in_media] + media, key=lambda s: s.start)
+        # "the discount retailer Poundland": named by what kind of body it is, where no
+        # other candidate covers the words; marked, as the wire marks names
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        introduced = [
+            s
+            for s in self.finder.introduced_spans(doc)
+            if not any(i in taken for i in range(s.start, s.end))
+        ]
+        spans = sorted(spans + introduced, key=lambda s: s.start)
         media_starts = {m.start for m in media}
-        marked_starts = {m.start for m in marked}
+        marked_starts = {m.start for m in marked} | {s.start for s in introduced}
         signature = _signature_start(doc, tail)
         pairs = acronyms.parenthesised_pairs(doc, spans)
         # an owner named before a possessive is a candidate of its own (after the others:

@@ -569,6 +569,20 @@ def test_a_place_named_by_a_head_word_or_a_title_with_a_colon_is_no_name(nlp_ful
     assert "Reserve Bank of India" in found
 
 
+def test_a_name_right_after_the_kind_of_body_it_is_is_an_organisation(nlp_full) -> None:
+    # "the discount retailer Poundland": news says what kind of body a name is, whatever
+    # NER makes of the name, and says it once
+    found = orgs(
+        nlp_full,
+        "Prices rose at the discount retailer Poundland last year. The human rights "
+        "organization Safeguard Defenders identified several dozen stations. The cost was "
+        "met by the group Human Rights in China, said company CEO Tim Cook.",
+    )
+    assert {"Poundland", "Safeguard Defenders"} <= set(found)
+    assert "Human Rights" not in found  # the name runs on over "in China"
+    assert "CEO" not in found and "CEO Tim Cook" not in found
+
+
 def test_a_platform_named_as_the_medium_is_no_organisation(nlp_full) -> None:
     # NOTES.md: platforms only mentioned as a medium are left out, as X and Facebook are
     found = orgs(
