@@ -22,6 +22,7 @@ from extractors.org_lexicons import (
     LEGAL_FORMS,
     MOTION_VERBS,
     REPORTING,
+    TYPE_NOUNS,
     OrgLexicons,
 )
 from extractors.org_world import world_rejects
@@ -134,12 +135,15 @@ def affiliated(span: Span, people: set[str]) -> bool:
     object of "at"/"of"/"for" after a person or an affiliation noun ("analyst Paula
     Buratti at Indosuez", "former editor of Sereipheap Thmei"), or the subject of "said"
     when the name is several words NER reads as an organisation and none is a person's
-    ("Offshore Data Services said"). Products, places and laws said once in passing ("the
+    ("Offshore Data Services said"), or in apposition with the kind of body it is
+    ("Arcadium Lithium, a lithium producer"). Products, places and laws said once in passing ("the
     repeal of Obamacare", "the Matterhorn") are not. (A compound before an affiliation
     noun, "Commerzbank analyst", was tried: it found as many names outside organisations
     as in them.)"""
     root = span.root
     head = root.head
+    if any(c.dep_ == "appos" and c.lemma_.lower() in TYPE_NOUNS for c in root.children):
+        return True  # "Krivorizhstal, the country's largest steel producer,"
     if root.dep_ == "pobj" and head.lower_ in ("at", "of", "for"):
         owner = head.head
         return owner.ent_type_ == "PERSON" or (

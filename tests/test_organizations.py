@@ -579,6 +579,9 @@ def test_a_name_right_after_the_kind_of_body_it_is_is_an_organisation(nlp_full) 
         "met by the group Human Rights in China, said company CEO Tim Cook.",
     )
     assert {"Poundland", "Safeguard Defenders"} <= set(found)
+    # ... or right after it, in apposition
+    told = "Rio Tinto agreed to buy Arcadium Lithium, a lithium producer, for $6.7 billion."
+    assert "Arcadium Lithium" in orgs(nlp_full, told)
     assert "Human Rights" not in found  # the name runs on over "in China"
     assert "CEO" not in found and "CEO Tim Cook" not in found
 
