@@ -586,6 +586,12 @@ def test_a_name_right_after_the_kind_of_body_it_is_is_an_organisation(nlp_full) 
     assert "CEO" not in found and "CEO Tim Cook" not in found
 
 
+def test_a_town_s_name_that_acts_is_an_organisation(nlp_full) -> None:
+    # "Rio Tinto" is also a town (geonames): a place does not speak or buy
+    assert "Rio Tinto" in orgs(nlp_full, "Rio Tinto said on Monday it would buy a mine.")
+    assert "Rio Tinto" not in orgs(nlp_full, "Flooding hit Rio Tinto on Monday.")
+
+
 def test_a_platform_named_as_the_medium_is_no_organisation(nlp_full) -> None:
     # NOTES.md: platforms only mentioned as a medium are left out, as X and Facebook are
     found = orgs(
