@@ -53,14 +53,20 @@ CHANGE_VERBS = frozenset(
 FIGURES = frozenset({"PERCENT", "MONEY", "QUANTITY", "CARDINAL"})
 
 
+def reported_clauses(said: Token, deps: tuple[str, ...] = ("ccomp", "parataxis")) -> list[Token]:
+    """The heads of what a reporting verb reports: its clauses (`deps`), or the clause it
+    hangs from when it follows what was said ("unemployment fell, the office said")."""
+    clauses = [c for c in said.children if c.dep_ in deps]
+    if not clauses and said.dep_ in ("ccomp", "parataxis"):
+        clauses = [said.head]
+    return clauses
+
+
 def reports_a_statistic(said: Token) -> bool:
     """Is what the speaker said a figure ("unemployment fell to 2.41 mln, the Federal
     Labour Office said")? A data release is no statement (NOTES: "data releases and
     statistics with no matching type" are not logged)."""
-    clauses = [c for c in said.children if c.dep_ in ("ccomp", "parataxis")]
-    if not clauses and said.dep_ in ("ccomp", "parataxis"):
-        clauses = [said.head]
-    for clause in clauses:
+    for clause in reported_clauses(said):
         if clause.lemma_.lower() not in CHANGE_VERBS:
             continue
         if any(t.ent_type_ in FIGURES for t in clause.subtree if not t.is_punct):
@@ -77,9 +83,7 @@ def states_a_position(said: Token, aspire_verbs: tuple[str, ...]) -> bool:
     of its own no position of the speaker ("had accepted the gifts so they could look
     their best"). A stance verb in the clause ("said China expressed regret") is a
     trigger of its own."""
-    clauses = [c for c in said.children if c.dep_ in ("ccomp", "parataxis", "xcomp")]
-    if not clauses and said.dep_ in ("ccomp", "parataxis"):
-        clauses = [said.head]
+    clauses = reported_clauses(said, ("ccomp", "parataxis", "xcomp"))
     chain = [*clauses, *(x for c in clauses for x in c.children if x.dep_ in ("xcomp", "conj"))]
     return any(
         verb.lemma_.lower() in aspire_verbs

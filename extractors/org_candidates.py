@@ -56,11 +56,10 @@ class CandidateFinder:
         for i in numpy.isin(lowers, self.type_ids).nonzero()[0].tolist():
             if doc[i].pos_ != "NOUN" or not doc[i].text.islower():
                 continue  # "None BANK QUAL": a table's capitals, no description
-            j = k = i + 1
+            k = i + 1
             if k < len(doc) and doc[k].lower_ == "the":
-                j = k = k + 1  # "local bar the Billy Goat Tavern"
-            while j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper():
-                j += 1
+                k += 1  # "local bar the Billy Goat Tavern"
+            j = _proper_run_end(doc, k)
             if (
                 j > k
                 and not _goes_on(doc, j)  # "group Human Rights in China"
@@ -77,9 +76,7 @@ class CandidateFinder:
         lowers = doc.to_array("LOWER")
         out = []
         for i in numpy.isin(lowers, self.media_ids).nonzero()[0].tolist():
-            j = i + 1
-            while j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper():
-                j += 1
+            j = _proper_run_end(doc, i + 1)
             if j > i + 1:
                 out.append(doc[i + 1 : j])
                 continue
@@ -228,6 +225,15 @@ class CandidateFinder:
                 out.append(doc[i : _domain_end(doc, last_head + 1, sent.end)])
             i = max(j, i + 1)
         return out
+
+
+def _proper_run_end(doc: Doc, start: int) -> int:
+    """Where the capitalised proper nouns from `start` end (the name after a media or a
+    kind-of-body noun)."""
+    j = start
+    while j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper():
+        j += 1
+    return j
 
 
 def _goes_on(doc: Doc, j: int) -> bool:

@@ -88,7 +88,7 @@ def world_rejects(
         return True  # a law, an event ("Cyber Security Bill", "World Tour"), an office
     key = place_key(name)
     if (
-        key in place_names() and not agency and not _acts_as_a_body(words)
+        key in place_names() and not agency and not _acts_as_a_body(span, words)
     ) or key in stock_indices():
         return True
     after = span.doc[span.end] if span.end < len(span.doc) else None
@@ -101,15 +101,13 @@ def world_rejects(
     return len(words) >= 3 and any(t.text in HEADLINE_CAPS for t in words[1:-1])
 
 
-def _acts_as_a_body(words: list[Token]) -> bool:
-    """A town's name NER reads as an organisation, of several words, that does something
-    ("Rio Tinto said", a town in Portugal too): a place does not speak or buy."""
+def _acts_as_a_body(span: Span, words: list[Token]) -> bool:
+    """A town's name NER reads as an organisation, of several words (`words`, the span's
+    without punctuation), that does something ("Rio Tinto said", a town in Portugal too):
+    a place does not speak or buy."""
     if len(words) < 2 or any(t.ent_type_ != "ORG" for t in words):
         return False
-    root = words[-1]
-    while root.head.i != root.i and root.head in words:
-        root = root.head
-    return root.dep_ == "nsubj" and root.head.pos_ == "VERB"
+    return span.root.dep_ == "nsubj" and span.root.head.pos_ == "VERB"
 
 
 def ner_organisations(doc: Doc) -> frozenset[str]:
