@@ -51,11 +51,22 @@ def date_event(
             event.date = resolved.isoformat()
             event.date_text = ent.text
             return
-    if anchor is not None and not any(e.label_ in ("DATE", "TIME") for e in ents_within(sent)):
+    if anchor is not None and not any(
+        e.label_ in ("DATE", "TIME") and not _describes_a_noun(e) for e in ents_within(sent)
+    ):
         # the spec: an event reported with no other time expression in a dated story
         # takes the story's date ("X said"); a sentence naming any time ("in June
         # 2004", another event's "March 3") leaves it unknown
         event.date = anchor.isoformat()
+
+
+def _describes_a_noun(ent: Span) -> bool:
+    """A period that says what kind of thing a noun is ("full-year funding", "the 2030
+    target", "a short-term spending bill"), not when anything happened."""
+    return ent.root.dep_ in ("amod", "compound", "nummod", "nmod") and ent.root.head.pos_ in (
+        "NOUN",
+        "PROPN",
+    )
 
 
 def date_tokens_attached(sent: Span, trigger: Token) -> list[Span]:

@@ -37,6 +37,8 @@ from extractors.event_sources import (
     attributed_to_nonspeaker,
     inside_quote,
     quoted_from_nonpublic,
+    recounts_dated_happening,
+    reported_by_nonspeaker,
     reports_a_statistic,
     states_a_position,
 )
@@ -169,7 +171,12 @@ class Component:
         words = self.lexicon.words
         commodity = words.get("commodity", frozenset())
         etype = rules.specific_check(trig, token, commodity, self.lexicon.gatherings)
-        if etype is None or attributed_to_nonspeaker(sent, token, words["nonspeaker"]):
+        nonspeakers = words["nonspeaker"]
+        if (
+            etype is None
+            or attributed_to_nonspeaker(sent, token, nonspeakers)
+            or reported_by_nonspeaker(token, nonspeakers)
+        ):
             return None  # not an event, or only an analyst's or a source's word for it
         actors = index.actors_in(sent.start_char, sent.end_char)
         public = {a.start for a in actors if a.public}
@@ -333,6 +340,12 @@ class Component:
             # of events, a statement on policy only when it takes a position ("would",
             # "should", "wants"); "the minister said" speaks for an office
             return []
+        if (
+            weak_verb
+            and recounts_dated_happening(token)
+            and not states_a_position(token, rules.ASPIRE_VERBS)
+        ):
+            return []  # an account of what happened when, by anyone: no position
         if (root.pos_ == "NOUN" and not titled) or private:
             # "The US company said", "Indian exporters warned", "Nick Kaufman, a British
             # lawyer, said": the country only describes the one who speaks, no public body

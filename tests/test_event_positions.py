@@ -222,3 +222,48 @@ def test_would_reported_by_a_past_said_is_a_stated_plan_not_a_hedge(nlp_model, e
     ):
         found = run(nlp_model, events, text, orgs=MINISTRY, countries=CHINA)
         assert "trade_measure" not in [e["type"] for e in found], text
+
+
+def test_what_an_analyst_says_is_no_event_unless_it_dates_it(nlp_model, events):
+    text = (
+        "When tariffs are high enough, firms will pass the increase on to U.S. consumers, "
+        "said Monica de Bolle, a senior fellow at the Peterson Institute."
+    )
+    opinion = run(nlp_model, events, text, countries=(("U.S.", "United States"),))
+    assert [e for e in opinion if e["type"] == "trade_measure"] == []
+    # a fact they mention in passing, with its own day, still happened
+    text = (
+        "The U.S. threat on Friday to impose tariffs on Chinese steel hit markets, analysts said."
+    )
+    fact = run(
+        nlp_model,
+        events,
+        text,
+        published="2019-05-13",
+        countries=(("U.S.", "United States"), ("Chinese", "China")),
+    )
+    assert [e["type"] for e in fact] == ["trade_measure"]
+
+
+def test_a_dated_account_of_what_happened_is_no_statement(nlp_model, events):
+    ministry = (("Defence Ministry", "Defence Ministry", "government"),)
+    text = "The Defence Ministry said its forces shot down 33 drones overnight into Sunday."
+    account = run(nlp_model, events, text, published="2024-11-24", orgs=ministry)
+    assert [e for e in account if e["type"] == "statement"] == []
+    # a past tense with no time of its own is as often a reported position
+    text = "The Defence Ministry said the government backed the new export rules."
+    position = run(nlp_model, events, text, published="2024-11-24", orgs=ministry)
+    assert [e["type"] for e in position] == ["statement"]
+
+
+def test_a_period_that_describes_a_noun_leaves_the_story_date(nlp_model, events):
+    text = "The Commission said it would seek full-year funding for lithium refining."
+    found = run(
+        nlp_model,
+        events,
+        text,
+        published="2019-01-02",
+        orgs=(("Commission", "Commission", "government"),),
+        minerals=(("lithium", "lithium"),),
+    )
+    assert found and all(e["date"] == "2019-01-02" for e in found)
