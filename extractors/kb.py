@@ -153,6 +153,19 @@ def name_keys(name: str) -> list[str]:
     return keys
 
 
+def given_and_surname(name: str) -> str | None:
+    """The folded first and last word of a name of three words or more, middle names
+    dropped ("Hage Gottfried Geingob" -> "hage geingob"); None for shorter names."""
+    words = name_keys(name)[0].split()
+    return f"{words[0]} {words[-1]}" if len(words) > 2 else None
+
+
+def _add(index: dict[str, list[Person]], key: str, person: Person) -> None:
+    bucket = index.setdefault(key, [])
+    if not any(p is person for p in bucket):
+        bucket.append(person)
+
+
 def _initial(word: str) -> bool:
     return len(word.rstrip(".")) == 1
 
@@ -163,6 +176,9 @@ class OfficeHolderKB:
     def __init__(self, people: Iterable[Person]) -> None:
         self.people: dict[str, Person] = {p.pid: p for p in people}
         self._by_name: dict[str, list[Person]] = {}
+        # "hage geingob" for "Hage Gottfried Geingob": news drops middle names; a
+        # fallback only, where no name matches in full
+        self._by_short: dict[str, list[Person]] = {}
         self._by_qid: dict[str, Person] = {p.qid: p for p in self.people.values() if p.qid}
         for person in self.people.values():
             self._index(person)
@@ -170,9 +186,10 @@ class OfficeHolderKB:
     def _index(self, person: Person) -> None:
         for name in person.names:
             for key in name_keys(name):
-                bucket = self._by_name.setdefault(key, [])
-                if not any(p is person for p in bucket):
-                    bucket.append(person)
+                _add(self._by_name, key, person)
+            short = given_and_surname(name)
+            if short is not None:
+                _add(self._by_short, short, person)
 
     # -- building -----------------------------------------------------------------------
     @classmethod
@@ -265,8 +282,10 @@ class OfficeHolderKB:
         return person
 
     # -- lookups ------------------------------------------------------------------------
-    def find(self, name: str) -> list[Person]:
-        """People known under this name (folded; middle initials optional)."""
+    def find(self, name: str, middle_names: bool = False) -> list[Person]:
+        """People known under this name (folded; middle initials optional; with
+        `middle_names`, a two-word name also finds a longer one with the same first and
+        last word when no name matches in full)."""
         found: list[Person] = []
         keys = name_keys(name)
         exact = self._by_name.get(keys[0], [])
@@ -274,6 +293,8 @@ class OfficeHolderKB:
             for person in self._by_name.get(key, ()):
                 if not any(p is person for p in found):
                     found.append(person)
+        if middle_names and not found and len(keys[0].split()) == 2:
+            found = list(self._by_short.get(keys[0], ()))
         return found
 
     def who(self, office: str, country: str | None, on: str) -> list[tuple[Person, Tenure]]:
@@ -288,10 +309,18 @@ class OfficeHolderKB:
                     out.append((person, tenure))
         return sorted(out, key=lambda pt: (pt[1].start or "", pt[0].name))
 
-    def link(self, name: str, country: str | None = None, on: str | None = None) -> Link | None:
+    def link(
+        self,
+        name: str,
+        country: str | None = None,
+        on: str | None = None,
+        middle_names: bool = False,
+    ) -> Link | None:
         """The one person `name` stands for, with the tenure that fits best; None when
-        no one or more than one person fits (a namesake is never guessed at)."""
-        people = self.find(name)
+        no one or more than one person fits (a namesake is never guessed at).
+        `middle_names`: see `find`; for a name the article gives an office, which
+        `link_official` then checks against the KB's."""
+        people = self.find(name, middle_names)
         if country and len(people) > 1:
             people = [p for p in people if any(t.country == country for t in p.tenures)] or people
         if on and len(people) > 1:

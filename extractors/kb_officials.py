@@ -63,13 +63,20 @@ class KBOfficialsComponent:
     def link_official(self, official: Official, on: str | None) -> None:
         if len(official.name.split()) < 2:
             return  # a surname alone is anyone's
-        link = self.kb.link(official.name, official.country, on)
-        if link is None or not _fits_country(link, official.country):
+        link = self.kb.link(official.name, official.country, on, middle_names=True)
+        if link is None:
+            return
+        holds_role = _holds_the_role(link, official.role)
+        if not _fits_country(link, official.country) and not holds_role:
             return
         official.kb_id = link.kb_id
         official.kb_office = link.tenure.office if link.tenure else None
-        if official.country is None and link.covers_date and link.tenure is not None:
-            official.country = link.tenure.country
+        tenure = link.tenure
+        if tenure is not None and link.covers_date and (official.country is None or holds_role):
+            # "President Hage Geingob" in a sentence about a flight from the United States:
+            # the office he held that day says whose government he served, not the
+            # country the sentence happens to name
+            official.country = tenure.country
 
     def named_only(self, doc: Doc, officials: list[Official], on: str | None) -> list[Official]:
         taken = {lower_unaccented(o.name.split()[-1]) for o in officials if o.name.split()}
@@ -133,6 +140,23 @@ def _fits_country(link: Link, country: str | None) -> bool:
         return True
     countries = {t.country for t in link.person.tenures if t.country}
     return not countries or country in countries
+
+
+def _holds_the_role(link: Link, role: str | None) -> bool:
+    """Is the article's role the office the KB has the person in on the story's date
+    ("President" for "President of the Republic of Namibia", "Senator" for "Member of
+    the Senate of Nigeria": the role's head word and an office word share their stem)?
+    A namesake in another office ("Inspector-General of Police" for a state governor)
+    is not."""
+    if not role or link.tenure is None or not link.covers_date:
+        return False
+    head = lower_unaccented(role.split()[-1]).strip(".,")
+    office = lower_unaccented(link.tenure.office).replace("-", " ").split()
+    return len(head) >= 4 and any(w[:STEM] == head[:STEM] for w in office if len(w) >= 4)
+
+
+# Letters of a word's stem compared ("senat" in "senator" and "senate").
+STEM = 5
 
 
 def _person_name(ent: Span) -> str | None:

@@ -188,6 +188,31 @@ def test_component_leaves_people_who_held_no_office_yet_and_igo_officials_alone(
     assert found[0].kb_id == "Q264766" and found[0].country is None
 
 
+def test_an_office_the_kb_confirms_says_whose_government_an_official_serves():
+    kb = OfficeHolderKB.from_rows(
+        [
+            KBRow("Hage Gottfried Geingob", "President of the Republic of Namibia", "Namibia",
+                  "2015-03-21", "2024-02-04", qid="Q1568274", pid="Q1568274"),
+            KBRow("Ibrahim Idris", "Governor of Kogi State", "Nigeria", "2016", None,
+                  qid="Q3510788", pid="Q3510788"),
+        ]
+    )  # fmt: skip
+    # news drops middle names: a fallback for an official the article gives an office
+    assert kb.find("Hage Geingob") == []
+    assert [p.qid for p in kb.find("Hage Geingob", middle_names=True)] == ["Q1568274"]
+    component = KBOfficialsComponent(kb)
+    text = "President Hage Geingob flew home from the United States. Ibrahim Idris spoke."
+    # the sentence's country was the text's only guess for him
+    geingob = Official("Hage Geingob", "President", "United States")
+    idris = Official("Ibrahim Idris", "Inspector-General of Police", "United States")
+    doc = component(_doc(text, [(1, 3), (11, 13)], [geingob, idris], published="2020-02-20"))
+    found = {o.name: o for o in (from_plain(Official, d) for d in doc._.nw_officials)}
+    assert (found["Hage Geingob"].country, found["Hage Geingob"].kb_id) == ("Namibia", "Q1568274")
+    assert found["Hage Geingob"].role == "President"  # as the article states it
+    # a namesake in another office is not the KB's person: nothing linked or changed
+    assert (found["Ibrahim Idris"].country, found["Ibrahim Idris"].kb_id) == ("United States", None)
+
+
 def test_the_wikidata_answer_becomes_kb_rows():
     answer = json.loads((DATA / "sparql_heads.json").read_text())
     refresh = rows_from_results(answer)
