@@ -38,6 +38,9 @@ TITLE_WORDS = read_word_lists(
 )  # fmt: skip
 MODIFIERS = frozenset(TITLE_WORDS["modifier"])
 PRIVATE_BODIES = frozenset(TITLE_WORDS["private_body"])
+# Organisation kinds whose posts are no public office: the spec leaves out company
+# executives and forum staff ("vice president of the Trade Partnership").
+PRIVATE_KINDS = frozenset({"company", "association", "forum"})
 STATE_ONLY_HEADS = frozenset(TITLE_WORDS["state_only_head"])
 EVALUATIVE = frozenset(TITLE_WORDS["evaluative"])
 STOP_HEADS = frozenset(TITLE_WORDS["stop_head"])  # the vaguest roles: used only when nothing better
@@ -281,17 +284,14 @@ class TitleReader:
         return False
 
     def _private(self, phrase: Span, ctx: DocContext) -> bool:
-        """Does a company, union or party own the title?"""
+        """Does a company, a forum, a union or a party own the title?"""
         owner = [t for t in phrase if t.text[:1].isupper() and t.lower_ not in self.office_words]
-        if any(ctx.orgs.get(t.idx) in ("company", "association") for t in owner):
+        if any(ctx.orgs.get(t.idx) in PRIVATE_KINDS for t in owner):
             return True
         if any(t.lower_ in ("party", "union", "unions") for t in owner):
             return True
         # the owner as a whole: "Central Bank" is public, "Mitsubishi Corp" is not
-        return bool(owner) and self.kinds.kind(" ".join(t.text for t in owner)) in (
-            "company",
-            "association",
-        )
+        return bool(owner) and self.kinds.kind(" ".join(t.text for t in owner)) in PRIVATE_KINDS
 
     def _igo(self, phrase: Span, ctx: DocContext) -> bool:
         return any(

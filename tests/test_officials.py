@@ -182,3 +182,18 @@ def test_offices_the_kb_holds_are_titles(nlp_full, text: str, name: str, role: s
     # "Treasurer" is an office in the office-holder KB (Australia's finance minister, US
     # state treasurers) that no hand-listed title word named
     assert officials(nlp_full, text)[name]["role"] == role
+
+
+def test_a_forums_staff_hold_no_public_office(nlp_full) -> None:
+    # the spec leaves out company executives and forum staff
+    found = officials(
+        nlp_full,
+        '"The overall impact is now over $4 billion per month in extra tariffs," said '
+        "Daniel Anthony, vice president of the Trade Partnership.",
+    )
+    assert "Daniel Anthony" not in found
+    found = officials(
+        nlp_full,
+        "Daniel Anthony, vice president of the European Commission, said the tariffs hurt.",
+    )
+    assert found["Daniel Anthony"]["role"] == "vice president of the European Commission"
