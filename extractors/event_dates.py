@@ -9,6 +9,7 @@ Expressions resolve against the story's anchor date (extractors.dates).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from spacy.tokens import Span, Token
@@ -52,7 +53,7 @@ def date_event(
             event.date_text = ent.text
             return
     if anchor is not None and not any(
-        e.label_ in ("DATE", "TIME") and not _describes_a_noun(e) for e in ents_within(sent)
+        e.label_ in ("DATE", "TIME") and not _describes_a_noun(e, anchor) for e in ents_within(sent)
     ):
         # the spec: an event reported with no other time expression in a dated story
         # takes the story's date ("X said"); a sentence naming any time ("in June
@@ -60,12 +61,36 @@ def date_event(
         event.date = anchor.isoformat()
 
 
-def _describes_a_noun(ent: Span) -> bool:
-    """A period that says what kind of thing a noun is ("full-year funding", "the 2030
-    target", "a short-term spending bill"), not when anything happened."""
-    return ent.root.dep_ in ("amod", "compound", "nummod", "nmod") and ent.root.head.pos_ in (
-        "NOUN",
-        "PROPN",
+# Years before the story's at which a sentence reports history, not news.
+HISTORY_YEARS = 3
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)(s?)\b")
+
+
+def tells_history(sent: Span, anchor: date | None) -> bool:
+    """Does every time the sentence names lie years before the story ("Caracas
+    nationalized the industry in the 1970s, and in the 2000s ordered ...")? Background,
+    not a happening the story reports (NOTES: historical background is not logged)."""
+    if anchor is None:
+        return False
+    latest: list[int] = []
+    for ent in ents_within(sent):
+        if ent.label_ != "DATE":
+            continue
+        years = [int(y) + (9 if decade else 0) for y, decade in YEAR.findall(ent.text)]
+        if not years:
+            return False  # "last week", "on Friday": a time near the story
+        latest.append(max(years))
+    return bool(latest) and max(latest) <= anchor.year - HISTORY_YEARS
+
+
+def _describes_a_noun(ent: Span, anchor: date) -> bool:
+    """A period that says what kind of thing a noun is ("full-year funding", "a
+    short-term spending bill"), not when anything happened; a day that dates a noun
+    ("their Dec. 11 meeting") is another event's time."""
+    return (
+        ent.root.dep_ in ("amod", "compound", "nummod", "nmod")
+        and ent.root.head.pos_ in ("NOUN", "PROPN")
+        and resolve_date(ent.text, anchor) is None
     )
 
 

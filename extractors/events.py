@@ -32,7 +32,7 @@ from extractors.event_actors import (
     clause_actors,
     participants,
 )
-from extractors.event_dates import date_event, own_date
+from extractors.event_dates import date_event, own_date, tells_history
 from extractors.event_sources import (
     attributed_to_nonspeaker,
     inside_quote,
@@ -178,6 +178,8 @@ class Component:
             or reported_by_nonspeaker(token, nonspeakers)
         ):
             return None  # not an event, or only an analyst's or a source's word for it
+        if tells_history(sent, anchor):
+            return None
         actors = index.actors_in(sent.start_char, sent.end_char)
         public = {a.start for a in actors if a.public}
         if trig.guard != "speaker" and quoted_from_nonpublic(sent, token, public):

@@ -63,7 +63,7 @@ def test_an_event_with_no_time_of_its_own_takes_the_story_date(nlp_model, events
         nlp_model, events, text, countries=(("India", "India"),), minerals=(("lithium", "lithium"),)
     )
     assert undated_story and all(e["date"] is None for e in undated_story)
-    month_only = "India said in June 2004 it would cut import duties on lithium."
+    month_only = "India said in June 2024 it would cut import duties on lithium."
     found = run(
         nlp_model,
         events,
@@ -267,3 +267,22 @@ def test_a_period_that_describes_a_noun_leaves_the_story_date(nlp_model, events)
         minerals=(("lithium", "lithium"),),
     )
     assert found and all(e["date"] == "2019-01-02" for e in found)
+
+
+def test_a_sentence_whose_times_lie_years_back_is_history_not_news(nlp_model, events):
+    venezuela = (("Venezuela", "Venezuela"),)
+    text = "In the 1990s Venezuela signed an agreement with China on oil supplies."
+    history = run(nlp_model, events, text, published="2024-05-07", countries=venezuela)
+    assert history == []
+    text = "In March Venezuela signed an agreement with China on oil supplies."
+    news = run(nlp_model, events, text, published="2024-05-07", countries=venezuela)
+    assert [e["type"] for e in news] == ["agreement"]
+    # a story of its own time: the same years are news
+    old_story = run(
+        nlp_model,
+        events,
+        "In 1996 Venezuela signed an agreement with China on oil supplies.",
+        published="1996-08-30",
+        countries=venezuela,
+    )
+    assert [e["type"] for e in old_story] == ["agreement"]
