@@ -57,7 +57,8 @@ def date_event(
     ):
         # the spec: an event reported with no other time expression in a dated story
         # takes the story's date ("X said"); a sentence naming any time ("in June
-        # 2004", another event's "March 3") leaves it unknown
+        # 2004", another event's "March 3") leaves it unknown, a period that only says
+        # what kind of thing a noun is ("full-year funding") aside
         event.date = anchor.isoformat()
 
 

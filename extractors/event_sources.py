@@ -19,6 +19,8 @@ from extractors.event_rules import SUBJECT_DEPS, lemmas
 SOURCES_OF_FACT = frozenset({"official", "adviser"})
 # Nor do the market's witnesses; what they report is how the wire reports a fact.
 MARKET_WITNESSES = frozenset({"source", "trader", "dealer", "person", "people"})
+# Entity labels that name a time.
+DATED = frozenset({"DATE", "TIME"})
 
 
 def attributed_to_nonspeaker(sent: Span, trigger: Token, nonspeakers: frozenset[str]) -> bool:
@@ -117,9 +119,6 @@ def states_a_position(said: Token, aspire_verbs: tuple[str, ...]) -> bool:
         )
         for verb in chain
     )
-
-
-DATED = frozenset({"DATE", "TIME"})
 
 
 def recounts_dated_happening(said: Token) -> bool:

@@ -5,14 +5,13 @@ event_rules checks the parse (subject, hedging, commodity); event_actors supplie
 the participants and minerals the sibling components found in that sentence;
 event_dates picks and resolves the date expression that dates the trigger.
 Repeated reports of the same occurrence in one article are merged into one record
-(spec: one record per real-world occurrence), keeping the first - usually the
-fullest - sentence.
+(event_candidates; spec: one record per real-world occurrence), keeping the first -
+usually the fullest - sentence.
 """
 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,13 @@ from extractors.event_actors import (
     build_index,
     clause_actors,
     participants,
+)
+from extractors.event_candidates import (
+    Candidate,
+    merge,
+    named_mentions,
+    pick_main,
+    second_events,
 )
 from extractors.event_dates import date_event, own_date, tells_history
 from extractors.event_sources import (
@@ -71,28 +77,6 @@ UNMANNED_TYPES = frozenset({"price", "supply"})
 def make_component(nlp: Language, name: str, triggers_path: str, ner_fallback: bool) -> Component:
     path = Path(triggers_path) if triggers_path else rules.DEFAULT_TRIGGERS
     return Component(nlp, path, ner_fallback)
-
-
-@dataclass
-class Candidate:
-    """An event before merging, with what merging needs to compare."""
-
-    event: Event
-    keys: set[str]  # the actors that identify this occurrence
-    order: int
-    depth: int = 0  # the trigger's distance from the sentence root
-    reported: bool = False  # a bare "said": only when nothing else happens in the sentence
-    anaphoric: bool = False  # "the agreement": a repeat of an earlier report of its type
-    secondary: bool = False  # a named meeting mentioned in a sentence about something else
-    # for a named meeting: its location and the participants of its own phrase, used
-    # when the sentence is about something else (see named_mentions)
-    mention_location: str | None = None
-    mention_participants: list[str] | None = None
-    trigger_i: int = -1  # the trigger token and the word it hangs off
-    trigger_head_i: int = -1
-    trigger_dep: str = ""
-    own_date: bool = False  # a trigger noun with its own date ("their Dec. 11 meeting")
-    split: bool = False  # a second occurrence reported in the same sentence as another
 
 
 class Component:
@@ -179,7 +163,7 @@ class Component:
         ):
             return None  # not an event, or only an analyst's or a source's word for it
         if tells_history(sent, anchor):
-            return None
+            return None  # every time it names lies years back: background, not news
         actors = index.actors_in(sent.start_char, sent.end_char)
         public = {a.start for a in actors if a.public}
         if trig.guard != "speaker" and quoted_from_nonpublic(sent, token, public):
@@ -361,95 +345,3 @@ class Component:
             rank = {"official": 0, "org": 1, "country": 2}
             return sorted(found, key=lambda a: rank[a.kind])
         return []
-
-
-def pick_main(cands: list[Candidate]) -> Candidate:
-    """The sentence's one event: its main happening, not a bare "said" around it.
-
-    "The Commission said it has opened an enquiry into dumping" reports a trade
-    measure; the saying only counts when nothing else happens in the sentence.
-    """
-    return min(cands, key=lambda c: (c.reported or c.anaphoric, c.depth, c.event.evidence_start))
-
-
-def second_events(cands: list[Candidate], main: Candidate) -> list[Candidate]:
-    """Further occurrences a sentence reports beside its main one: a coordinated verb of
-    another type ("met X on Monday and signed an agreement on lithium"), or a trigger
-    noun dated apart from the main event ("their first visit since their Dec. 11
-    meeting"). Each has a trigger, arguments and (for the second) a date of its own."""
-    out: list[Candidate] = []
-    for cand in cands:
-        if cand is main or cand.reported or cand.anaphoric:
-            continue
-        if any(c.event.type == cand.event.type for c in (main, *out)) and not cand.own_date:
-            continue
-        coordinated = cand.trigger_dep == "conj" and cand.trigger_head_i == main.trigger_i
-        dated_apart = cand.own_date and cand.event.date != main.event.date
-        if coordinated or dated_apart:
-            cand.split = True
-            out.append(cand)
-    return out
-
-
-def named_mentions(cands: list[Candidate], main: Candidate) -> list[Candidate]:
-    """Named meetings ("the Finance Ministerial on ...") that a sentence mentions while
-    reporting something else ("X welcomed India's participation in ..."): each is an
-    occurrence of its own, with the sentence as provisional evidence."""
-    out = []
-    for cand in cands:
-        if cand is main or cand.event.type != "meeting" or not cand.event.name:
-            continue
-        if main.event.type == "meeting" and main.event.name == cand.event.name:
-            continue
-        cand.secondary = True
-        cand.event.location = cand.mention_location
-        cand.event.participants = cand.mention_participants or []
-        out.append(cand)
-    return out
-
-
-def merge(candidates: list[Candidate]) -> list[Event]:
-    """One record per occurrence: same type and a shared identifying actor (or name);
-    a definite back-reference joins the latest report of its type."""
-    kept: list[Candidate] = []
-    for cand in candidates:
-        same_type = [k for k in kept if k.event.type == cand.event.type]
-        if cand.anaphoric and same_type:
-            _absorb(same_type[-1], cand)
-            continue
-        for other in kept:
-            if other.event.type != cand.event.type:
-                continue
-            if cand.split and other.event.evidence_start == cand.event.evidence_start:
-                continue  # split from this very sentence on purpose
-            same_name = bool(cand.event.name) and cand.event.name == other.event.name
-            if same_name or (cand.keys and cand.keys & other.keys):
-                _absorb(other, cand)
-                break
-        else:
-            kept.append(cand)
-    return [c.event for c in kept]
-
-
-def _absorb(into: Candidate, other: Candidate) -> None:
-    """Fold a repeat into the first report: fill what the first one lacked."""
-    ev, new = into.event, other.event
-    if other.anaphoric:
-        # "India was represented at the meeting by X": who took part, said later
-        ev.participants = list(dict.fromkeys(ev.participants + new.participants))
-        if into.secondary and not other.secondary and new.participants:
-            # a sentence about taking part states the meeting better than the one
-            # that only mentioned it
-            ev.evidence, ev.evidence_start, ev.evidence_end = (
-                new.evidence,
-                new.evidence_start,
-                new.evidence_end,
-            )
-            into.secondary = False
-    # a date the text states wins over the story's date given by default (no date_text)
-    if new.date and (not ev.date or (ev.date_text is None and new.date_text)):
-        ev.date, ev.date_text = new.date, new.date_text
-    ev.location = ev.location or new.location
-    ev.name = ev.name or new.name
-    ev.minerals = list(dict.fromkeys(ev.minerals + new.minerals))
-    into.keys |= other.keys

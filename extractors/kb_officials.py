@@ -142,6 +142,10 @@ def _fits_country(link: Link, country: str | None) -> bool:
     return not countries or country in countries
 
 
+# Letters of a word's stem compared ("senat" in "senator" and "senate").
+STEM = 5
+
+
 def _holds_the_role(link: Link, role: str | None) -> bool:
     """Is the article's role the office the KB has the person in on the story's date
     ("President" for "President of the Republic of Namibia", "Senator" for "Member of
@@ -153,10 +157,6 @@ def _holds_the_role(link: Link, role: str | None) -> bool:
     head = lower_unaccented(role.split()[-1]).strip(".,")
     office = lower_unaccented(link.tenure.office).replace("-", " ").split()
     return len(head) >= 4 and any(w[:STEM] == head[:STEM] for w in office if len(w) >= 4)
-
-
-# Letters of a word's stem compared ("senat" in "senator" and "senate").
-STEM = 5
 
 
 def _person_name(ent: Span) -> str | None:
