@@ -48,13 +48,18 @@ def reported_by_nonspeaker(trigger: Token, nonspeakers: frozenset[str]) -> bool:
     while node.head.i != node.i:  # up to the reporting verb whose clause holds it
         said = node.head
         if said.pos_ == "VERB" and said.lemma_.lower() in SAYING and node in reported_clauses(said):
-            if any(t.ent_type_ in DATED for t in node.subtree):
+            if names_a_time(node):
                 return False
             return any(
                 c.dep_ in SUBJECT_DEPS and _is_nonspeaker(c, commentators) for c in said.children
             )
         node = said
     return False
+
+
+def names_a_time(clause: Token) -> bool:
+    """Does the clause name a date or a time ("on Friday", "overnight into Sunday")?"""
+    return any(t.ent_type_ in DATED for t in clause.subtree)
 
 
 def _is_nonspeaker(subject: Token, nonspeakers: frozenset[str]) -> bool:
@@ -132,7 +137,7 @@ def recounts_dated_happening(said: Token) -> bool:
     return bool(clauses) and all(
         c.tag_ == "VBD"
         and c.lemma_ != "be"  # "said Japan was behind the March 3 attack": a stance
-        and any(t.ent_type_ in DATED for t in c.subtree)
+        and names_a_time(c)
         for c in clauses
     )
 

@@ -321,17 +321,16 @@ class Component:
         official = any(a.kind == "official" and a.start <= root.idx < a.end for a in found)
         private = root.ent_type_ == "PERSON" and not official
         person = root.ent_type_ == "PERSON" or official
-        if weak_verb and person and not titled and not states_a_position(token, rules.ASPIRE_VERBS):
-            # a person named without an office: a plain "said" is a remark or an account
-            # of events, a statement on policy only when it takes a position ("would",
-            # "should", "wants"); "the minister said" speaks for an office
-            return []
         if (
             weak_verb
-            and recounts_dated_happening(token)
             and not states_a_position(token, rules.ASPIRE_VERBS)
+            and ((person and not titled) or recounts_dated_happening(token))
         ):
-            return []  # an account of what happened when, by anyone: no position
+            # a plain "said" that takes no position ("would", "should", "wants"): from a
+            # person named without an office, a remark or an account of events ("the
+            # minister said" speaks for an office); from anyone, an account of what
+            # happened when
+            return []
         if (root.pos_ == "NOUN" and not titled) or private:
             # "The US company said", "Indian exporters warned", "Nick Kaufman, a British
             # lawyer, said": the country only describes the one who speaks, no public body

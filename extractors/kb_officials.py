@@ -69,9 +69,9 @@ class KBOfficialsComponent:
         holds_role = _holds_the_role(link, official.role)
         if not _fits_country(link, official.country) and not holds_role:
             return
-        official.kb_id = link.kb_id
-        official.kb_office = link.tenure.office if link.tenure else None
         tenure = link.tenure
+        official.kb_id = link.kb_id
+        official.kb_office = tenure.office if tenure else None
         if tenure is not None and link.covers_date and (official.country is None or holds_role):
             # "President Hage Geingob" in a sentence about a flight from the United States:
             # the office he held that day says whose government he served, not the
