@@ -19,7 +19,8 @@ CONNECTORS = {"of", "and", "&", "for", "on", "de", "-", "–"}
 ORG_WORDS = read_word_lists(
     DATA_DIR / "org_words.tsv",
     (
-        "reporting_role", "legal_form", "company_form", "lower_head", "event_title_head",
+        "reporting_role", "legal_form", "company_form", "lower_head", "sub_body_head",
+        "event_title_head",
         "motion_verb", "media_noun", "affiliation_noun", "type_noun",
     ),
 )  # fmt: skip
@@ -27,6 +28,7 @@ REPORTING = frozenset(ORG_WORDS["reporting_role"])
 LEGAL_FORMS = frozenset(ORG_WORDS["legal_form"])
 COMPANY_FORMS = frozenset(ORG_WORDS["company_form"])
 LOWER_HEADS = frozenset(ORG_WORDS["lower_head"])
+SUB_BODY_HEADS = frozenset(ORG_WORDS["sub_body_head"])
 EVENT_TITLE_HEADS = frozenset(ORG_WORDS["event_title_head"])
 MOTION_VERBS = frozenset(ORG_WORDS["motion_verb"])
 MEDIA_NOUNS = tuple(ORG_WORDS["media_noun"])

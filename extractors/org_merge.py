@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from extractors import acronyms
 from extractors.names import name_key
-from extractors.org_lexicons import COMPANY_FORMS
+from extractors.org_lexicons import COMPANY_FORMS, SUB_BODY_HEADS
 from extractors.records import Mention
 
 
@@ -27,6 +27,9 @@ class OrgRecord:
     acronym: str | None = None
     agency: bool = False  # a news agency or other media outlet: kind `other`
     marked: bool = False  # the wire marks it a company name ("<Gruppo Ferruzzi>")
+    # a mention names it on its own, not as the modifier of a noun after it ("the House
+    # nor the Senate", not "the House committee on China" or "House Resolution 11")
+    named_alone: bool = False
 
 
 def make_mention(span: Span, name: str, sent_at: list[Span]) -> Mention:
@@ -40,11 +43,17 @@ def _strip_country_words(words: list[str], country_words: set[str]) -> list[str]
     return words
 
 
-def merge_short_forms(records: list[OrgRecord], country_words: set[str]) -> list[OrgRecord]:
+def merge_short_forms(
+    records: list[OrgRecord], country_words: set[str], whole_bodies: frozenset[str] = frozenset()
+) -> list[OrgRecord]:
     """Fold "Labour" into "Labour Party", "Hecla" into "Hecla Mining Co", "Communist
-    Party" into "Chinese Communist Party", a bare acronym into its long name."""
+    Party" into "Chinese Communist Party", a bare acronym into its long name.
+
+    `whole_bodies` are the keys of names that are a body of their own ("Senate", "House",
+    "European Community": the kind lexicon's exact names); one of those the article names
+    on its own is not folded into a body inside it ("Senate Finance Committee")."""
     by_acronym = {name_key(r.acronym): r for r in records if r.acronym}
-    keep = _LongerForms(country_words)
+    keep = _LongerForms(country_words, whole_bodies)
     ordered = sorted(records, key=lambda r: -len(r.key.split()))
     for rec in ordered:
         target = by_acronym.get(rec.key)
@@ -65,8 +74,9 @@ class _LongerForms:
     kept record (in keeping order) that a short form fits is found by lookup, not by
     trying every kept record, so merging stays linear in the number of records."""
 
-    def __init__(self, country_words: set[str]) -> None:
+    def __init__(self, country_words: set[str], whole_bodies: frozenset[str]) -> None:
         self.country_words = country_words
+        self.whole_bodies = whole_bodies
         self.records: list[OrgRecord] = []
         self._by_letters: dict[str, OrgRecord] = {}  # a strict acronym -> first record
         self._by_words: dict[tuple[str, ...], list[OrgRecord]] = defaultdict(list)
@@ -86,9 +96,21 @@ class _LongerForms:
             return self._by_letters.get(letters) if len(letters) >= 2 else None
         for cand in self._by_words.get(tuple(words), ()):
             # A record whose words are exactly these, with no country stripped, is not longer.
-            if cand.key.split() != words:
+            if cand.key.split() != words and not self._inside(rec, cand):
                 return cand
         return None
+
+    def _inside(self, rec: OrgRecord, longer: OrgRecord) -> bool:
+        """Is the longer name a body inside the one `rec` names ("Senate" and "Senate
+        Finance Committee"), rather than its full form ("Treasury" and "Treasury
+        Department")?"""
+        head = longer.key.split()[-1]
+        return (
+            rec.named_alone
+            and rec.key in self.whole_bodies
+            and head in SUB_BODY_HEADS
+            and head not in rec.key.split()
+        )
 
 
 def link_bare_acronyms(doc: Doc, records: list[OrgRecord], sent_at: list[Span]) -> None:

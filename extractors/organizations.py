@@ -154,6 +154,7 @@ class OrganizationsComponent:
             rec = records.setdefault(name_key(name), OrgRecord(name, name_key(name)))
             rec.agency = rec.agency or bool(agency)
             rec.marked = rec.marked or is_marked
+            rec.named_alone = rec.named_alone or not _modifies_next(cleaned)
             rec.mentions.append(make_mention(cleaned, name, sent_at))
             if i in pairs and pairs[i] != name:
                 rec.acronym = pairs[i]
@@ -162,7 +163,9 @@ class OrganizationsComponent:
         country_words.update(
             name_key(e.text) for e in doc.ents if e.label_ in ("GPE", "NORP") and len(e) == 1
         )
-        merged = merge_short_forms(list(records.values()), country_words)
+        merged = merge_short_forms(
+            list(records.values()), country_words, frozenset(self.lex.kinds.exact)
+        )
         known: dict[str, list[OrgRecord]] = {}  # a record's key and acronym key -> records
         for rec in merged:
             for key in dict.fromkeys((rec.key, name_key(rec.acronym or ""))):
@@ -229,6 +232,13 @@ def _signature_start(doc: Doc, tail: str) -> int:
     if match is None:
         return 1 << 62  # no signature: nothing is cut
     return doc[max(0, len(doc) - 30)].idx + match.start()
+
+
+def _modifies_next(span: Span) -> bool:
+    """Does the name modify the noun right after it ("the House committee on China",
+    "House Resolution 11") rather than name a body on its own?"""
+    doc = span.doc
+    return span.end < len(doc) and doc[span.end].pos_ in ("NOUN", "PROPN")
 
 
 def _is_headline_case(title: str) -> bool:

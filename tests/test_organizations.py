@@ -276,6 +276,23 @@ def test_short_form_and_compound_form_stay_two_bodies(nlp_full) -> None:
     assert {"Japan Business Council", "UK-Japan Business Council"} <= set(found)
 
 
+def test_a_body_named_on_its_own_stays_apart_from_a_body_inside_it(nlp_full) -> None:
+    # the Senate and its Finance Committee are two bodies (NOTES: the EC is kept beside
+    # its Commission); "House" that only modifies "committee" is that committee's name
+    found = orgs(
+        nlp_full,
+        "Neither the House nor the Senate has passed the bill. "
+        "The Senate Finance Committee will vote on it on Monday.",
+    )
+    assert {"Senate", "Senate Finance Committee"} <= set(found)
+    found = orgs(
+        nlp_full,
+        "The new House committee on China sent a letter on Wednesday. "
+        "The House China Committee said the FBI had not answered.",
+    )
+    assert "House China Committee" in found and "House" not in found
+
+
 @pytest.mark.parametrize(
     ("text", "name"),
     [

@@ -1,0 +1,54 @@
+"""Merging an article's organisation records: which shorter forms fold into which
+longer names (extractors/org_merge.py), without a model."""
+
+from __future__ import annotations
+
+from extractors.names import name_key
+from extractors.org_merge import OrgRecord, merge_short_forms
+
+
+def record(name: str, named_alone: bool = True) -> OrgRecord:
+    return OrgRecord(name, name_key(name), named_alone=named_alone)
+
+
+def names(records: list[OrgRecord]) -> set[str]:
+    return {r.name for r in records}
+
+
+def test_a_short_form_folds_into_the_full_name_of_the_same_body():
+    merged = merge_short_forms(
+        [
+            record("Labour Party"),
+            record("Labour"),
+            record("Treasury Department"),
+            record("Treasury"),
+        ],
+        set(),
+        frozenset({"treasury"}),
+    )
+    assert names(merged) == {"Labour Party", "Treasury Department"}
+
+
+def test_a_whole_body_named_on_its_own_stays_apart_from_a_body_inside_it():
+    whole = frozenset({"senate", "european community", "house"})
+    merged = merge_short_forms(
+        [
+            record("Senate Finance Committee"),
+            record("Senate"),
+            record("European Community Commission"),
+            record("European Community"),
+        ],
+        set(),
+        whole,
+    )
+    assert names(merged) == {
+        "Senate Finance Committee", "Senate", "European Community Commission", "European Community",
+    }  # fmt: skip
+    # named only as the modifier of the committee's noun ("the House committee on China"),
+    # or not known as a body of its own, it is the committee's short form
+    for short, bodies in (
+        (record("House", named_alone=False), whole),
+        (record("House"), frozenset()),
+    ):
+        merged = merge_short_forms([record("House China Committee"), short], set(), bodies)
+        assert names(merged) == {"House China Committee"}
