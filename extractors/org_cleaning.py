@@ -69,8 +69,10 @@ def clean_span(
     start = _after_roles(doc, start, end - 1)
     for k in range(start, end):
         text = doc[k].text
-        if text == "based" and k > start and doc[k - 1].text == "-":
-            start = k + 1  # "Mo.-based Commerce Bancshares Inc."
+        if (text == "based" and k > start and doc[k - 1].text == "-") or text.endswith("-based"):
+            # "Mo.-based Commerce Bancshares Inc.": where it is based, not its name (the
+            # tokenizer keeps "Mo.-based" one token after an abbreviation's full stop)
+            start = k + 1
             continue
         next_form = k + 1 < end and lower_unaccented(doc[k + 1].text) in LEGAL_FORMS
         listed = text == "," and (next_form or _lists_in_one_name(doc, k, end))

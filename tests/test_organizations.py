@@ -298,6 +298,11 @@ def test_a_body_named_on_its_own_stays_apart_from_a_body_inside_it(nlp_full) -> 
     [
         # "based" is no place: the name starts after "France-based"
         ("The France-based Japan Business Council welcomed it.", "Japan Business Council"),
+        # nor is a state's abbreviation, which the tokenizer keeps one token with "-based"
+        (
+            "Kansas City, Mo.-based Interstate Bakeries Corp said it would buy the bakery.",
+            "Interstate Bakeries Corp",
+        ),
         # a spaced dash joins no compound: it may end a headline tag ("SOCCER - ...")
         (
             "Japan and the UK signed a deal. The UK - Japan Business Council welcomed it.",
