@@ -44,7 +44,10 @@ def _strip_country_words(words: list[str], country_words: set[str]) -> list[str]
 
 
 def merge_short_forms(
-    records: list[OrgRecord], country_words: set[str], whole_bodies: frozenset[str] = frozenset()
+    records: list[OrgRecord],
+    country_words: set[str],
+    whole_bodies: frozenset[str] = frozenset(),
+    heads: frozenset[str] = frozenset(),
 ) -> list[OrgRecord]:
     """Fold "Labour" into "Labour Party", "Hecla" into "Hecla Mining Co", "Communist
     Party" into "Chinese Communist Party", a bare acronym into its long name.
@@ -53,7 +56,7 @@ def merge_short_forms(
     "European Community": the kind lexicon's exact names); one of those the article names
     on its own is not folded into a body inside it ("Senate Finance Committee")."""
     by_acronym = {name_key(r.acronym): r for r in records if r.acronym}
-    keep = _LongerForms(country_words, whole_bodies)
+    keep = _LongerForms(country_words, whole_bodies, heads)
     ordered = sorted(records, key=lambda r: -len(r.key.split()))
     for rec in ordered:
         target = by_acronym.get(rec.key)
@@ -74,12 +77,16 @@ class _LongerForms:
     kept record (in keeping order) that a short form fits is found by lookup, not by
     trying every kept record, so merging stays linear in the number of records."""
 
-    def __init__(self, country_words: set[str], whole_bodies: frozenset[str]) -> None:
+    def __init__(
+        self, country_words: set[str], whole_bodies: frozenset[str], heads: frozenset[str]
+    ) -> None:
+        self.heads = heads
         self.country_words = country_words
         self.whole_bodies = whole_bodies
         self.records: list[OrgRecord] = []
         self._by_letters: dict[str, OrgRecord] = {}  # a strict acronym -> first record
         self._by_words: dict[tuple[str, ...], list[OrgRecord]] = defaultdict(list)
+        self._by_ending: dict[tuple[str, ...], list[OrgRecord]] = defaultdict(list)
 
     def add(self, rec: OrgRecord) -> None:
         self.records.append(rec)
@@ -88,6 +95,9 @@ class _LongerForms:
         cwords = tuple(_strip_country_words(rec.key.split(), self.country_words))
         for k in range(1, len(cwords) + 1):
             self._by_words[cwords[:k]].append(rec)
+        words = rec.key.split()
+        for k in range(2, len(words)):
+            self._by_ending[tuple(words[-k:])].append(rec)
 
     def longer_form(self, rec: OrgRecord) -> OrgRecord | None:
         words = rec.key.split()
@@ -98,7 +108,14 @@ class _LongerForms:
             # A record whose words are exactly these, with no country stripped, is not longer.
             if cand.key.split() != words and not self._inside(rec, cand):
                 return cand
-        return None
+        # "Agriculture Committee" after "House Agriculture Committee", "Development Bank"
+        # after "Asian Development Bank": the same body, named by its head word without
+        # what sets it apart, when only one name in the article ends that way ("Bank of
+        # Canada" is not "Royal Bank of Canada": it ends in its domain, not a head word)
+        if len(words) < 2 or words[-1] not in self.heads:
+            return None
+        ending = self._by_ending.get(tuple(words), [])
+        return ending[0] if len(ending) == 1 else None
 
     def _inside(self, rec: OrgRecord, longer: OrgRecord) -> bool:
         """Is the longer name a body inside the one `rec` names ("Senate" and "Senate

@@ -36,7 +36,7 @@ from extractors.org_candidates import CandidateFinder, wire_marked_names
 from extractors.org_cleaning import clean_span, named_owner
 from extractors.org_filters import acceptable, affiliated, reporting_use
 from extractors.org_kinds import org_kind
-from extractors.org_lexicons import OrgLexicons
+from extractors.org_lexicons import COMPANY_FORMS, OrgLexicons
 from extractors.org_merge import OrgRecord, link_bare_acronyms, make_mention, merge_short_forms
 from extractors.org_place_compounds import PlaceFinder, load_compound_places
 from extractors.org_world import load_libraries, short_references, trim_name
@@ -164,7 +164,10 @@ class OrganizationsComponent:
             name_key(e.text) for e in doc.ents if e.label_ in ("GPE", "NORP") and len(e) == 1
         )
         merged = merge_short_forms(
-            list(records.values()), country_words, frozenset(self.lex.kinds.exact)
+            list(records.values()),
+            country_words,
+            frozenset(self.lex.kinds.exact),
+            frozenset(self.lex.kinds.heads) | COMPANY_FORMS,
         )
         known: dict[str, list[OrgRecord]] = {}  # a record's key and acronym key -> records
         for rec in merged:

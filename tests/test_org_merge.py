@@ -52,3 +52,26 @@ def test_a_whole_body_named_on_its_own_stays_apart_from_a_body_inside_it():
     ):
         merged = merge_short_forms([record("House China Committee"), short], set(), bodies)
         assert names(merged) == {"House China Committee"}
+
+
+HEADS = frozenset({"committee", "bank", "bureau", "inc"})
+
+
+def test_a_name_without_its_qualifier_folds_into_the_one_name_ending_that_way():
+    merged = merge_short_forms(
+        [record("House Agriculture Committee"), record("Agriculture Committee")],
+        set(),
+        heads=HEADS,
+    )
+    assert names(merged) == {"House Agriculture Committee"}
+    # two names end that way: which one is meant is not known
+    two = [record("House Agriculture Committee"), record("Senate Agriculture Committee")]
+    merged = merge_short_forms([*two, record("Agriculture Committee")], set(), heads=HEADS)
+    assert names(merged) == {
+        "House Agriculture Committee", "Senate Agriculture Committee", "Agriculture Committee",
+    }  # fmt: skip
+    # a name that ends in its domain, not a head word, is a body of its own
+    merged = merge_short_forms(
+        [record("Royal Bank of Canada"), record("Bank of Canada")], set(), heads=HEADS
+    )
+    assert names(merged) == {"Royal Bank of Canada", "Bank of Canada"}

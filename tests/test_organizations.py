@@ -293,6 +293,16 @@ def test_a_body_named_on_its_own_stays_apart_from_a_body_inside_it(nlp_full) -> 
     assert "House China Committee" in found and "House" not in found
 
 
+def test_a_name_without_its_qualifier_is_the_body_named_in_full(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "The House Agriculture Committee approved the farm bill on Tuesday. "
+        "The Agriculture Committee will send it to the floor next week.",
+    )
+    assert set(found) == {"House Agriculture Committee"}
+    assert len(found["House Agriculture Committee"]["mentions"]) == 2
+
+
 @pytest.mark.parametrize(
     ("text", "name"),
     [
