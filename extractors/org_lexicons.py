@@ -20,8 +20,7 @@ ORG_WORDS = read_word_lists(
     DATA_DIR / "org_words.tsv",
     (
         "reporting_role", "legal_form", "company_form", "lower_head", "sub_body_head",
-        "event_title_head",
-        "motion_verb", "media_noun", "affiliation_noun", "type_noun",
+        "event_title_head", "motion_verb", "media_noun", "affiliation_noun", "type_noun",
     ),
 )  # fmt: skip
 REPORTING = frozenset(ORG_WORDS["reporting_role"])

@@ -54,7 +54,10 @@ def merge_short_forms(
 
     `whole_bodies` are the keys of names that are a body of their own ("Senate", "House",
     "European Community": the kind lexicon's exact names); one of those the article names
-    on its own is not folded into a body inside it ("Senate Finance Committee")."""
+    on its own is not folded into a body inside it ("Senate Finance Committee").
+    `heads` are the org head words and legal forms: a name ending in one folds into the
+    only longer name of the article that ends with it ("Agriculture Committee" into
+    "House Agriculture Committee")."""
     by_acronym = {name_key(r.acronym): r for r in records if r.acronym}
     keep = _LongerForms(country_words, whole_bodies, heads)
     ordered = sorted(records, key=lambda r: -len(r.key.split()))
