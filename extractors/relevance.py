@@ -11,9 +11,9 @@ of distinct features (the training's row normalisation). The probability is the
 logistic of that plus the bias.
 
 The component sets `doc._.nw_relevance` (the article's probability) and
-`doc._.nw_in_scope` (probability >= threshold, or a mineral named: it runs after
-newswatch_minerals); the events component extracts nothing from an article out of
-scope. A pipeline without this component keeps every article
+`doc._.nw_in_scope` (probability >= threshold, or a mineral the article is about: it
+runs after newswatch_minerals); the events component extracts nothing from an article
+out of scope. A pipeline without this component keeps every article
 in scope (`nw_in_scope` stays None), so the gate is opt-in by `[nlp] components`.
 """
 
@@ -41,6 +41,8 @@ MODEL_DIR = DATA_DIR / "relevance"
 # regex (not the spaCy tokenizer) keeps training and scoring on exactly the same words.
 WORD = re.compile(r"[^\W\d_]{2,}")
 FUNCTION_WORDS = frozenset(STOP_WORDS | {"said"})
+# Characters past the body's start that still open its lead sentence (leading blanks).
+LEAD_SLACK = 5
 
 register_extensions()  # doc._.nw_relevance and doc._.nw_in_scope (extractors/docs.py)
 
@@ -83,6 +85,19 @@ class RelevanceModel:
         return logistic(self.bias + total / math.sqrt(len(feats)))
 
 
+def names_a_mineral_topic(doc: Doc, min_sentences: int) -> bool:
+    """Whether the article is about a mineral commodity, not only naming one in passing:
+    newswatch_minerals found one in the title or the lead (the sentence the body opens
+    with: news puts its subject there), or in `min_sentences` sentences or more. A deals
+    page's "aluminum case" or a charger's "gallium nitride" is one mention deep in the
+    text; a report on a mine names its metal again."""
+    minerals = doc._.nw_minerals or []
+    body_offset = int((doc._.nw_meta or {}).get("body_offset") or 0)
+    if any(int(m["sent_start"]) <= body_offset + LEAD_SLACK for m in minerals):
+        return True
+    return len({int(m["sent_start"]) for m in minerals}) >= min_sentences
+
+
 @Language.factory(
     "newswatch_relevance",
     assigns=["doc._.nw_relevance", "doc._.nw_in_scope"],
@@ -90,25 +105,33 @@ class RelevanceModel:
     default_config=defaults(RelevanceSettings),
 )
 def make_component(
-    nlp: Language, name: str, model_path: str, threshold: float
+    nlp: Language, name: str, model_path: str, threshold: float, mineral_sentences: int
 ) -> RelevanceComponent:
     model = RelevanceModel.load(Path(model_path) if model_path else MODEL_DIR)
     # a negative threshold (the default) stands for the model's own
-    return RelevanceComponent(model, model.threshold if threshold < 0 else float(threshold))
+    cut = model.threshold if threshold < 0 else float(threshold)
+    return RelevanceComponent(model, cut, mineral_sentences)
 
 
 class RelevanceComponent:
-    def __init__(self, model: RelevanceModel, threshold: float) -> None:
+    def __init__(self, model: RelevanceModel, threshold: float, mineral_sentences: int = 2) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise LexiconError(f"newswatch_relevance: threshold must be 0..1, got {threshold}")
+        if mineral_sentences < 1:
+            raise LexiconError(
+                f"newswatch_relevance: mineral_sentences must be 1 or more, got {mineral_sentences}"
+            )
         self.model = model
         self.threshold = threshold
+        self.mineral_sentences = mineral_sentences
 
     def __call__(self, doc: Doc) -> Doc:
         score = self.model.probability(doc.text)
         doc._.nw_relevance = round(score, 4)
-        # An article that names a mineral commodity is in scope by definition (the spec's
+        # An article about a mineral commodity is in scope by definition (the spec's
         # minerals field); the model, trained on 1987 wire stories whose metal reports are
         # often earnings tables, under-rates them, and newswatch_minerals is precise.
-        doc._.nw_in_scope = score >= self.threshold or bool(doc._.nw_minerals)
+        doc._.nw_in_scope = score >= self.threshold or names_a_mineral_topic(
+            doc, self.mineral_sentences
+        )
         return doc

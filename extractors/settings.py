@@ -75,6 +75,9 @@ class RelevanceSettings:
     model_path: str = field(default="", metadata=PATH)
     # the in-scope probability; below 0 (the default): the model's own, from model.json
     threshold: float = -1.0
+    # sentences naming a mineral that put an article in scope whatever its score (one in
+    # the title or the lead always does)
+    mineral_sentences: int = 2
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import pytest
 import spacy
@@ -76,10 +77,36 @@ def test_component_scores_and_gates_a_doc(tmp_path):
     assert trade._.nw_in_scope is True and trade._.nw_relevance > 0.5
     assert sport._.nw_in_scope is False and sport._.nw_relevance < 0.5
     named = nlp("Football club buys a gold mine")
-    named._.nw_minerals = [{"name": "gold"}]  # newswatch_minerals found a commodity
+    # newswatch_minerals found a commodity, in the lead
+    named._.nw_minerals = [{"canonical": "gold", "start": 21, "sent_start": 0}]
     assert gate(named)._.nw_in_scope is True
     with pytest.raises(LexiconError, match="threshold"):
         RelevanceComponent(model, threshold=1.5)
+    with pytest.raises(LexiconError, match="mineral_sentences"):
+        RelevanceComponent(model, threshold=0.5, mineral_sentences=0)
+
+
+def _football_page(nlp, mineral_sentences):
+    """A sports page whose body opens at 18 (sentences at 0, 18, 32, 67), naming aluminum
+    in the sentences starting at the given offsets."""
+    doc = nlp("Football results. The club won. Its new bus has an aluminum frame. Fans cheer.")
+    doc._.nw_meta = {"body_offset": 18}
+    doc._.nw_minerals = [
+        {"canonical": "aluminum", "start": s + 4, "sent_start": s} for s in mineral_sentences
+    ]
+    return doc
+
+
+def test_a_mineral_named_in_passing_does_not_put_an_article_in_scope(tmp_path):
+    model = _write_model(tmp_path, {"tariffs": 3.0, "football": -3.0}, -0.5, 0.5)
+    nlp = spacy.blank("en")
+    gate = RelevanceComponent(model, threshold=0.5)  # two sentences, as shipped
+    assert gate(_football_page(nlp, [32]))._.nw_in_scope is False  # once, past the lead
+    assert gate(_football_page(nlp, [32, 67]))._.nw_in_scope is True  # named again
+    assert gate(_football_page(nlp, [18]))._.nw_in_scope is True  # the lead names it
+    assert gate(_football_page(nlp, [0]))._.nw_in_scope is True  # the title names it
+    once = RelevanceComponent(model, threshold=0.5, mineral_sentences=1)
+    assert once(_football_page(nlp, [32]))._.nw_in_scope is True
 
 
 def test_factory_takes_threshold_and_model_path_from_the_component_config(tmp_path):
@@ -89,9 +116,10 @@ def test_factory_takes_threshold_and_model_path_from_the_component_config(tmp_pa
     assert shipped_threshold.threshold == 0.9
     other = spacy.blank("en")
     low = other.add_pipe(
-        "newswatch_relevance", config={"model_path": str(tmp_path), "threshold": 0.1}
+        "newswatch_relevance",
+        config={"model_path": str(tmp_path), "threshold": 0.1, "mineral_sentences": 3},
     )
-    assert low.threshold == 0.1
+    assert low.threshold == 0.1 and low.mineral_sentences == 3
     assert other("tariffs")._.nw_in_scope is True
 
 
@@ -227,6 +255,12 @@ def test_events_are_extracted_only_from_articles_in_scope(nlp_full):
             dateline=None,
         )
         assert nlp_full(make_doc(nlp_full, no_mineral))._.nw_events == []
+        # named once in passing, past the lead: not what the article is about
+        in_passing = replace(no_mineral, text=no_mineral.text + " Gallium prices held.")
+        assert nlp_full(make_doc(nlp_full, in_passing))._.nw_minerals
+        assert nlp_full(make_doc(nlp_full, in_passing))._.nw_events == []
+        again = replace(in_passing, text=in_passing.text + " Gallium stocks are low.")
+        assert nlp_full(make_doc(nlp_full, again))._.nw_events
         gate.threshold = 0.0
         assert nlp_full(make_doc(nlp_full, no_mineral))._.nw_events
     finally:
