@@ -51,7 +51,7 @@ from extractors.settings import DEFAULT_COMPONENTS, ComponentSettings, Relevance
 JUDGED = MODEL_DIR / "judged_events.jsonl"
 SEED = 17
 FOLDS = 5
-REGULARISATION_C = 1.0
+REGULARISATION_C = 10.0
 DEFAULT_THRESHOLD = 0.5
 # The pipeline the scores stand behind: the default one, up to the events component,
 # with the relevance gate open: the filter is fitted on every event the rules find, so its

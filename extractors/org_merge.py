@@ -99,7 +99,7 @@ class _LongerForms:
         for k in range(1, len(cwords) + 1):
             self._by_words[cwords[:k]].append(rec)
         words = rec.key.split()
-        for k in range(2, len(words)):
+        for k in range(1, len(words)):
             self._by_ending[tuple(words[-k:])].append(rec)
 
     def longer_form(self, rec: OrgRecord) -> OrgRecord | None:
@@ -112,10 +112,12 @@ class _LongerForms:
             if cand.key.split() != words and not self._inside(rec, cand):
                 return cand
         # "Agriculture Committee" after "House Agriculture Committee", "Development Bank"
-        # after "Asian Development Bank": the same body, named by its head word without
-        # what sets it apart, when only one name in the article ends that way ("Bank of
-        # Canada" is not "Royal Bank of Canada": it ends in its domain, not a head word)
-        if len(words) < 2 or words[-1] not in self.heads:
+        # after "Asian Development Bank", "the Agency" after "European Space Agency": the
+        # same body, named by its head word without what sets it apart, when only one
+        # name in the article ends that way ("Bank of Canada" is not "Royal Bank of
+        # Canada": it ends in its domain, not a head word). A body of its own ("Congress")
+        # is not a head word standing for another.
+        if words[-1] not in self.heads or rec.key in self.whole_bodies:
             return None
         ending = self._by_ending.get(tuple(words), [])
         return ending[0] if len(ending) == 1 else None
@@ -131,6 +133,13 @@ class _LongerForms:
             and head in SUB_BODY_HEADS
             and head not in rec.key.split()
         )
+
+
+def is_bare_head(rec: OrgRecord, whole_bodies: frozenset[str], heads: frozenset[str]) -> bool:
+    """A name that is only a head word ("the Agency", "the Department") and no body of its
+    own: a reference back to a body the article names in full, or a generic phrase (the
+    spec's "the government"), never a name by itself."""
+    return rec.key in heads and rec.key not in whole_bodies and not rec.acronym
 
 
 def link_bare_acronyms(doc: Doc, records: list[OrgRecord], sent_at: list[Span]) -> None:

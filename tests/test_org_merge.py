@@ -4,7 +4,7 @@ longer names (extractors/org_merge.py), without a model."""
 from __future__ import annotations
 
 from extractors.names import name_key
-from extractors.org_merge import OrgRecord, merge_short_forms
+from extractors.org_merge import OrgRecord, is_bare_head, merge_short_forms
 
 
 def record(name: str, named_alone: bool = True) -> OrgRecord:
@@ -75,3 +75,37 @@ def test_a_name_without_its_qualifier_folds_into_the_one_name_ending_that_way():
         [record("Royal Bank of Canada"), record("Bank of Canada")], set(), heads=HEADS
     )
     assert names(merged) == {"Royal Bank of Canada", "Bank of Canada"}
+
+
+def test_a_bare_head_word_folds_into_the_only_body_of_the_article_ending_in_it():
+    heads = frozenset({"agency", "department", "congress"})
+    merged = merge_short_forms(
+        [record("European Space Agency"), record("Agency")], set(), frozenset(), heads
+    )
+    assert names(merged) == {"European Space Agency"}
+    two = merge_short_forms(
+        [record("Commerce Department"), record("Labor Department"), record("Department")],
+        set(),
+        frozenset(),
+        heads,
+    )
+    assert names(two) == {"Commerce Department", "Labor Department", "Department"}
+    # a body of its own is no head word standing for another
+    whole = merge_short_forms(
+        [record("Congress"), record("Mexican Congress")],
+        set(),
+        frozenset({"congress"}),
+        heads,
+    )
+    assert names(whole) == {"Congress", "Mexican Congress"}
+
+
+def test_a_bare_head_word_names_no_body_of_its_own():
+    heads = frozenset({"agency", "department", "congress"})
+    whole = frozenset({"congress"})
+    assert is_bare_head(record("Department"), whole, heads)
+    assert not is_bare_head(record("Congress"), whole, heads)  # a body of its own
+    assert not is_bare_head(record("Commerce Department"), whole, heads)
+    acronym = record("Agency")
+    acronym.acronym = "AG"  # the article gives it a short form: it names something
+    assert not is_bare_head(acronym, whole, heads)

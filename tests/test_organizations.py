@@ -303,6 +303,25 @@ def test_a_name_without_its_qualifier_is_the_body_named_in_full(nlp_full) -> Non
     assert len(found["House Agriculture Committee"]["mentions"]) == 2
 
 
+def test_a_bare_head_word_is_the_body_named_in_full_or_no_name(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "The European Space Agency says the study is useful. "
+        "Now the Agency's team has called in outside experts.",
+    )
+    assert set(found) == {"European Space Agency"}
+    assert len(found["European Space Agency"]["mentions"]) == 2
+    # two departments: "the Department" is neither; alone it is a generic phrase
+    found = orgs(
+        nlp_full,
+        "The Commerce Department and the Labor Department published figures on Friday. "
+        "The Department said exports rose in January.",
+    )
+    assert set(found) == {"Commerce Department", "Labor Department"}
+    # a body of its own named by one word stays
+    assert "Congress" in orgs(nlp_full, "Congress passed the tariff bill on Friday.")
+
+
 @pytest.mark.parametrize(
     ("text", "name"),
     [
