@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from extractors.nlp import make_doc
@@ -722,3 +724,32 @@ def test_a_named_owner_before_a_possessive_is_not_part_of_the_name(nlp_full) -> 
     )
     report = orgs(nlp_full, "The International Energy Agency's report was published.")
     assert "International Energy Agency" in report
+
+
+@pytest.mark.integration
+@pytest.mark.shared
+def test_conll_dev_organisations_at_or_above_floor(nlp_full, shared_dir) -> None:
+    """Organisations on stories no rule was tuned on and whose errors may be read: the
+    CoNLL-2003 dev stories outside dev and check (benchmarks/conll_orgs.py)."""
+    from benchmarks.conll_orgs import FLOORS_PATH, load_stories, measure
+
+    floors = json.loads(FLOORS_PATH.read_text())
+    stories = load_stories(shared_dir)
+    assert len(stories) == floors["stories"]
+    tally = measure(nlp_full, stories)
+    assert tally.precision >= floors["precision"], (tally.tp, tally.fp)
+    assert tally.recall >= floors["recall"], (tally.tp, tally.fn)
+
+
+def test_conll_proxy_lists_the_names_a_run_gained_and_lost() -> None:
+    from benchmarks.conll_orgs import changes, is_sports
+
+    before = {"3": ["Commerce Department", "Department"], "10": ["Ford"]}
+    after = {"3": ["Commerce Department"], "10": ["Ford"], "12": ["Lear"]}
+    assert changes(before, after) == [
+        "story 3: lost ['Department'] gained []",
+        "story 12: lost [] gained ['Lear']",
+    ]
+    assert is_sports("SOCCER - BLINKER BAN LIFTED .")
+    assert is_sports("MOTOR RACING - HILL WINS .")
+    assert not is_sports("CHINA - TRADE SURPLUS WIDENS .")
