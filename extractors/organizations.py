@@ -73,7 +73,9 @@ class OrganizationsComponent:
     ) -> None:
         self.lex = OrgLexicons.build(kinds, agencies, offices)
         # what merge_short_forms reads, built once: the names of whole bodies, and the
-        # head words and legal forms a name without its qualifier may end in
+        # head words and legal forms a name without its qualifier may end in. A head word
+        # standing alone names no body ("the Agency"); a legal form alone ("S.A.") is left
+        # to the company rules, so the bare-head test reads the head words only.
         self.whole_bodies = frozenset(self.lex.kinds.exact)
         self.kind_heads = frozenset(self.lex.kinds.heads) - COMPANY_FORMS
         self.fold_heads = self.kind_heads | COMPANY_FORMS
