@@ -36,6 +36,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "nlp.batch_size": (1, 100_000),
     "nlp.n_process": (1, 256),
     "nlp.settings.newswatch_relevance.threshold": (-1, 1),  # below 0: the model's own
+    "nlp.settings.newswatch_relevance.mineral_sentences": (1, 10_000),  # sentences
     "nlp.settings.newswatch_event_scores.threshold": (-1, 1),  # below 0: the model's own
     "nlp.max_chars": (1_000, 1_000_000),  # characters; spaCy's own limit is the top
     "feeds[].interval": (1, YEAR_MINUTES),  # minutes
