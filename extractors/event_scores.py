@@ -19,7 +19,9 @@ event the rules find, so it is opt-in by `[nlp] components`.
 
 from __future__ import annotations
 
+import bisect
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,18 +72,67 @@ def _mood(sent: Span | None) -> dict[str, float]:
     }
 
 
+@dataclass(frozen=True)
+class DocFacts:
+    """What every event of one document reads, gathered once per document: `Doc.text`
+    joins every token and `Span.ents` walks every entity of the document, so reading
+    them per event made a long text's scoring grow with the square of its length."""
+
+    text: str
+    ent_starts: list[int]  # token index of each entity's start, in order
+    ents: list[tuple[int, int, str]]  # (start, end, label) token indices, in order
+    countries: frozenset[str]
+    officials: dict[str, list[dict[str, Any]]]  # name -> records
+    organizations: dict[str, list[dict[str, Any]]]
+
+    @classmethod
+    def of(cls, doc: Doc) -> DocFacts:
+        ents = [(e.start, e.end, e.label_) for e in doc.ents]
+        officials: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for o in doc._.nw_officials or []:
+            officials[o["name"]].append(o)
+        orgs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for o in doc._.nw_organizations or []:
+            orgs[o["name"]].append(o)
+        return cls(
+            doc.text,
+            [e[0] for e in ents],
+            ents,
+            frozenset(m["canonical"] for m in doc._.nw_countries or []),
+            dict(officials),
+            dict(orgs),
+        )
+
+    def labels_within(self, span: Span) -> set[str]:
+        """The labels of the entities inside `span` (what `span.ents` gives)."""
+        out = set()
+        for i in range(bisect.bisect_left(self.ent_starts, span.start), len(self.ents)):
+            start, end, label = self.ents[i]
+            if start >= span.end:
+                break
+            if end <= span.end:
+                out.add(label)
+        return out
+
+
 def event_features(
-    doc: Doc, event: dict[str, Any], events_in_doc: int, relevance: RelevanceModel
+    doc: Doc,
+    event: dict[str, Any],
+    events_in_doc: int,
+    relevance: RelevanceModel,
+    facts: DocFacts | None = None,
 ) -> dict[str, float]:
-    """The features of one event (a `to_plain` Event dict) of `doc`."""
-    text = doc.text
+    """The features of one event (a `to_plain` Event dict) of `doc`; `facts` are the
+    document's, read once for all its events (`DocFacts.of(doc)` when not given)."""
+    facts = facts or DocFacts.of(doc)
+    text = facts.text
     start, end = int(event["evidence_start"]), int(event["evidence_end"])
     parts = set(event.get("participants") or [])
-    officials = [o for o in doc._.nw_officials or [] if o["name"] in parts]
-    orgs = [o for o in doc._.nw_organizations or [] if o["name"] in parts]
-    countries = {m["canonical"] for m in doc._.nw_countries or []}
+    officials = [o for name in parts for o in facts.officials.get(name, ())]
+    orgs = [o for name in parts for o in facts.organizations.get(name, ())]
+    countries = facts.countries
     sent = doc.char_span(start, end, alignment_mode="expand")
-    labels = {e.label_ for e in sent.ents} if sent is not None else set()
+    labels = facts.labels_within(sent) if sent is not None else set()
     article = doc._.nw_relevance
     body_offset = int((doc._.nw_meta or {}).get("body_offset") or 0)
     feats = {f"type={t}": float(event["type"] == t) for t in EVENT_TYPES}
@@ -168,8 +219,9 @@ class EventScoreComponent:
     def scores(self, doc: Doc) -> list[float]:
         """Each event's probability of being one an analyst logs, in event order."""
         events = doc._.nw_events or []
+        facts = DocFacts.of(doc)
         return [
-            self.model.probability(event_features(doc, e, len(events), self.relevance))
+            self.model.probability(event_features(doc, e, len(events), self.relevance, facts))
             for e in events
         ]
 

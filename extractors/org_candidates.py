@@ -104,7 +104,7 @@ class CandidateFinder:
             if (e.label_ == "ORG" or _ends_in_a_legal_form(e)) and e.start_char >= skip_before
         ]
         # an entity a finished name now covers ("... Futures and Options Exchange (LIFFE)")
-        spans = [s for s in spans if not any(_inside(s, o) for o in spans)]
+        spans = _outermost(spans)
         marked = [m for m in marked if m.start_char >= skip_before]
         spans = [s for s in spans if not any(_overlap(s, m) for m in marked)] + marked
         taken = {t.i for e in spans for t in e}
@@ -351,9 +351,17 @@ def _gives_its_short_form(span: Span) -> bool:
     return short is not None and fits(short, without_article(span.text))
 
 
-def _inside(span: Span, other: Span) -> bool:
-    """`span` lies within the longer `other`."""
-    return other.start <= span.start and span.end <= other.end and len(other) > len(span)
+def _outermost(spans: list[Span]) -> list[Span]:
+    """The spans no longer span contains, in their order: one sweep over the bounds
+    sorted by start (the longest first), not every pair (a long text has thousands)."""
+    bounds = sorted({(s.start, s.end) for s in spans}, key=lambda b: (b[0], -b[1]))
+    inside: set[tuple[int, int]] = set()
+    reach = -1  # the furthest end of the bounds before this one, which start no later
+    for start, end in bounds:
+        if reach >= end:
+            inside.add((start, end))
+        reach = max(reach, end)
+    return [s for s in spans if (s.start, s.end) not in inside]
 
 
 def wire_marked_names(doc: Doc) -> list[Span]:

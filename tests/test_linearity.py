@@ -99,3 +99,62 @@ def test_no_sentence_runs_past_the_bound(nlp_full):
     doc = nlp_full("Lithium " * 3000)
     assert max(len(sent) for sent in doc.sents) <= MAX_SENTENCE_TOKENS
     assert max((len(ent) for ent in doc.ents), default=0) <= MAX_SENTENCE_TOKENS
+
+
+def test_outermost_spans_match_the_pairwise_definition():
+    """The one-sweep `_outermost` keeps what comparing every pair of spans kept: the
+    spans no longer span contains (identical bounds contain nothing)."""
+    import random
+
+    import spacy
+
+    from extractors.org_candidates import _outermost
+
+    doc = spacy.blank("en")(" ".join(f"w{i}" for i in range(60)))
+    rng = random.Random(13)
+    for _ in range(200):
+        spans = []
+        for _ in range(rng.randint(0, 12)):
+            start = rng.randrange(0, 59)
+            spans.append(doc[start : rng.randint(start + 1, min(60, start + 6))])
+        pairwise = [
+            s
+            for s in spans
+            if not any(o.start <= s.start and s.end <= o.end and len(o) > len(s) for o in spans)
+        ]
+        assert _outermost(spans) == pairwise
+
+
+def test_event_scores_read_the_document_once_for_all_its_events(nlp_full, monkeypatch):
+    """`Doc.text` joins every token and `Span.ents` walks every entity: read per event,
+    a long text's scoring grew with the square of its length (1,000,000 characters took
+    3.7 times as long per character as 10,000, benchmarks/bench_linearity.py)."""
+    from extractors import event_scores
+
+    reads = []
+    real = event_scores.DocFacts.of
+
+    def counted(doc):
+        reads.append(doc)
+        return real(doc)
+
+    monkeypatch.setattr(event_scores.DocFacts, "of", counted)
+    doc = make_doc(nlp_full, ExtractInput(id="x", text=article_line(6000), title=None))
+    for name, component in nlp_full.pipeline:
+        if name == "newswatch_event_scores":
+            events = len(doc._.nw_events)
+            component.scores(doc)
+            break
+        doc = component(doc)
+    assert events > 10 and len(reads) == 1
+
+
+def test_doc_facts_give_the_entity_labels_span_ents_gives(nlp_full):
+    from extractors.event_scores import DocFacts
+
+    doc = nlp_full(article_line(3000))
+    facts = DocFacts.of(doc)
+    for sent in doc.sents:
+        assert facts.labels_within(sent) == {e.label_ for e in sent.ents}
+        part = doc[sent.start + 3 : sent.end - 2]
+        assert facts.labels_within(part) == {e.label_ for e in part.ents}
