@@ -175,7 +175,7 @@ class CandidateFinder:
     def _whole_name(self, side: Span) -> bool:
         if self._is_head(side[-1]) or lower_unaccented(side[-1].text) in LEGAL_FORMS:
             return True
-        return any(e.start == side.start and e.end == side.end for e in side.doc.ents)
+        return _one_entity(side)
 
     def _with_domain(self, span: Span, sent_at: list[Span]) -> Span:
         """NER's "the Federal Reserve Bank" + "of New York": a name ending in a head word
@@ -349,6 +349,15 @@ def _gives_its_short_form(span: Span) -> bool:
     """ "... Options Exchange (LIFFE)": the parenthesised short form fits the whole span."""
     short = short_form_at(span.doc, span.end)
     return short is not None and fits(short, without_article(span.text))
+
+
+def _one_entity(span: Span) -> bool:
+    """Whether one NER entity covers exactly `span`, read off the tokens' IOB tags (not by
+    walking `doc.ents`, which builds every entity of the document on each call)."""
+    doc = span.doc
+    if span[0].ent_iob_ != "B" or any(t.ent_iob_ != "I" for t in span[1:]):
+        return False
+    return span.end == len(doc) or doc[span.end].ent_iob_ != "I"
 
 
 def _outermost(spans: list[Span]) -> list[Span]:

@@ -158,3 +158,13 @@ def test_doc_facts_give_the_entity_labels_span_ents_gives(nlp_full):
         assert facts.labels_within(sent) == {e.label_ for e in sent.ents}
         part = doc[sent.start + 3 : sent.end - 2]
         assert facts.labels_within(part) == {e.label_ for e in part.ents}
+
+
+def test_one_entity_reads_what_doc_ents_says(nlp_full):
+    from extractors.org_candidates import _one_entity
+
+    doc = nlp_full(article_line(3000))
+    exact = {(e.start, e.end) for e in doc.ents}
+    for start in range(len(doc)):
+        for end in range(start + 1, min(len(doc), start + 6) + 1):
+            assert _one_entity(doc[start:end]) == ((start, end) in exact)
