@@ -61,6 +61,14 @@ def register_extensions() -> None:
 
 register_extensions()
 
+# Characters past the body's start that still open its lead sentence (leading blanks).
+LEAD_SLACK = 5
+
+
+def body_offset(doc: Doc) -> int:
+    """Where the body starts in the doc's text: after the title `make_doc` puts first."""
+    return int((doc._.nw_meta or {}).get("body_offset") or 0)
+
 
 # A cut looks this far back for a space, so it does not split a word.
 _CUT_LOOKBACK = 1000

@@ -29,6 +29,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extractors.doc_bounds import per_doc
+from extractors.docs import LEAD_SLACK, body_offset
 from extractors.errors import LexiconError
 from extractors.event_rules import CONDITIONAL_MARKS
 from extractors.lexicons import DATA_DIR
@@ -74,9 +76,9 @@ def _mood(sent: Span | None) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class DocFacts:
-    """What every event of one document reads, gathered once per document: `Doc.text`
-    joins every token and `Span.ents` walks every entity of the document, so reading
-    them per event made a long text's scoring grow with the square of its length."""
+    """What every event of one document reads, gathered once per document (`per_doc`):
+    `Doc.text` joins every token and `Span.ents` walks every entity of the document, so
+    reading them per event made a long text's scoring grow with the square of its length."""
 
     text: str
     ent_starts: list[int]  # token index of each entity's start, in order
@@ -116,15 +118,10 @@ class DocFacts:
 
 
 def event_features(
-    doc: Doc,
-    event: dict[str, Any],
-    events_in_doc: int,
-    relevance: RelevanceModel,
-    facts: DocFacts | None = None,
+    doc: Doc, event: dict[str, Any], events_in_doc: int, relevance: RelevanceModel
 ) -> dict[str, float]:
-    """The features of one event (a `to_plain` Event dict) of `doc`; `facts` are the
-    document's, read once for all its events (`DocFacts.of(doc)` when not given)."""
-    facts = facts or DocFacts.of(doc)
+    """The features of one event (a `to_plain` Event dict) of `doc`."""
+    facts = per_doc(doc, "event_scores.facts", lambda: DocFacts.of(doc))
     text = facts.text
     start, end = int(event["evidence_start"]), int(event["evidence_end"])
     parts = set(event.get("participants") or [])
@@ -134,7 +131,7 @@ def event_features(
     sent = doc.char_span(start, end, alignment_mode="expand")
     labels = facts.labels_within(sent) if sent is not None else set()
     article = doc._.nw_relevance
-    body_offset = int((doc._.nw_meta or {}).get("body_offset") or 0)
+    body_start = body_offset(doc)
     feats = {f"type={t}": float(event["type"] == t) for t in EVENT_TYPES}
     feats.update(
         {
@@ -156,7 +153,7 @@ def event_features(
             "quantity": float(bool(labels & {"QUANTITY", "CARDINAL"})),
             "quoted": float(any(q in event["evidence"] for q in QUOTES)),
             "position": start / max(1, len(text)),
-            "lead": float(start <= body_offset + 5),
+            "lead": float(start <= body_start + LEAD_SLACK),
             "article_events": _log_count(events_in_doc),
             "sentence_words": _log_count(len(event["evidence"].split())),
             **_mood(sent),
@@ -219,9 +216,8 @@ class EventScoreComponent:
     def scores(self, doc: Doc) -> list[float]:
         """Each event's probability of being one an analyst logs, in event order."""
         events = doc._.nw_events or []
-        facts = DocFacts.of(doc)
         return [
-            self.model.probability(event_features(doc, e, len(events), self.relevance, facts))
+            self.model.probability(event_features(doc, e, len(events), self.relevance))
             for e in events
         ]
 

@@ -40,7 +40,7 @@ from spacy.language import Language
 
 from extractors.docs import make_doc
 from extractors.evaluate import input_from_row, read_jsonl
-from extractors.event_scores import MODEL_DIR, DocFacts, EventScoreModel, event_features
+from extractors.event_scores import MODEL_DIR, EventScoreModel, event_features
 from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE
 from extractors.nlp import DEFAULT_MAX_CHARS
 from extractors.records import Event, ExtractInput, from_plain
@@ -118,10 +118,9 @@ def examples(
                 spec: list[Mapping[str, Any]] = [from_plain(Event, e).to_spec() for e in events]
                 matched = {b for _, b in match_greedy(dev_gold[story]["events"], spec, same_event)}
                 labels = [int(i in matched) for i in range(len(events))]
-            facts = DocFacts.of(doc)
             for event, label in zip(events, labels, strict=True):
                 if label is not None:  # a judged story's event the judges did not see
-                    feats = event_features(doc, event, len(events), relevance, facts)
+                    feats = event_features(doc, event, len(events), relevance)
                     out.append(Example(story, source, feats, label))
     return out
 

@@ -30,7 +30,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.docs import register_extensions
+from extractors.docs import LEAD_SLACK, body_offset, register_extensions
 from extractors.errors import LexiconError
 from extractors.lexicons import DATA_DIR
 from extractors.linear_models import logistic, read_linear_model
@@ -41,8 +41,6 @@ MODEL_DIR = DATA_DIR / "relevance"
 # regex (not the spaCy tokenizer) keeps training and scoring on exactly the same words.
 WORD = re.compile(r"[^\W\d_]{2,}")
 FUNCTION_WORDS = frozenset(STOP_WORDS | {"said"})
-# Characters past the body's start that still open its lead sentence (leading blanks).
-LEAD_SLACK = 5
 
 register_extensions()  # doc._.nw_relevance and doc._.nw_in_scope (extractors/docs.py)
 
@@ -92,8 +90,8 @@ def names_a_mineral_topic(doc: Doc, min_sentences: int) -> bool:
     page's "aluminum case" or a charger's "gallium nitride" is one mention deep in the
     text; a report on a mine names its metal again."""
     minerals = doc._.nw_minerals or []
-    body_offset = int((doc._.nw_meta or {}).get("body_offset") or 0)
-    if any(int(m["sent_start"]) <= body_offset + LEAD_SLACK for m in minerals):
+    lead_end = body_offset(doc) + LEAD_SLACK
+    if any(int(m["sent_start"]) <= lead_end for m in minerals):
         return True
     return len({int(m["sent_start"]) for m in minerals}) >= min_sentences
 
