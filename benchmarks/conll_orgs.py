@@ -28,11 +28,11 @@ import json
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import SharedCorpusMissing, shared_dir
+from extractors.scoring import Tally
 
 CORPUS = Path("corpora") / "labelled_news" / "conll2003_dev_docs.jsonl"
 FLOORS_PATH = Path(__file__).with_name("conll_orgs_floors.json")
@@ -53,27 +53,6 @@ SPORTS_DESKS = frozenset(
     "TABLE TENNIS",
 }
 DESK = re.compile(r"^([A-Z][A-Z /]+?) - ")
-
-
-@dataclass
-class Tally:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    names: dict[str, list[str]] = field(default_factory=dict)  # story -> our names
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def eval_story_ids(shared: Path) -> set[str]:
@@ -110,7 +89,9 @@ def load_stories(shared: Path) -> list[dict[str, Any]]:
     return stories
 
 
-def measure(nlp: Any, stories: Iterable[dict[str, Any]]) -> Tally:
+def measure(nlp: Any, stories: Iterable[dict[str, Any]]) -> tuple[Tally, dict[str, list[str]]]:
+    """Our names against CoNLL's, counted as the scorer counts (`scoring.Tally`), and
+    each story's names (for `--save` and `--against`)."""
     from extractors.nlp import extract
     from extractors.records import ExtractInput
     from extractors.scoring import norm
@@ -118,6 +99,7 @@ def measure(nlp: Any, stories: Iterable[dict[str, Any]]) -> Tally:
     stories = list(stories)
     items = [ExtractInput(id=str(s["doc_index"]), text=s["text"]) for s in stories]
     tally = Tally()
+    names: dict[str, list[str]] = {}
     for story, extraction in zip(stories, extract(nlp, items), strict=True):
         gold = {norm(e["text"]) for e in story["entities"] if e["label"] == "ORG"}
         found: set[str] = set()
@@ -129,8 +111,8 @@ def measure(nlp: Any, stories: Iterable[dict[str, Any]]) -> Tally:
             else:
                 tally.fp += 1
         tally.fn += len(gold - found)
-        tally.names[extraction.id] = sorted(o.name for o in extraction.organizations)
-    return tally
+        names[extraction.id] = sorted(o.name for o in extraction.organizations)
+    return tally, names
 
 
 def changes(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
@@ -157,19 +139,20 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         stories = load_stories(shared_dir(args.shared))
-        tally = measure(build_nlp(NLPConfig()), stories)
+        tally, names = measure(build_nlp(NLPConfig()), stories)
         before = json.loads(args.against.read_text(encoding="utf-8")) if args.against else None
     except (SharedCorpusMissing, OSError, ValueError, *USER_ERRORS) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    precision, recall, f1 = tally.prf()
     numbers = {
         "stories": len(stories),
         "tp": tally.tp,
         "fp": tally.fp,
         "fn": tally.fn,
-        "precision": round(tally.precision, 4),
-        "recall": round(tally.recall, 4),
-        "f1": round(tally.f1, 4),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
     }
     if args.json:
         print(json.dumps(numbers))
@@ -180,9 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             f"(TP {tally.tp} FP {tally.fp} FN {tally.fn}; a proxy: see the module's notes)"
         )
     if args.save is not None:
-        args.save.write_text(json.dumps(tally.names, indent=0) + "\n", encoding="utf-8")
+        args.save.write_text(json.dumps(names, indent=0) + "\n", encoding="utf-8")
     if before is not None:
-        for line in changes(before, tally.names):
+        for line in changes(before, names):
             print(line)
     return 0
 
