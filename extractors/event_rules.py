@@ -206,6 +206,15 @@ def is_hedged(token: Token) -> bool:
     return False
 
 
+def is_negated(token: Token) -> bool:
+    """Whether the trigger's own verb is negated ("did not criticize", "has not yet
+    announced", "never said"): what did not happen. Only the negation, not the rest of
+    `is_hedged`: a statement's verb is often one `is_hedged` reads as a refusal ("Sudan
+    rejected the demand") or sits under a modal of the clause around it."""
+    verb = governing_verb(token)
+    return verb is not None and any(c.dep_ == "neg" for c in verb.children)
+
+
 def reported_future(verb: Token, aux: Token) -> bool:
     """ "would" on the trigger's own verb, reported by a past reporting verb: the future of
     reported speech, a stated plan ("the ministry said it would impose export controls

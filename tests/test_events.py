@@ -611,3 +611,26 @@ def test_a_day_on_another_happenings_verb_does_not_date_the_event(
     )
     found = run(nlp_model, events, text, published="2024-06-08", orgs=orgs)
     assert [(e["type"], e["date"]) for e in found] == [("investment", "2024-06-06")]
+
+
+@pytest.mark.parametrize(
+    ("verb", "negated"),
+    [
+        ("criticised", "did not criticise"),
+        ("welcomed", "has not yet welcomed"),
+        ("condemned", "never condemned"),
+    ],
+)
+def test_a_negated_statement_verb_is_no_statement(
+    nlp_model: Language, events: Component, verb: str, negated: str
+) -> None:
+    def statements(text: str) -> list[dict[str, Any]]:
+        countries = (("Poland", "Poland"), ("Chile", "Chile"))
+        found = run(nlp_model, events, text, countries=countries)
+        return [e for e in found if e["type"] == "statement"]
+
+    # a statement's verb is not hedged as a refusal ("rejected") or by a modal around it,
+    # but a statement that was not made is none
+    assert statements(f"Poland {verb} the tariffs Chile imposed on copper.")
+    assert not statements(f"Poland {negated} the tariffs Chile imposed on copper.")
+    assert statements("Poland rejected the tariffs Chile imposed on copper.")
