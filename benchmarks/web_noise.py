@@ -48,11 +48,11 @@ def page_inputs() -> list[dict[str, object]]:
     return [{k: row[k] for k in keys} for row in rows]
 
 
-def web_events() -> list[dict[str, str]]:
-    """Every event `newswatch extract` keeps from the pages, with its page."""
+def web_events(pages: list[dict[str, object]]) -> list[dict[str, str]]:
+    """Every event `newswatch extract` keeps from `pages`, with its page."""
     with tempfile.TemporaryDirectory(prefix="nw-web-") as tmp:
         inputs = Path(tmp) / "pages.jsonl"
-        inputs.write_text("".join(json.dumps(p) + "\n" for p in page_inputs()), encoding="utf-8")
+        inputs.write_text("".join(json.dumps(p) + "\n" for p in pages), encoding="utf-8")
         cli = [sys.executable, "-m", "pipeline.cli", "--config", str(CONFIG), "-q"]
         done = subprocess.run(
             [*cli, "extract", str(inputs)], check=True, capture_output=True, text=True
@@ -94,10 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unjudged", type=Path, default=None, help="write unjudged events here")
     args = parser.parse_args(argv)
-    events = web_events()
+    pages = page_inputs()
+    events = web_events(pages)
     counts, unjudged = tally(events, read_verdicts())
     print(
-        f"{len(events)} events from the {len(page_inputs())} web pages: {counts['event']} events, "
+        f"{len(events)} events from the {len(pages)} web pages: {counts['event']} events, "
         f"{counts['noise']} noise, {counts['unjudged']} not judged yet"
     )
     share = noise_share(counts)

@@ -80,8 +80,9 @@ def test_no_page_is_one_of_the_shared_sets(shared_dir):
 
 @pytest.mark.integration
 def test_the_benchmark_reads_todays_events_off_the_judged_sentences():
-    events = web_events()
-    texts = {p["id"]: p["text"] for p in page_inputs()}
+    pages = page_inputs()
+    events = web_events(pages)
+    texts = {p["id"]: p["text"] for p in pages}
     assert events and all(e["evidence"] in str(texts[e["page"]]) for e in events)
     counts, _ = tally(events, read_verdicts())
     # a rule change that brings new events leaves them unjudged: judge them (--unjudged)
