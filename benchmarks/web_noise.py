@@ -8,8 +8,10 @@ is a validation set in the same form, kept apart: the English pages of the test 
 of two open-source article parsers (postlight/parser's fixtures, mozilla/readability's
 test pages: news, features, reviews, blogs and reference pages of 2009-2020), their text
 as `newswatch run --once` extracted it, in `web_pages.jsonl.gz` (each row names its
-repository, commit, path and licence). BBC and Reuters pages are left out (sources of
-the sealed set), and none is a page of the stream, of article_pages or of dev/check.
+repository, commit, path and licence; the articles' own copyright stays with their
+publishers: those repositories ship them as test fixtures, and they serve here the same
+way, as test data). BBC and Reuters pages are left out (sources of the sealed set), and
+none is a page of the stream, of article_pages or of dev/check.
 
 Only the 68 pages on which the rules, with the relevance gate open and no event filter,
 found any event are shipped; every such event (161) was judged on 2026-12-05 by four
