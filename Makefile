@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: help install browser run test test-fast lint typecheck check eval train bench clean
+.PHONY: help install browser run test test-fast lint typecheck check eval noise train bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -49,6 +49,11 @@ check: lint typecheck test  ## everything CI cares about
 eval: $(STAMP)  ## extraction quality on the dev and check gold side by side, next to the plain-NER baseline
 	$(BIN)/newswatch eval $(SHARED)/eval/dev_gold.jsonl $(SHARED)/eval/dev_texts.jsonl \
 		--check $(SHARED)/eval/check_gold.jsonl $(SHARED)/eval/check_texts.jsonl
+
+noise: $(STAMP)  ## noise share of the events on the issue's general stream and on the held-apart web pages
+	@# both run; the exit status is the stream's (1 while its target, under 10%, is missed)
+	$(PY) -m benchmarks.stream_noise --shared $(SHARED); status=$$?; \
+	  $(PY) -m benchmarks.web_noise && exit $$status
 
 train: $(STAMP)  ## refit the relevance gate (Reuters-21578 TRAIN and the modern headlines in extractors/data/relevance/), then the event score filter (judged events + dev gold) into extractors/data/
 	$(PY) -m extractors.relevance_train $(SHARED)/corpora/labelled_news/reuters21578_train.jsonl \
