@@ -23,6 +23,7 @@ from extractors import event_rules as rules
 from extractors.datelines import lead_offset
 from extractors.dates import anchor_date
 from extractors.doc_bounds import ents_within, per_doc, sentence_of
+from extractors.docs import body_offset
 from extractors.event_actors import (
     Actor,
     ActorIndex,
@@ -90,8 +91,8 @@ class Component:
             doc._.nw_events = []
             return doc
         meta: dict[str, Any] = doc._.nw_meta or {}
-        body_offset = int(meta.get("body_offset") or 0)
-        anchor = anchor_date(meta.get("published"), meta.get("dateline"), doc.text[body_offset:])
+        body_char = body_offset(doc)
+        anchor = anchor_date(meta.get("published"), meta.get("dateline"), doc.text[body_char:])
         office_words = self.lexicon.words.get("officeword", frozenset())
         index = build_index(doc, self.ner_fallback, office_words)
         commodity_tokens: set[int] = set()
@@ -105,7 +106,7 @@ class Component:
                 hits.append((trig, doc[end - 1]))
         triggers = {token.i for _, token in hits}
         by_sentence: dict[int, list[Candidate]] = {}
-        lead = lead_offset(doc.text, body_offset)
+        lead = lead_offset(doc.text, body_char)
         body_start = next((t.i for t in doc if t.idx >= lead), len(doc))
         for trig, token in hits:
             if token.i < body_start:

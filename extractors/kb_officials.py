@@ -25,6 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractors.dates import anchor_date, parse_published
+from extractors.docs import body_offset
 from extractors.kb import KBRow, Link, OfficeHolderKB, shipped_kb
 from extractors.names import lower_unaccented, strip_possessive
 from extractors.records import Mention, Official, from_plain, to_plain
@@ -114,7 +115,7 @@ class KBOfficialsComponent:
 def story_date(doc: Doc) -> str | None:
     """The story's date (ISO), else its year, from the published field and dateline."""
     meta = doc._.nw_meta or {}
-    body = doc.text[int(meta.get("body_offset", 0) or 0) :]
+    body = doc.text[body_offset(doc) :]
     anchor: date | None = anchor_date(meta.get("published"), meta.get("dateline"), body)
     if anchor is not None:
         return anchor.isoformat()

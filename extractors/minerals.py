@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.countries import DocView, in_caps_text, inside_company_name, make_mention
 from extractors.doc_bounds import per_doc, sentence_of
+from extractors.docs import body_offset
 from extractors.gazetteer import (
     MINERALS_TSV,
     NAME_CONTEXT_TSV,
@@ -85,7 +86,7 @@ class MineralComponent:
         # Word matches only: a symbol ("Co" in "Co Ltd") is no evidence for "lead".
         named = {i for span in spans if "#" not in span.label_ for i in range(span.start, span.end)}
         mentions: list[Mention] = []
-        body_offset = int((doc._.nw_meta or {}).get("body_offset") or 0)
+        body_start = body_offset(doc)
         names_before: set[tuple[str, str]] = set()  # (mineral, word before it) in body names
         headline: list[tuple[int, str]] = []  # (mention index, word before it) in a caps title
         for span in spans:
@@ -95,10 +96,10 @@ class MineralComponent:
             else:
                 keep = self.names_mineral(view, span, canonical, named)
             before = doc[span.start - 1].lower_ if span.start > 0 else ""
-            if not keep and not kind and span.start_char >= body_offset:
+            if not keep and not kind and span.start_char >= body_start:
                 names_before.add((canonical, before))  # "Consolidated Gold Fields Plc"
             if keep:
-                if span.start_char < body_offset and in_caps_text(view, span):
+                if span.start_char < body_start and in_caps_text(view, span):
                     headline.append((len(mentions), before))
                 mentions.append(make_mention(view, canonical, span.start_char, span.end_char, span))
         # An all-caps wire headline shortens a company name the body spells out ("CONS
@@ -205,18 +206,15 @@ def is_name_word(token: Token) -> bool:
 
 def is_title_case_title(span: Span) -> bool:
     """Whether the span is in the doc's title and that title capitalises its words."""
-    meta = span.doc._.nw_meta or {}
-    body_offset = int(meta.get("body_offset") or 0)
-    if span.start_char >= body_offset:
+    body_start = body_offset(span.doc)
+    if span.start_char >= body_start:
         return False
-    return per_doc(span.doc, "minerals.title_case", lambda: _title_case(span.doc, body_offset))
+    return per_doc(span.doc, "minerals.title_case", lambda: _title_case(span.doc, body_start))
 
 
-def _title_case(doc: Doc, body_offset: int) -> bool:
+def _title_case(doc: Doc, body_start: int) -> bool:
     """Whether the title capitalises its long words (read once per doc, not per mention)."""
-    words = [
-        t for t in doc.char_span(0, body_offset, alignment_mode="contract") or [] if t.is_alpha
-    ]
+    words = [t for t in doc.char_span(0, body_start, alignment_mode="contract") or [] if t.is_alpha]
     long_words = [t for t in words if len(t) > 3]
     return bool(long_words) and sum(t.is_title or t.is_upper for t in long_words) >= 0.7 * len(
         long_words

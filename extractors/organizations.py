@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractors import acronyms
+from extractors.docs import body_offset
 from extractors.field_libraries import ends_in_legal_form
 from extractors.names import (
     DATA_DIR,
@@ -109,7 +110,7 @@ class OrganizationsComponent:
 
     def extract(self, doc: Doc) -> list[Organization]:
         meta = doc._.nw_meta or {}
-        body_start = int(meta.get("body_offset") or 0)
+        body_start = body_offset(doc)
         # Doc.text re-joins every token (slow): read only the parts the rules need
         head = doc[: min(len(doc), 120)].text
         tail = doc[max(0, len(doc) - 30) :].text
