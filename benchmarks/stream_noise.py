@@ -94,30 +94,46 @@ def stream_events(shared: Path, work: Path) -> list[dict[str, str]]:
     ]
 
 
+def read_verdicts(path: Path) -> dict[tuple[str, str], str]:
+    """A verdicts file (one JSON line per judged event) as (page, evidence) -> "event" or
+    "noise": the key both streams look an event up by."""
+    rows = map(json.loads, path.read_text(encoding="utf-8").splitlines())
+    return {(v["page"], v["evidence"]): v["verdict"] for v in rows}
+
+
+def tally(
+    events: list[dict[str, str]], verdicts: dict[tuple[str, str], str]
+) -> tuple[Counter[str], list[dict[str, str]]]:
+    """Events per verdict ("event", "noise", "unjudged"), and the unjudged events."""
+    counts: Counter[str] = Counter({"event": 0, "noise": 0, "unjudged": 0})
+    unjudged = []
+    for event in events:
+        verdict = verdicts.get((event["page"], event["evidence"]), "unjudged")
+        counts[verdict] += 1
+        if verdict == "unjudged":
+            unjudged.append(event)
+    return counts, unjudged
+
+
+def noise_share(counts: Counter[str]) -> float:
+    judged = counts["event"] + counts["noise"]
+    return counts["noise"] / judged if judged else 0.0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=None)
     parser.add_argument("--unjudged", type=Path, default=None, help="write unjudged events here")
     args = parser.parse_args(argv)
     shared = shared_dir(args.shared)
-    verdicts = {
-        (v["page"], v["evidence"]): v["verdict"]
-        for v in map(json.loads, VERDICTS.read_text(encoding="utf-8").splitlines())
-    }
+    verdicts = read_verdicts(VERDICTS)
     with tempfile.TemporaryDirectory(prefix="nw-stream-") as tmp:
         events = stream_events(shared, Path(tmp))
-    counts: Counter[str] = Counter()
-    by_type: Counter[tuple[str, str]] = Counter()
-    unjudged = []
-    for event in events:
-        verdict = verdicts.get((event["page"], event["evidence"]))
-        if verdict is None:
-            unjudged.append(event)
-            verdict = "unjudged"
-        counts[verdict] += 1
-        by_type[(event["type"], verdict)] += 1
-    judged = counts["event"] + counts["noise"]
-    share = counts["noise"] / judged if judged else 0.0
+    counts, unjudged = tally(events, verdicts)
+    by_type = Counter(
+        (e["type"], verdicts.get((e["page"], e["evidence"]), "unjudged")) for e in events
+    )
+    share = noise_share(counts)
     print(
         f"{len(events)} events from the 177-page stream: {counts['event']} events, "
         f"{counts['noise']} noise, {counts['unjudged']} not judged yet"

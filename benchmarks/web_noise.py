@@ -33,8 +33,9 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
+
+from benchmarks.stream_noise import noise_share, read_verdicts, tally
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "web_pages.jsonl.gz"
@@ -67,38 +68,13 @@ def web_events(pages: list[dict[str, object]]) -> list[dict[str, str]]:
     return out
 
 
-def read_verdicts(path: Path = VERDICTS) -> dict[tuple[str, str], str]:
-    """(page, evidence) -> "event" or "noise"."""
-    rows = map(json.loads, path.read_text(encoding="utf-8").splitlines())
-    return {(v["page"], v["evidence"]): v["verdict"] for v in rows}
-
-
-def tally(
-    events: list[dict[str, str]], verdicts: dict[tuple[str, str], str]
-) -> tuple[Counter[str], list[dict[str, str]]]:
-    """Events per verdict ("event", "noise", "unjudged"), and the unjudged events."""
-    counts: Counter[str] = Counter({"event": 0, "noise": 0, "unjudged": 0})
-    unjudged = []
-    for event in events:
-        verdict = verdicts.get((event["page"], event["evidence"]), "unjudged")
-        counts[verdict] += 1
-        if verdict == "unjudged":
-            unjudged.append(event)
-    return counts, unjudged
-
-
-def noise_share(counts: Counter[str]) -> float:
-    judged = counts["event"] + counts["noise"]
-    return counts["noise"] / judged if judged else 0.0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unjudged", type=Path, default=None, help="write unjudged events here")
     args = parser.parse_args(argv)
     pages = page_inputs()
     events = web_events(pages)
-    counts, unjudged = tally(events, read_verdicts())
+    counts, unjudged = tally(events, read_verdicts(VERDICTS))
     print(
         f"{len(events)} events from the {len(pages)} web pages: {counts['event']} events, "
         f"{counts['noise']} noise, {counts['unjudged']} not judged yet"

@@ -9,15 +9,8 @@ import re
 
 import pytest
 
-from benchmarks.web_noise import (
-    PAGES,
-    VERDICTS,
-    noise_share,
-    page_inputs,
-    read_verdicts,
-    tally,
-    web_events,
-)
+from benchmarks.stream_noise import noise_share, read_verdicts, tally
+from benchmarks.web_noise import PAGES, VERDICTS, page_inputs, web_events
 
 
 def _rows() -> list[dict[str, str]]:
@@ -84,7 +77,7 @@ def test_the_benchmark_reads_todays_events_off_the_judged_sentences():
     events = web_events(pages)
     texts = {p["id"]: p["text"] for p in pages}
     assert events and all(e["evidence"] in str(texts[e["page"]]) for e in events)
-    counts, _ = tally(events, read_verdicts())
+    counts, _ = tally(events, read_verdicts(VERDICTS))
     # a rule change that brings new events leaves them unjudged: judge them (--unjudged)
     # before reading the figure, so it stays the share of what the pipeline keeps
     assert counts["unjudged"] <= 0.1 * len(events)
