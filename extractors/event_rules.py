@@ -180,10 +180,7 @@ def is_hedged(token: Token) -> bool:
     verb = governing_verb(token)
     if verb is None:
         return False
-    # a wish, a refusal or a negation binds only its own verb and the infinitive it
-    # governs ("wants to sign"), not a coordinated clause ("rejected X and signed Y")
-    own = [verb, verb.head] if verb.dep_ == "xcomp" else [verb]
-    for tok in own:
+    for tok in _own_verbs(verb):
         lemma = tok.lemma_.lower()
         if lemma in ASPIRE_VERBS or any(c.dep_ == "neg" for c in tok.children):
             return True
@@ -206,13 +203,27 @@ def is_hedged(token: Token) -> bool:
     return False
 
 
-def is_negated(token: Token) -> bool:
-    """Whether the trigger's own verb is negated ("did not criticize", "has not yet
-    announced", "never said"): what did not happen. Only the negation, not the rest of
-    `is_hedged`: a statement's verb is often one `is_hedged` reads as a refusal ("Sudan
-    rejected the demand") or sits under a modal of the clause around it."""
+def is_unsaid(token: Token) -> bool:
+    """Whether a statement's verb reports what was not said: negated, on its own verb or
+    on the one its infinitive hangs from ("did not criticize", "has not yet announced",
+    "never said", "did not want to condemn"), or under a wish or a refusal ("refused to
+    criticise", "hopes to announce"). Not the rest of `is_hedged`: a statement's own verb
+    is often one `is_hedged` reads as a refusal ("Sudan rejected the demand"), or sits
+    under a modal of the clause around it."""
     verb = governing_verb(token)
-    return verb is not None and any(c.dep_ == "neg" for c in verb.children)
+    if verb is None:
+        return False
+    if any(c.dep_ == "neg" for tok in _own_verbs(verb) for c in tok.children):
+        return True
+    head = verb.head.lemma_.lower()
+    return verb.dep_ == "xcomp" and (head in ASPIRE_VERBS or head in REFUSE_VERBS)
+
+
+def _own_verbs(verb: Token) -> list[Token]:
+    """The verbs a wish, a refusal or a negation on them binds `verb` through: its own, and
+    the one its infinitive hangs from ("did not want to sign"), not a coordinated clause's
+    ("rejected X and signed Y")."""
+    return [verb, verb.head] if verb.dep_ == "xcomp" else [verb]
 
 
 def reported_future(verb: Token, aux: Token) -> bool:

@@ -178,8 +178,8 @@ class Component:
         has_commodity = bool(minerals) or in_sentence > 0
         keys: set[str] = set()
         if trig.guard == "speaker":
-            if rules.is_negated(token):
-                return None  # "did not criticize", "has not yet announced": no statement made
+            if rules.is_unsaid(token):
+                return None  # "did not criticize", "refused to condemn": no statement made
             speaker = self._speaker(token, index, trig.pattern in WEAK_VERBS)
             if not speaker:
                 return None

@@ -619,6 +619,10 @@ def test_a_day_on_another_happenings_verb_does_not_date_the_event(
         ("criticised", "did not criticise"),
         ("welcomed", "has not yet welcomed"),
         ("condemned", "never condemned"),
+        # the negation on the verb the statement's infinitive hangs from
+        ("condemned", "did not want to condemn"),
+        ("criticised", "refused to criticise"),
+        ("welcomed", "wants to welcome"),
     ],
 )
 def test_a_negated_statement_verb_is_no_statement(
