@@ -12,6 +12,10 @@ the sentence reports it (tense, modal, condition), where in the article it stand
 how many events the article reports, and the relevance model's reading of the
 article, the sentence and the text around it.
 
+One rule stands beside the score (`out_of_scope_deal`): a deal between private parties
+alone that the relevance model reads as out of scope in the text around it is dropped
+whatever it scores.
+
 The model ships as a weight table in data/event_scores/ (scored without
 scikit-learn, like the relevance model). A pipeline without this component keeps every
 event the rules find, so it is opt-in by `[nlp] components`.
@@ -214,12 +218,15 @@ class EventScoreComponent:
         self.threshold = threshold
 
     def scores(self, doc: Doc) -> list[float]:
-        """Each event's probability of being one an analyst logs, in event order."""
+        """Each event's probability of being one an analyst logs, in event order; 0 for
+        a deal between private parties alone that is outside the tool's scope."""
         events = doc._.nw_events or []
-        return [
-            self.model.probability(event_features(doc, e, len(events), self.relevance))
-            for e in events
-        ]
+        out = []
+        for e in events:
+            feats = event_features(doc, e, len(events), self.relevance)
+            private_deal = out_of_scope_deal(feats, self.relevance.threshold)
+            out.append(0.0 if private_deal else self.model.probability(feats))
+        return out
 
     def __call__(self, doc: Doc) -> Doc:
         events = doc._.nw_events or []
@@ -229,3 +236,22 @@ class EventScoreComponent:
                 e for e, s in zip(events, scores, strict=True) if s >= self.threshold
             ]
         return doc
+
+
+DEAL_TYPES = ("agreement", "investment")
+
+
+def out_of_scope_deal(feats: dict[str, float], scope_threshold: float) -> bool:
+    """A deal between private parties alone (no official, public body or country takes
+    part, no mineral is named) that the relevance model does not read as in scope in the
+    text around it (below the threshold at which its gate lets an article in): a game
+    studio bought, a film funded, a phone sold. A company deal an analyst of minerals,
+    trade and policy logs stands among words of that scope (an oil refinery's joint
+    venture, a smelter's sale). The rule is not left to the linear score: the wire
+    stories it is fitted on hold too few such deals to learn it."""
+    return (
+        any(feats[f"type={t}"] for t in DEAL_TYPES)
+        and not (feats["official_titled"] or feats["official_linked"] or feats["officials"])
+        and not (feats["public_body"] or feats["country_party"] or feats["minerals"])
+        and feats["window_relevance"] < _logit(scope_threshold)
+    )

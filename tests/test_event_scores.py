@@ -15,6 +15,7 @@ from extractors.event_scores import (
     EventScoreComponent,
     EventScoreModel,
     event_features,
+    out_of_scope_deal,
 )
 from extractors.event_scores_train import Example, cross_validated, fit, probability
 from extractors.linear_models import MODEL_FILE
@@ -101,6 +102,60 @@ def test_component_keeps_the_events_scoring_at_least_the_threshold(tmp_path):
     assert len(everything(_doc_with_events())._.nw_events) == 2
     with pytest.raises(LexiconError, match="threshold"):
         EventScoreComponent(model, RelevanceModel({}, 0.0, 0.5), threshold=1.5)
+
+
+def _deal_doc(sentence: str, orgs: dict[str, str], countries=(), minerals=()):
+    """A blank-pipeline doc with one agreement event on `sentence`, its parties `orgs`
+    (name -> kind) and the country and mineral mentions given."""
+    nlp = spacy.blank("en")
+    doc = nlp(sentence)
+    doc._.nw_officials = []
+    doc._.nw_organizations = [{"name": n, "kind": k} for n, k in orgs.items()]
+    doc._.nw_countries = [{"canonical": c} for c in countries]
+    doc._.nw_minerals = [{"canonical": m} for m in minerals]
+    doc._.nw_meta = {"body_offset": 0}
+    event = _event(doc, sentence, "agreement", [*orgs, *countries])
+    event["minerals"] = list(minerals)
+    doc._.nw_events = [event]
+    return doc
+
+
+def test_a_private_deal_outside_the_scope_is_dropped_whatever_its_score(tmp_path):
+    # every event scores 0.98 on its own; the relevance model reads "smelter" and
+    # "refinery" as in scope, anything else as out of it (threshold 0.08)
+    model = _write_model(tmp_path, {}, 4.0, 0.5)
+    relevance = RelevanceModel({"smelter": 8.0, "refinery": 8.0}, -4.0, 0.08)
+    component = EventScoreComponent(model, relevance, threshold=0.5)
+    studios = {"Microsoft": "company", "Bethesda": "company"}
+    miners = {"Rio Tinto": "company", "Alcoa": "company"}
+
+    def kept(doc) -> bool:
+        return bool(component(doc)._.nw_events)
+
+    assert not kept(_deal_doc("Microsoft agreed to buy the games studio Bethesda.", studios))
+    # among words of the tool's scope, with a country or a mineral, the score decides
+    assert kept(_deal_doc("Rio Tinto agreed to sell its smelter to Alcoa.", miners))
+    assert kept(
+        _deal_doc(
+            "Microsoft agreed with Chile to buy the studio Bethesda.", studios, countries=["Chile"]
+        )
+    )
+    lithium = "Microsoft agreed to buy lithium from Bethesda."
+    assert kept(_deal_doc(lithium, studios, minerals=["lithium"]))
+    # a public body takes part: a policy matter, not a private deal
+    ministry = {"Microsoft": "company", "Ministry of Mines": "government"}
+    assert kept(_deal_doc("Microsoft agreed a deal with the Ministry of Mines.", ministry))
+
+
+def test_only_deals_are_held_to_the_scope_rule():
+    base = {f"type={t}": 0.0 for t in EVENT_TYPES}
+    feats = {
+        **base, "official_titled": 0.0, "official_linked": 0.0, "officials": 0.0,
+        "public_body": 0.0, "country_party": 0.0, "minerals": 0.0, "window_relevance": -5.0,
+    }  # fmt: skip
+    assert out_of_scope_deal({**feats, "type=investment": 1.0}, 0.08)
+    assert not out_of_scope_deal({**feats, "type=meeting": 1.0}, 0.08)
+    assert not out_of_scope_deal({**feats, "type=investment": 1.0, "window_relevance": 0.0}, 0.08)
 
 
 def test_a_broken_model_file_is_one_clear_error(tmp_path):
