@@ -180,14 +180,8 @@ def is_hedged(token: Token) -> bool:
     verb = governing_verb(token)
     if verb is None:
         return False
-    for tok in _own_verbs(verb):
-        lemma = tok.lemma_.lower()
-        if lemma in ASPIRE_VERBS or any(c.dep_ == "neg" for c in tok.children):
-            return True
-        if lemma in REFUSE_VERBS and (
-            lemma != "rule" or any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children)
-        ):
-            return True
+    if any(_negated(tok) or _wishes_or_refuses(tok) for tok in _own_verbs(verb)):
+        return True
     for tok in (verb, *verb.ancestors):
         for child in tok.children:
             if (
@@ -213,10 +207,9 @@ def is_unsaid(token: Token) -> bool:
     verb = governing_verb(token)
     if verb is None:
         return False
-    if any(c.dep_ == "neg" for tok in _own_verbs(verb) for c in tok.children):
-        return True
-    head = verb.head.lemma_.lower()
-    return verb.dep_ == "xcomp" and (head in ASPIRE_VERBS or head in REFUSE_VERBS)
+    return any(_negated(tok) for tok in _own_verbs(verb)) or (
+        verb.dep_ == "xcomp" and _wishes_or_refuses(verb.head)
+    )
 
 
 def _own_verbs(verb: Token) -> list[Token]:
@@ -224,6 +217,20 @@ def _own_verbs(verb: Token) -> list[Token]:
     the one its infinitive hangs from ("did not want to sign"), not a coordinated clause's
     ("rejected X and signed Y")."""
     return [verb, verb.head] if verb.dep_ == "xcomp" else [verb]
+
+
+def _negated(verb: Token) -> bool:
+    return any(c.dep_ == "neg" for c in verb.children)
+
+
+def _wishes_or_refuses(verb: Token) -> bool:
+    """ "seeks", "wants", "refused", "rejected", "ruled out" (not "ruled that")."""
+    lemma = verb.lemma_.lower()
+    if lemma in ASPIRE_VERBS:
+        return True
+    return lemma in REFUSE_VERBS and (
+        lemma != "rule" or any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children)
+    )
 
 
 def reported_future(verb: Token, aux: Token) -> bool:

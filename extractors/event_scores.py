@@ -251,7 +251,7 @@ def out_of_scope_deal(feats: dict[str, float], scope_threshold: float) -> bool:
     stories it is fitted on hold too few such deals to learn it."""
     return (
         any(feats[f"type={t}"] for t in DEAL_TYPES)
-        and not (feats["official_titled"] or feats["official_linked"] or feats["officials"])
-        and not (feats["public_body"] or feats["country_party"] or feats["minerals"])
+        and not (feats["officials"] or feats["public_body"] or feats["country_party"])
+        and not feats["minerals"]
         and feats["window_relevance"] < _logit(scope_threshold)
     )

@@ -9,10 +9,12 @@ sign" is a wish, not an agreement), so the misreading turns wishes into happenin
 English spelling settles most of these: a verb ending consonant-vowel-consonant doubles
 its last letter before -ed and -ing ("hop", "hopped", "hopping"), so "hoped" and
 "hoping" can only be "hope"'s, and "hopes" can only be "hope"'s ("hop" makes "hops").
-For each such pair in the model's index the inflections are added to the
-lemmatizer's exception table, the remedy spaCy's maintainers give for its lemma data
-(explosion/spaCy#4874). Pairs whose short verb does not double ("bathe"/"bath") are
-left as the model reads them.
+For each such pair in the model's index the inflections get their lemma from the
+attribute ruler, which runs before the lemmatizer (the lemmatizer keeps a lemma already
+set). The lemmatizer's own exception table, the remedy spaCy's maintainers give for its
+lemma data (explosion/spaCy#4874), does not reach these: an exception goes first only
+when the rules did not find the same form too. Pairs whose short verb does not double
+("bathe"/"bath") are left as the model reads them.
 """
 
 from __future__ import annotations
@@ -54,11 +56,9 @@ def e_verb_exceptions(index: set[str] | frozenset[str]) -> dict[str, tuple[str, 
 
 
 def mend_lemmatizer(nlp: Language) -> int:
-    """Give the -e verbs' inflections their lemma in `nlp`'s attribute ruler, which runs
-    before the lemmatizer (and the lemmatizer keeps a lemma already set). The lemmatizer's
-    own exception table cannot do it: spaCy puts an exception first only when the rules
-    did not find it too, and here they find both. Returns how many forms were mended (0
-    for a pipeline without a rule lemmatizer and an attribute ruler before it)."""
+    """Give the -e verbs' inflections their lemma in `nlp`'s attribute ruler. Returns how
+    many forms were mended (0 for a pipeline without a rule lemmatizer that keeps the
+    lemmas set before it, and an attribute ruler before it)."""
     names = nlp.pipe_names
     if "lemmatizer" not in names or "attribute_ruler" not in names:
         return 0
