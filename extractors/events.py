@@ -40,6 +40,7 @@ from extractors.event_candidates import (
     second_events,
 )
 from extractors.event_dates import date_event, own_date, tells_history
+from extractors.event_moods import is_hedged, is_unsaid
 from extractors.event_sources import (
     attributed_to_nonspeaker,
     inside_quote,
@@ -178,7 +179,7 @@ class Component:
         has_commodity = bool(minerals) or in_sentence > 0
         keys: set[str] = set()
         if trig.guard == "speaker":
-            if rules.is_unsaid(token):
+            if is_unsaid(token):
                 return None  # "did not criticize", "refused to condemn": no statement made
             speaker = self._speaker(token, index, trig.pattern in WEAK_VERBS)
             if not speaker:
@@ -190,7 +191,7 @@ class Component:
             keys = {speaker[0].canonical}
             # the issuer first, then whom the statement is aimed at or about
             actors = speaker + [a for a in actors if a not in speaker]
-        elif rules.is_hedged(token) or not self._guard_holds(
+        elif is_hedged(token) or not self._guard_holds(
             trig.guard, token, sent, actors, has_commodity, index
         ):
             return None

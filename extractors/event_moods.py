@@ -1,0 +1,103 @@
+"""How a sentence reports what its trigger names: as a happening, or hedged (a modal, a
+condition, a wish, a refusal, a negation, a question), and for a statement whether it
+was made at all. Read off the parse and a few closed-class words; the content words
+(the wish and refusal verbs, the reporting verbs) are data/event_words.tsv's, through
+`event_rules`.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from extractors.event_rules import (
+    ASPIRE_VERBS,
+    CONDITIONAL_MARKS,
+    MODALS,
+    REFUSE_VERBS,
+    REPORTED_SPEECH_VERBS,
+    governing_verb,
+)
+
+
+def is_hedged(token: Token) -> bool:
+    """A modal, a negation, an if/unless/whether clause, a wish on the trigger's verb or
+    a question: not (yet) a happening ("could impose", "did not sign", "is seeking
+    pacts", "ruled out talks", "whether they will agree", "Will they invest?")."""
+    if is_question(token.sent):
+        return True  # "Will US companies underwrite an investment?" asserts none
+    verb = governing_verb(token)
+    if verb is None:
+        return False
+    if any(_negated(tok) or _wishes_or_refuses(tok) for tok in _own_verbs(verb)):
+        return True
+    for tok in (verb, *verb.ancestors):
+        for child in tok.children:
+            if (
+                child.dep_ == "aux"
+                and child.lower_ in MODALS
+                and not (tok is verb and reported_future(verb, child))
+            ):
+                return True
+            if child.dep_ == "mark" and child.lower_ in CONDITIONAL_MARKS:
+                return True
+        if tok.dep_ not in ("xcomp", "ccomp", "conj", "advcl", "acl"):
+            break
+    return False
+
+
+def is_unsaid(token: Token) -> bool:
+    """Whether a statement's verb reports what was not said: negated, on its own verb or
+    on the one its infinitive hangs from ("did not criticize", "has not yet announced",
+    "never said", "did not want to condemn"), or under a wish or a refusal ("refused to
+    criticise", "hopes to announce"). Not the rest of `is_hedged`: a statement's own verb
+    is often one `is_hedged` reads as a refusal ("Sudan rejected the demand"), or sits
+    under a modal of the clause around it."""
+    verb = governing_verb(token)
+    if verb is None:
+        return False
+    return any(_negated(tok) for tok in _own_verbs(verb)) or (
+        verb.dep_ == "xcomp" and _wishes_or_refuses(verb.head)
+    )
+
+
+def _own_verbs(verb: Token) -> list[Token]:
+    """The verbs a wish, a refusal or a negation on them binds `verb` through: its own, and
+    the one its infinitive hangs from ("did not want to sign"), not a coordinated clause's
+    ("rejected X and signed Y")."""
+    return [verb, verb.head] if verb.dep_ == "xcomp" else [verb]
+
+
+def _negated(verb: Token) -> bool:
+    return any(c.dep_ == "neg" for c in verb.children)
+
+
+def _wishes_or_refuses(verb: Token) -> bool:
+    """ "seeks", "wants", "refused", "rejected", "ruled out" (not "ruled that")."""
+    lemma = verb.lemma_.lower()
+    if lemma in ASPIRE_VERBS:
+        return True
+    return lemma in REFUSE_VERBS and (
+        lemma != "rule" or any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children)
+    )
+
+
+def reported_future(verb: Token, aux: Token) -> bool:
+    """ "would" on the trigger's own verb, reported by a past reporting verb: the future of
+    reported speech, a stated plan ("the ministry said it would impose export controls
+    from August 1"), not a hedge ("could impose", "would be a mistake to impose")."""
+    head = verb.head
+    return (
+        aux.lower_ == "would"
+        and verb.dep_ == "ccomp"
+        and head.tag_ == "VBD"
+        and head.lemma_.lower() in REPORTED_SPEECH_VERBS
+    )
+
+
+def is_question(sent: Span) -> bool:
+    """A sentence that ends in a question mark (a closing quote or bracket aside)."""
+    for tok in reversed(sent):
+        if tok.is_space or tok.text in ('"', "\u201d", "'", "\u2019", ")"):
+            continue
+        return tok.text == "?"
+    return False
