@@ -15,14 +15,14 @@ none is a page of the stream, of article_pages or of dev/check.
 
 Only the 68 pages on which the rules, with the relevance gate open and no event filter,
 found any event are shipped; every such event (161) was judged on 2026-12-05 by four
-reviewers with ../shared/spec/extraction.md and ../shared/eval/NOTES.md at hand, by
-stream_noise's protocol ("event" when an analyst of minerals, trade and policy would log
-the occurrence; close calls to "event"), in `web_noise_verdicts.jsonl`. The figure is the
-share of noise among the judged events that `newswatch extract`, with the repository's
-config.toml, keeps. Use it to see whether a change made for the stream generalises; do
-not write rules from its verdicts, or it goes the way of the stream. An event not judged
-yet (a rule change brought it) is counted apart and, with --unjudged, written out to be
-judged by the same protocol.
+reviewers (one a later change brought, on 2026-12-06) with ../shared/spec/extraction.md
+and ../shared/eval/NOTES.md at hand, by stream_noise's protocol ("event" when an analyst
+of minerals, trade and policy would log the occurrence; close calls to "event"), in
+`web_noise_verdicts.jsonl`. The figure is the share of noise among the judged events
+that `newswatch extract`, with the repository's config.toml, keeps. Use it to see
+whether a change made for the stream generalises; do not write rules from its verdicts,
+or it goes the way of the stream. An event not judged yet (a rule change brought it) is
+counted apart and, with --unjudged, written out to be judged by the same protocol.
 """
 
 from __future__ import annotations

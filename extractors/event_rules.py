@@ -244,6 +244,8 @@ def specific_check(
         subjects = {c.lemma_.lower() for c in token.children if c.dep_ in SUBJECT_DEPS}
         if subjects & set(VOLUME_NOUNS):
             return None  # "copper production rose": an output figure, not a price move
+    if lemma == "sale" and token.dep_ in SUBJECT_DEPS and token.head.lemma_.lower() in PRICE_VERBS:
+        return None  # "sales rose 5 pct": a sales figure, as "copper production rose" is
     if lemma in ("sell", "sale"):
         obj = [c for c in token.children if c.dep_ in ("dobj", "prep")]
         words = set().union(*(lemmas(c.subtree) for c in obj)) if obj else set()

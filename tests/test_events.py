@@ -245,6 +245,19 @@ def test_output_figures_are_supply_not_price(nlp_model: Language, events: Compon
     assert [e["type"] for e in found] == ["supply"]
 
 
+def test_a_sales_figure_is_no_deal(nlp_model: Language, events: Component) -> None:
+    codelco = (("Codelco", "Codelco", "company"),)
+    for figure in (
+        "Codelco said its copper sales rose 12 pct in March.",
+        "Codelco's sales fell 5 pct to 2.1 billion dollars in 1986.",
+    ):
+        found = run(nlp_model, events, figure, orgs=codelco)
+        assert "investment" not in [e["type"] for e in found], figure
+    # a sale that took place still is one
+    sale = "Codelco completed the sale of its smelter on Monday."
+    assert [e["type"] for e in run(nlp_model, events, sale, orgs=codelco)] == ["investment"]
+
+
 def test_suspending_or_blocking_trade_is_a_trade_measure(
     nlp_model: Language, events: Component
 ) -> None:
