@@ -101,6 +101,12 @@ def conll_inputs(path: Path, wanted: set[str]) -> Iterator[ExtractInput]:
             yield ExtractInput(key, "\n".join(lines[1:]), lines[0], date and date.group(0))
 
 
+def judged_labels(judged: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], int]:
+    """(story, evidence sentence) -> 1 for a judged event, 0 for judged noise: the key an
+    event the rules find is looked up by."""
+    return {(j["article"], j["evidence"]): int(j["verdict"] == "event") for j in judged}
+
+
 def examples(
     nlp: Language,
     judged: Sequence[dict[str, Any]],
@@ -108,7 +114,7 @@ def examples(
     dev_gold: dict[str, dict[str, Any]],
     dev_inputs: Iterable[ExtractInput],
 ) -> list[Example]:
-    verdicts = {(j["article"], j["evidence"]): int(j["verdict"] == "event") for j in judged}
+    verdicts = judged_labels(judged)
     relevance = RelevanceModel.load()
     out = []
     for source, items in (("judged", list(judged_inputs)), ("dev", list(dev_inputs))):
@@ -215,7 +221,7 @@ def judged_chain(
         if ex.source == "judged":
             key = (ex.story, ex.evidence)
             best[key] = max(score, best.get(key, 0.0))
-    verdicts = {(j["article"], j["evidence"]): int(j["verdict"] == "event") for j in judged}
+    verdicts = judged_labels(judged)
     labels = list(verdicts.values())
     ranks = [best.get(key, -1.0) for key in verdicts]
     kept = [label for label, rank in zip(labels, ranks, strict=True) if rank >= threshold]
