@@ -4,7 +4,9 @@ Asked only of a candidate the kind lexicon does not know (`kind is None`): a nam
 lexicon lists ("Fed", "House", "UN") is an organisation whatever it collides with.
 Each rule is one class of false positive, never one article's wording:
 
-- a place: the whole name is a town, county, state, province or continent;
+- a place: the whole name is a town, county, state, province or continent, or it
+  modifies a place word or follows one and "of" ("the disputed Nagorno-Karabakh
+  region", "the island of Spitzbergen": data/non_org_heads.tsv, geonames lacks them);
 - a country and one plain word ("U.S. Firms", "U.S. Figures");
 - a person: two title-case words, the first a given name, neither an org word
   ("Brett Payne" tagged ORG);
@@ -13,7 +15,9 @@ Each rule is one class of false positive, never one article's wording:
   of a possessive, "Cleveland's Public Auditorium"; a modifier, "Natural Justice";
   page furniture such as "Video" or "Share" on its own line);
 - a law, an event or an office: the last word says so (data/non_org_heads.tsv;
-  nameparser's titles: "Berea District Administrator", "CEO");
+  nameparser's titles: "Berea District Administrator", "CEO"), or a title and "of"
+  open it ("Archbishop of Cape Town"; a name with an org word, "Governor of the Bank
+  of England", is left to the other rules);
 - a title-case phrase with a lower-case-in-names word capitalised ("Current Roster Of
   Games", "Streaming Quality Seems To Be Mostly Excellent"): a headline, not a name.
 """
@@ -36,7 +40,8 @@ from extractors.lexicons import DATA_DIR, read_word_lists
 from extractors.names import lower_unaccented
 from extractors.org_lexicons import COMPANY_FORMS, OrgLexicons
 
-NON_ORG_HEADS = read_word_lists(DATA_DIR / "non_org_heads.tsv", ("document", "event"))
+NON_ORG_HEADS = read_word_lists(DATA_DIR / "non_org_heads.tsv", ("document", "event", "place"))
+PLACE_WORDS = frozenset(NON_ORG_HEADS["place"])
 NOT_ORG_LAST_WORDS = frozenset(NON_ORG_HEADS["document"]) | frozenset(NON_ORG_HEADS["event"])
 # Words that follow an index's name ("the Nasdaq Composite", "the Nikkei index").
 INDEX_NEXT = frozenset({"index", "indices", "composite", "futures", "benchmark"})
@@ -86,6 +91,18 @@ def world_rejects(
     last = lower_unaccented(words[-1].text).rstrip(".") if words else ""
     if last in NOT_ORG_LAST_WORDS or last in person_titles():
         return True  # a law, an event ("Cyber Security Bill", "World Tour"), an office
+    first = lower_unaccented(words[0].text).rstrip(".") if words else ""
+    if len(words) >= 3 and first in person_titles() and words[1].lower_ == "of":
+        return True  # "Archbishop of Cape Town", "Chief of Staff": an office, not its body
+    doc = span.doc
+    if span.end < len(doc) and doc[span.end].lower_ in PLACE_WORDS:
+        return True  # "the disputed Nagorno-Karabakh region": the place
+    if (
+        span.start >= 2
+        and doc[span.start - 1].lower_ == "of"
+        and doc[span.start - 2].lower_ in PLACE_WORDS
+    ):
+        return True  # "the Arctic island of Spitzbergen"
     key = place_key(name)
     if (
         key in place_names() and not agency and not _acts_as_a_body(span, words)

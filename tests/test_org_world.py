@@ -73,6 +73,9 @@ def test_library_lexicons_hold_what_the_rules_ask():
         ("Costs worried U.S. Firms last year.", "U.S. Firms"),  # country and a plain word
         ("Here is the Current Roster Of Games today.", "Current Roster Of Games"),  # headline
         ("Read: Infant Abandonment Cases In India rise.", "Infant Abandonment Cases In India"),
+        ("Tutu was enthroned as Archbishop of Cape Town.", "Archbishop of Cape Town"),  # office
+        ("Talks on the disputed Nagorno-Karabakh region ended.", "Nagorno-Karabakh"),  # place
+        ("It crashed on the Arctic island of Spitzbergen.", "Spitzbergen"),  # place after "of"
     ],
 )
 def test_rejected_classes(nlp, lex, text, name):
@@ -96,6 +99,10 @@ def test_a_word_ner_did_not_tag_as_an_org_is_a_fragment(nlp, lex):
         ("Toblerone changed its shape.", "Toblerone"),  # NER's one-word org stays
         ("The US-India Strategic Partnership Forum said.", "US-India Strategic Partnership Forum"),
         ("Officials of the Minerals Security Partnership met.", "Minerals Security Partnership"),
+        # a company named after a place: the place word inside the name is no place
+        ("Battle Mountain had initiated talks.", "Battle Mountain"),
+        ("Governor of the Bank of England Mark Carney spoke.", "Governor of the Bank of England"),
+        ("Workers at the Silicon Valley Bank branch left.", "Silicon Valley Bank"),
     ],
 )
 def test_organisations_stay(nlp, lex, text, name):
