@@ -102,12 +102,14 @@ def merge(candidates: list[Candidate]) -> list[Event]:
 def _absorb(into: Candidate, other: Candidate) -> None:
     """Fold a repeat into the first report: fill what the first one lacked."""
     ev, new = into.event, other.event
+    ev.folded.extend([new.evidence, *new.folded])
     if other.anaphoric:
         # "India was represented at the meeting by X": who took part, said later
         ev.participants = list(dict.fromkeys(ev.participants + new.participants))
         if into.secondary and not other.secondary and new.participants:
             # a sentence about taking part states the meeting better than the one
             # that only mentioned it
+            ev.folded[ev.folded.index(new.evidence)] = ev.evidence
             ev.evidence, ev.evidence_start, ev.evidence_end = (
                 new.evidence,
                 new.evidence_start,

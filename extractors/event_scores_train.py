@@ -19,7 +19,8 @@ model.json: the area under the ROC curve over every labelled event; the share of
 judged events kept that are events (precision) and of the events kept (recall); the
 same over every judged sentence, the rules and the filter together ("chain": a
 sentence the rules no longer find counts as dropped, so a rule that removes noise is
-credited, not held against the filter); the dev set's event precision, recall and F1;
+credited, not held against the filter; one they fold into the record of its occurrence
+is kept or dropped with that record); the dev set's event precision, recall and F1;
 each story scored by a model that never saw it. The shipped threshold is 0.5, an event
 more likely kept than not: the filter is there for precision (the F1-best threshold on
 dev, about 0.3, drops almost nothing, because the dev stories are all in scope).
@@ -80,6 +81,7 @@ class Example:
     features: dict[str, float]
     label: int
     evidence: str = ""
+    folded: tuple[str, ...] = ()  # later reports of the occurrence, folded into this one
 
 
 def reuters_inputs(path: Path, wanted: set[str]) -> Iterator[ExtractInput]:
@@ -130,7 +132,8 @@ def examples(
             for event, label in zip(events, labels, strict=True):
                 if label is not None:  # a judged story's event the judges did not see
                     feats = event_features(doc, event, len(events), relevance)
-                    out.append(Example(story, source, feats, label, event["evidence"]))
+                    folded = tuple(event.get("folded") or ())
+                    out.append(Example(story, source, feats, label, event["evidence"], folded))
     return out
 
 
@@ -210,8 +213,9 @@ def judged_chain(
     threshold: float,
 ) -> dict[str, float]:
     """The rules and the filter together over every judged sentence, as a user meets
-    them: a sentence is kept when an event the rules find in it scores at least
-    `threshold`, and one the rules no longer find is dropped (ranked under every score).
+    them: a sentence is kept when an event the rules find in it, or a record its report
+    was folded into (one record per occurrence), scores at least `threshold`; one the
+    rules no longer find is dropped (ranked under every score).
     The filter alone is measured on what the rules give it, so a rule that drops easy
     noise lowers its ROC AUC; the chain's keeps or rises."""
     from sklearn.metrics import roc_auc_score
@@ -219,8 +223,9 @@ def judged_chain(
     best: dict[tuple[str, str], float] = {}
     for ex, score in zip(data, scores, strict=True):
         if ex.source == "judged":
-            key = (ex.story, ex.evidence)
-            best[key] = max(score, best.get(key, 0.0))
+            for sentence in (ex.evidence, *ex.folded):  # a report folded in is kept with it
+                key = (ex.story, sentence)
+                best[key] = max(score, best.get(key, 0.0))
     verdicts = judged_labels(judged)
     labels = list(verdicts.values())
     ranks = [best.get(key, -1.0) for key in verdicts]

@@ -105,6 +105,9 @@ class Event:
     location: str | None = None
     participants: list[str] = field(default_factory=list)
     minerals: list[str] = field(default_factory=list)
+    # the evidence sentences of later reports of this occurrence, folded into this record
+    # (one record per occurrence): how the training data finds a report it judged
+    folded: list[str] = field(default_factory=list)
 
     def to_spec(self) -> dict[str, Any]:
         return {

@@ -236,6 +236,27 @@ def test_the_chain_counts_a_sentence_the_rules_no_longer_find_as_dropped():
     assert lost["roc_auc"] < before["roc_auc"]
 
 
+def test_the_chain_keeps_a_report_folded_into_a_kept_record():
+    pytest.importorskip("sklearn")
+    judged = [
+        {"article": "a", "evidence": "Chile and Peru met in Lima.", "verdict": "event"},
+        {"article": "a", "evidence": "He gave no details of the talks.", "verdict": "event"},
+        {"article": "b", "evidence": "Visit us on Facebook.", "verdict": "noise"},
+    ]
+    first = Example("a", "judged", {}, 0, "Chile and Peru met in Lima.")
+    noise = Example("b", "judged", {}, 0, "Visit us on Facebook.")
+    # the rules report the talks twice: two records, both kept
+    apart = [first, Example("a", "judged", {}, 0, "He gave no details of the talks."), noise]
+    both = judged_chain(apart, [0.9, 0.8, 0.2], judged, 0.5)
+    # one record per occurrence: the second report folded into the first is kept with it,
+    # not lost with the sentence the rules no longer report on its own
+    merged = Example("a", "judged", {}, 0, first.evidence, ("He gave no details of the talks.",))
+    one = judged_chain([merged, noise], [0.9, 0.2], judged, 0.5)
+    assert (one["kept"], one["recall"], one["roc_auc"]) == (both["kept"], 1.0, both["roc_auc"])
+    lost = judged_chain([first, noise], [0.9, 0.2], judged, 0.5)
+    assert lost["recall"] == 0.5
+
+
 def test_shipped_model_records_training_and_buys_precision_cheaply():
     meta = json.loads((MODEL_DIR / MODEL_FILE).read_text())
     model = EventScoreModel.load()
@@ -246,14 +267,18 @@ def test_shipped_model_records_training_and_buys_precision_cheaply():
     assert training["judged_events"] >= 600 and training["dev_events"] >= 100
     cv = meta["cross_validated"]  # each story scored by a model that never saw it
     # What users meet is the rules and the filter together, over every judged sentence
-    # (one the rules no longer find counts as dropped). The filter's own ROC AUC, over
+    # (one the rules no longer find counts as dropped; one folded into the record of its
+    # occurrence is kept or dropped with that record). The filter's own ROC AUC, over
     # what the rules give it, is no floor: a rule that drops easy noise lowers it
     # ("sales rose 5 pct" as a deal: 0.7208 -> 0.7182) while the chain's rises.
+    # Pinned at the shipped model's figures when folded reports began to count
+    # (2026-12-06): the same model read 0.7489 / 0.785 / 0.801 (AUC, precision, recall),
+    # where the reading that lost every folded report gave 0.7506 / 0.787 / 0.797.
     chain, rules_alone = cv["judged_chain_at_threshold"], cv["judged_chain_unfiltered"]
     assert chain["of"] >= 740  # the judged sentences (753 judgments, a few of one sentence)
-    assert chain["roc_auc"] >= 0.75 and chain["roc_auc"] >= rules_alone["roc_auc"] + 0.12
+    assert chain["roc_auc"] >= 0.748 and chain["roc_auc"] >= rules_alone["roc_auc"] + 0.12
     assert chain["precision"] >= max(0.78, rules_alone["precision"] + 0.05)
-    assert chain["recall"] >= 0.79
+    assert chain["recall"] >= 0.80
     judged, all_judged = cv["judged_events_at_threshold"], cv["judged_events_unfiltered"]
     # kept events: 78% are events (the rules alone: 71%, up from 68% as they learn
     # to leave out what the filter used to)

@@ -207,6 +207,25 @@ def test_repeated_reports_merge_into_the_first(nlp_model: Language, events: Comp
     assert agreements[0]["date"] == "2024-06-03"
 
 
+@pytest.mark.integration
+def test_a_repeat_folded_into_the_first_report_is_named_on_the_record(nlp_full: Language) -> None:
+    from extractors.nlp import extract
+    from extractors.records import ExtractInput
+
+    text = (
+        "Kenya and Ghana signed a pact on cobalt mining on Monday. "
+        "The weather was fine. "
+        "The pact was signed by Kenya and Ghana after long talks."
+    )
+    (found,) = extract(nlp_full, [ExtractInput(id="t", text=text, published="2024-06-05")])
+    (pact,) = [e for e in found.events if e.type == "agreement"]
+    assert pact.evidence.startswith("Kenya and Ghana signed")
+    # the repeat is not lost: the record names the report it folded in (what the event
+    # filter's training reads to find a judged report again, event_scores_train)
+    assert pact.folded == ["The pact was signed by Kenya and Ghana after long talks."]
+    assert "folded" not in pact.to_spec()  # not part of the extraction contract
+
+
 def test_price_moves_of_a_commodity(nlp_model: Language, events: Component) -> None:
     text = "Copper rose 0.9% to $5,880 a tonne. Shares of the bank rose 2%."
     found = run(nlp_model, events, text, minerals=(("Copper", "copper"),))
