@@ -95,7 +95,8 @@ def world_rejects(
     if len(words) >= 3 and first in person_titles() and words[1].lower_ == "of":
         return True  # "Archbishop of Cape Town", "Chief of Staff": an office, not its body
     doc = span.doc
-    if span.end < len(doc) and doc[span.end].lower_ in PLACE_WORDS:
+    after = doc[span.end] if span.end < len(doc) else None  # the word the name may modify
+    if after is not None and after.lower_ in PLACE_WORDS:
         return True  # "the disputed Nagorno-Karabakh region": the place
     if (
         span.start >= 2
@@ -108,10 +109,9 @@ def world_rejects(
         key in place_names() and not agency and not _acts_as_a_body(span, words)
     ) or key in stock_indices():
         return True
-    after = span.doc[span.end] if span.end < len(span.doc) else None
     if after is not None and after.lower_ in INDEX_NEXT:
         return True  # "the Bloomberg Commodity index": the index, not its maker
-    if is_person_name(words) and not agency and name not in ner_organisations(span.doc):
+    if is_person_name(words) and not agency and name not in ner_organisations(doc):
         return True
     if len(words) == 1 and words[0].ent_type_ != "ORG" and not name.isupper():
         return True  # a fragment: NER tagged no organisation here
