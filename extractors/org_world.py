@@ -6,7 +6,8 @@ Each rule is one class of false positive, never one article's wording:
 
 - a place: the whole name is a town, county, state, province or continent, or it
   modifies a place word or follows one and "of" ("the disputed Nagorno-Karabakh
-  region", "the island of Spitzbergen": data/non_org_heads.tsv, geonames lacks them);
+  region", "the island of Spitzbergen": data/non_org_heads.tsv, geonames lacks them),
+  and, one sense per article, the same name where it stands alone;
 - a country and one plain word ("U.S. Firms", "U.S. Figures");
 - a person: two title-case words, the first a given name, neither an org word
   ("Brett Payne" tagged ORG);
@@ -106,7 +107,9 @@ def world_rejects(
         return True  # "the Arctic island of Spitzbergen"
     key = place_key(name)
     if (
-        key in place_names() and not agency and not _acts_as_a_body(span, words)
+        (key in place_names() or key in places_named(doc))
+        and not agency
+        and not _acts_as_a_body(span, words)
     ) or key in stock_indices():
         return True
     if after is not None and after.lower_ in INDEX_NEXT:
@@ -125,6 +128,26 @@ def _acts_as_a_body(span: Span, words: list[Token]) -> bool:
     if len(words) < 2 or any(t.ent_type_ != "ORG" for t in words):
         return False
     return span.root.dep_ == "nsubj" and span.root.head.pos_ == "VERB"
+
+
+def places_named(doc: Doc) -> frozenset[str]:
+    """Names the article itself calls a place: by a place word after them ("the
+    Nagorno-Karabakh region") or after the place word and "of" ("the island of
+    Spitzbergen"). One sense per article: the same name elsewhere alone
+    ("Nagorno-Karabakh" tagged ORG) is the same place."""
+
+    def compute() -> frozenset[str]:
+        out = set()
+        for ent in doc.ents:
+            after = doc[ent.end] if ent.end < len(doc) else None
+            before = doc[ent.start - 2 : ent.start]
+            if (after is not None and after.lower_ in PLACE_WORDS) or (
+                len(before) == 2 and before[1].lower_ == "of" and before[0].lower_ in PLACE_WORDS
+            ):
+                out.add(place_key(ent.text))  # the key drops a leading "the"
+        return frozenset(out)
+
+    return per_doc(doc, "org_world.places_named", compute)
 
 
 def ner_organisations(doc: Doc) -> frozenset[str]:

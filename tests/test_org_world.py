@@ -93,6 +93,28 @@ def test_a_word_ner_did_not_tag_as_an_org_is_a_fragment(nlp, lex):
 @pytest.mark.parametrize(
     ("text", "name"),
     [
+        ("Talks on the Nagorno-Karabakh region ended. Nagorno-Karabakh voted.", "Nagorno-Karabakh"),
+        ("The island of Spitzbergen is cold. Spitzbergen has bears.", "Spitzbergen"),
+    ],
+)
+def test_a_name_the_article_calls_a_place_is_that_place_where_it_stands_alone(nlp, lex, text, name):
+    """One sense per article: the later mention, alone and tagged ORG, is the place the
+    article named with a place word (NER tagged the first mention too)."""
+    doc: Doc = nlp(text)
+    first, last = text.index(name), text.rindex(name)
+    place = doc.char_span(first, first + len(name))
+    alone = doc.char_span(last, last + len(name))
+    assert place is not None and alone is not None
+    doc.ents = [Span(doc, place.start, place.end, "GPE"), Span(doc, alone.start, alone.end, "ORG")]
+    assert world_rejects(doc[alone.start : alone.end], name, lex)
+    # the same name with no place word anywhere in the article stays
+    other = candidate(nlp, text.replace(" region", " talks").replace("island of ", ""), name)
+    assert not world_rejects(other, name, lex)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
         ("Hecla Mining Co. will buy the stake.", "Hecla Mining Co."),  # legal form
         ("The Bank of Japan intervened.", "Bank of Japan"),  # org head word
         ("Shares of Goldman Sachs rose.", "Goldman Sachs"),  # not a given name
