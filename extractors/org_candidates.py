@@ -3,8 +3,9 @@
 Candidates come from NER ORG spans (finished by `org_expansion`), acronyms and
 digit names written as the kind lexicon spells them ("U.N.", "G-7"), capitalised
 word sequences that end in an org head word ("US-India Strategic Partnership Forum",
-which the small model misses), lowercase "<portfolio> ministry", and the names
-after a media noun ("newspaper Dagens Nyheter"). Cleaning and filtering come later.
+which the small model misses), lowercase "<portfolio> ministry", the names
+after a media noun ("newspaper Dagens Nyheter") and the proper nouns that speak of
+themselves as "it" ("Comelf said it doubled output"). Cleaning and filtering come later.
 """
 
 from __future__ import annotations
@@ -68,6 +69,35 @@ class CandidateFinder:
                 and not any(t.ent_type_ in ("PERSON", "DATE", "TIME") for t in doc[k:j])
             ):
                 out.append(doc[k:j])
+        return out
+
+    def self_named_spans(self, doc: Doc) -> list[Span]:
+        """ "Romanian state engineer Comelf said it almost doubled output": a proper noun
+        that says something about itself as "it" ("said it would", "said its profit")
+        speaks for a body; no person is "it". NER often leaves a one-word firm untagged
+        or calls it a place."""
+        out = []
+        lemmas = doc.to_array("LEMMA")  # array access: no Token objects for every word
+        for i in (lemmas == doc.vocab.strings["say"]).nonzero()[0].tolist():
+            tok = doc[i]
+            if tok.pos_ != "VERB" or not _speaks_of_itself(tok):
+                continue
+            subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            if subj is None or subj.pos_ != "PROPN" or subj.i > tok.i:
+                continue
+            start = subj.i
+            while start > 0 and (doc[start - 1].dep_, doc[start - 1].pos_) == ("compound", "PROPN"):
+                start -= 1
+            span = doc[start : subj.i + 1]
+            if any(c.dep_ in ("conj", "cc") for c in subj.children) or (
+                span.end < len(doc)
+                and (doc[span.end].text in ("and", "&", "-", ",") or doc[span.end].like_num)
+            ):
+                continue  # part of a longer name ("Willcox and Gibbs Inc", "Local 222")
+            if all(t.text[:1].isupper() for t in span) and not any(
+                t.ent_type_ in ("PERSON", "NORP", "DATE", "TIME") for t in span
+            ):
+                out.append(span)
         return out
 
     def media_spans(self, doc: Doc) -> list[Span]:
@@ -225,6 +255,23 @@ class CandidateFinder:
                 out.append(doc[i : _domain_end(doc, last_head + 1, sent.end)])
             i = max(j, i + 1)
         return out
+
+
+def _speaks_of_itself(verb: Token) -> bool:
+    """ "X said it would cut output", "X said its profit rose": what the speaker said is
+    about itself as a thing. An "it" that opens a judgement ("said it was a mistake")
+    may refer to anything and is not read."""
+    for clause in verb.children:
+        if clause.dep_ != "ccomp":
+            continue
+        for tok in clause.children:
+            if tok.dep_ not in ("nsubj", "nsubjpass"):
+                continue
+            if tok.lower_ == "it" and clause.lemma_ != "be":
+                return True
+            if any(c.dep_ == "poss" and c.lower_ == "its" for c in tok.children):
+                return True
+    return False
 
 
 def _proper_run_end(doc: Doc, start: int) -> int:

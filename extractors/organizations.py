@@ -21,7 +21,8 @@ from spacy.tokens import Doc, Span
 
 from extractors import acronyms
 from extractors.docs import body_offset
-from extractors.field_libraries import ends_in_legal_form
+from extractors.field_libraries import ends_in_legal_form, place_key, place_names
+from extractors.gazetteer import country_lookup
 from extractors.names import (
     DATA_DIR,
     KindClassifier,
@@ -135,9 +136,16 @@ class OrganizationsComponent:
             for s in self.finder.introduced_spans(doc)
             if not any(i in taken for i in range(s.start, s.end))
         ]
-        spans = sorted(spans + introduced, key=lambda s: s.start)
+        taken.update(i for s in introduced for i in range(s.start, s.end))
+        # names that speak of themselves as "it": new candidates where nothing else
+        # covers them, a mark on the candidate they end otherwise
+        speaking = self.finder.self_named_spans(doc)
+        speaker_ends = {s.end for s in speaking}
+        speakers = [s for s in speaking if not any(i in taken for i in range(s.start, s.end))]
+        spans = sorted(spans + introduced + speakers, key=lambda s: s.start)
         media_starts = {m.start for m in media}
         marked_starts = {m.start for m in marked} | {s.start for s in introduced}
+        speaker_starts = {s.start for s in speakers}  # marked once they pass the filters
         signature = _signature_start(doc, tail)
         pairs = acronyms.parenthesised_pairs(doc, spans)
         # an owner named before a possessive is a candidate of its own (after the others:
@@ -155,7 +163,10 @@ class OrganizationsComponent:
             name = " ".join(normalize_dashes(cleaned.text).split())  # wrapped wire lines
             is_media = span.start in media_starts
             is_marked = span.start in marked_starts
-            if not (is_media or is_marked) and not acceptable(
+            if span.start in speaker_starts:
+                if not _speaker_named(name, people):
+                    continue
+            elif not (is_media or is_marked) and not acceptable(
                 cleaned, name, countries, people, self.lex
             ):
                 continue
@@ -167,7 +178,7 @@ class OrganizationsComponent:
                 continue
             rec = records.setdefault(name_key(name), OrgRecord(name, name_key(name)))
             rec.agency = rec.agency or bool(agency)
-            rec.marked = rec.marked or is_marked
+            rec.marked = rec.marked or is_marked or cleaned.end in speaker_ends
             rec.named_alone = rec.named_alone or not _modifies_next(cleaned)
             rec.mentions.append(make_mention(cleaned, name, sent_at))
             if i in pairs and pairs[i] != name:
@@ -248,6 +259,17 @@ def _signature_start(doc: Doc, tail: str) -> int:
     if match is None:
         return 1 << 62  # no signature: nothing is cut
     return doc[max(0, len(doc) - 30)].idx + match.start()
+
+
+def _speaker_named(name: str, people: set[str]) -> bool:
+    """A body that speaks of itself as "it" (`CandidateFinder.self_named_spans`) by a
+    name that is no country, no place, no dateline in capitals and no person's."""
+    return not (
+        country_lookup(name)
+        or place_key(name) in place_names()
+        or name.isupper()
+        or set(lower_unaccented(name).split()) <= people
+    )
 
 
 def _modifies_next(span: Span) -> bool:

@@ -444,6 +444,23 @@ def test_a_name_said_once_is_kept_when_people_work_for_it_or_it_speaks(nlp_full)
     assert "Matterhorn" not in place  # a place said once in passing stays out
 
 
+def test_a_name_that_speaks_of_itself_as_it_is_a_body(nlp_full) -> None:
+    """ "said it would", "said its": no person is "it", so the speaker is a body, where
+    NER tagged nothing or tagged it once in passing."""
+    untagged = orgs(
+        nlp_full, "Romanian listed state engineer Comelf said it almost doubled six-month output."
+    )
+    assert "Comelf" in untagged
+    passing = orgs(nlp_full, "Inco said it would cut nickel output in the second quarter.")
+    assert "Inco" in passing
+    # a judgement's "it" refers to anything; people and places stay out
+    assert orgs(nlp_full, "Mulroney said it was a mistake to wait.") == {}
+    assert orgs(nlp_full, "Mr Jones said it would rain in Ottawa.") == {}
+    # part of a longer name the parse split is not a name on its own
+    split = orgs(nlp_full, "Willcox and Gibbs Inc said it has agreed to buy a distributor.")
+    assert "Willcox" not in split
+
+
 def test_a_quoted_news_agency_is_kept_whatever_ner_or_geonames_say(nlp_full) -> None:
     # NER reads the second "Antara" as a person; geonames holds towns named Xinhua
     quoted = orgs(
