@@ -3,9 +3,9 @@
 Candidates come from NER ORG spans (finished by `org_expansion`), acronyms and
 digit names written as the kind lexicon spells them ("U.N.", "G-7"), capitalised
 word sequences that end in an org head word ("US-India Strategic Partnership Forum",
-which the small model misses), lowercase "<portfolio> ministry", the names
-after a media noun ("newspaper Dagens Nyheter") and the proper nouns that speak of
-themselves as "it" ("Comelf said it doubled output"). Cleaning and filtering come later.
+which the small model misses), lowercase "<portfolio> ministry", and the names
+after a media noun ("newspaper Dagens Nyheter"); org_firm_cues adds the names the syntax
+gives ("Comelf said it doubled output"). Cleaning and filtering come later.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from extractors.field_libraries import ends_in_legal_form
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
+from extractors.org_firm_cues import legal_name, partners_at, with_partners
 from extractors.org_lexicons import (
     AFFILIATION_NOUNS,
     CONNECTORS,
@@ -71,35 +72,6 @@ class CandidateFinder:
                 out.append(doc[k:j])
         return out
 
-    def self_named_spans(self, doc: Doc) -> list[Span]:
-        """ "Romanian state engineer Comelf said it almost doubled output": a proper noun
-        that says something about itself as "it" ("said it would", "said its profit")
-        speaks for a body; no person is "it". NER often leaves a one-word firm untagged
-        or calls it a place."""
-        out = []
-        lemmas = doc.to_array("LEMMA")  # array access: no Token objects for every word
-        for i in (lemmas == doc.vocab.strings["say"]).nonzero()[0].tolist():
-            tok = doc[i]
-            if tok.pos_ != "VERB" or not _speaks_of_itself(tok):
-                continue
-            subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
-            if subj is None or subj.pos_ != "PROPN" or subj.i > tok.i:
-                continue
-            start = subj.i
-            while start > 0 and (doc[start - 1].dep_, doc[start - 1].pos_) == ("compound", "PROPN"):
-                start -= 1
-            span = doc[start : subj.i + 1]
-            if any(c.dep_ in ("conj", "cc") for c in subj.children) or (
-                span.end < len(doc)
-                and (doc[span.end].text in ("and", "&", "-", ",") or doc[span.end].like_num)
-            ):
-                continue  # part of a longer name ("Willcox and Gibbs Inc", "Local 222")
-            if all(t.text[:1].isupper() for t in span) and not any(
-                t.ent_type_ in ("PERSON", "NORP", "DATE", "TIME") for t in span
-            ):
-                out.append(span)
-        return out
-
     def media_spans(self, doc: Doc) -> list[Span]:
         """ "newspaper Dagens Nyheter", "Zycie Warszawy daily said": the capitalised words
         right after a media noun, or right before one they modify."""
@@ -129,7 +101,12 @@ class CandidateFinder:
         place's first token (`PlaceFinder.place_starts`), `marked` are the names the
         wire marks (`wire_marked_names`)."""
         spans = [
-            self._with_domain(widen_to_places(extend_name(e, sent_at[e.start]), places), sent_at)
+            self._with_domain(
+                widen_to_places(
+                    with_partners(extend_name(e, sent_at[e.start]), self._is_head), places
+                ),
+                sent_at,
+            )
             for e in _joined_orgs(doc)
             if (e.label_ == "ORG" or _ends_in_a_legal_form(e)) and e.start_char >= skip_before
         ]
@@ -198,6 +175,8 @@ class CandidateFinder:
             if doc[k].lower_ != "and" or not is_cap(doc[k + 1]) or doc[k].ent_type_:
                 continue
             left, right = doc[span.start : k], doc[k + 1 : span.end]
+            if partners_at(doc, span.start, k, self._is_head) and legal_name(right):
+                continue  # "Parker and Parsley Petroleum Co": one firm of partners' names
             if self._whole_name(left) and self._whole_name(right):
                 return [left, right]
         return [span]
@@ -255,23 +234,6 @@ class CandidateFinder:
                 out.append(doc[i : _domain_end(doc, last_head + 1, sent.end)])
             i = max(j, i + 1)
         return out
-
-
-def _speaks_of_itself(verb: Token) -> bool:
-    """ "X said it would cut output", "X said its profit rose": what the speaker said is
-    about itself as a thing. An "it" that opens a judgement ("said it was a mistake")
-    may refer to anything and is not read."""
-    for clause in verb.children:
-        if clause.dep_ != "ccomp":
-            continue
-        for tok in clause.children:
-            if tok.dep_ not in ("nsubj", "nsubjpass"):
-                continue
-            if tok.lower_ == "it" and clause.lemma_ != "be":
-                return True
-            if any(c.dep_ == "poss" and c.lower_ == "its" for c in tok.children):
-                return True
-    return False
 
 
 def _proper_run_end(doc: Doc, start: int) -> int:

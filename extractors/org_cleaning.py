@@ -13,6 +13,7 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.field_libraries import legal_forms
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented
 from extractors.org_lexicons import (
@@ -89,6 +90,7 @@ def clean_span(
             and lower_unaccented(doc[k - 1].text) in LEGAL_FORMS
             and lower_unaccented(text) not in LEGAL_FORMS
             and text not in (".", "-")
+            and not _more_legal_form(doc, k, end)
         ):
             # A company's name ends at its legal form: "First Bank System Inc. and
             # Norwest Corp." is two names, "Daniels Pharmaceuticals Inc of St.
@@ -100,6 +102,7 @@ def clean_span(
             or (
                 text == "-"
                 and doc[start:k].text.isupper()
+                and (doc[k - 1].whitespace_ or doc[k].whitespace_)  # "TI-CARO Inc": one word
                 and not joins_places(doc, k, places)  # "UK-Japan Business Council"
             )
         ):
@@ -138,6 +141,24 @@ def clean_span(
     while start < end and doc[start].text in ("<", "(", "-", '"', "“"):
         start += 1
     return doc[start:end] if end > start else None
+
+
+def _more_legal_form(doc: Doc, k: int, end: int) -> bool:
+    """Whether the legal form goes on at token k: "Moonie Pipeline Co Pty Ltd",
+    "Sterling Grace Capital Management Inc LP" (cleanco's forms, one or two words,
+    written as a form is: in capitals or title case, not a common word or a place)."""
+    forms = legal_forms()
+    words = [re.sub(r"[^\w&]", "", t.text).lower() for t in doc[k : min(end, k + 2)]]
+    tok = doc[k]
+    if len(words) == 2 and tuple(words) in forms:
+        return True
+    return (
+        (words[0],) in forms
+        and len(words[0]) >= 2
+        and not tok.is_stop
+        and tok.ent_type_ not in ("GPE", "LOC", "NORP")
+        and (tok.text.isupper() or tok.text.istitle())
+    )
 
 
 def _lists_in_one_name(doc: Doc, comma: int, end: int) -> bool:

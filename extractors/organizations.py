@@ -37,6 +37,7 @@ from extractors.names import (
 from extractors.org_candidates import CandidateFinder, wire_marked_names
 from extractors.org_cleaning import clean_span, named_owner
 from extractors.org_filters import acceptable, affiliated, reporting_use
+from extractors.org_firm_cues import self_named_spans
 from extractors.org_kinds import org_kind
 from extractors.org_lexicons import COMPANY_FORMS, OrgLexicons
 from extractors.org_merge import (
@@ -139,7 +140,7 @@ class OrganizationsComponent:
         taken.update(i for s in introduced for i in range(s.start, s.end))
         # names that speak of themselves as "it": new candidates where nothing else
         # covers them, a mark on the candidate they end otherwise
-        speaking = self.finder.self_named_spans(doc)
+        speaking = self_named_spans(doc)
         speaker_ends = {s.end for s in speaking}
         speakers = [s for s in speaking if not any(i in taken for i in range(s.start, s.end))]
         spans = sorted(spans + introduced + speakers, key=lambda s: s.start)

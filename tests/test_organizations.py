@@ -424,6 +424,40 @@ def test_a_company_name_ends_at_its_legal_form(nlp_full) -> None:
     assert not any("Petersburg" in name for name in found)
 
 
+def test_a_legal_form_of_several_words_and_a_tight_hyphen_stay_in_the_name(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "TMOC owns 80 pct of the Moonie Pipeline Co Pty Ltd, which runs the line. "
+        "The group includes Sterling Grace Capital Management Inc LP, it said. "
+        "Dixie Yarns Inc and TI-CARO Inc jointly said they signed a merger agreement.",
+    )
+    assert {
+        "Moonie Pipeline Co Pty Ltd",  # cleanco's "pty ltd"
+        "Sterling Grace Capital Management Inc LP",  # cleanco's "lp" after "Inc"
+        "TI-CARO Inc",  # a hyphen written tight joins one word ("SOCCER - LEAGUE" is spaced)
+        "Dixie Yarns Inc",
+    } <= set(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "absent"),
+    [
+        ("The assets were sold to Parker and Parsley Petroleum Co, Midland, Texas.",
+         "Parker and Parsley Petroleum Co", "Parsley Petroleum Co"),
+        ("The offer was made earlier today by Pesch and Co to merge with its unit.",
+         "Pesch and Co", "Co"),
+        # a list before the "and", a place, a name running on: the partners rule stays out
+        ("Multinational firms including Mobil, Shell and Texaco Inc were attracted.",
+         "Texaco Inc", "Shell and Texaco Inc"),
+        ("It set up Xiamen Finance Co Ltd in Hong Kong and Luso International Bank Ltd in Macao.",
+         "Luso International Bank Ltd", "Hong Kong and Luso International Bank Ltd"),
+    ],
+)  # fmt: skip
+def test_a_firm_named_after_its_partners_is_one_name(nlp_full, text, name, absent) -> None:
+    found = orgs(nlp_full, text)
+    assert name in found and absent not in found
+
+
 def test_ner_read_of_a_recurring_name_outweighs_a_given_name_in_front(nlp_full) -> None:
     # "Morgan" is a given name, but the model tags "Morgan Stanley" ORG wherever it
     # occurs; a name said once stays under the person heuristic (test_org_world)

@@ -1,0 +1,102 @@
+"""What the syntax of a sentence says about a firm's name, where NER says little.
+
+Two cues, neither a word list:
+- a proper noun that speaks of itself as "it" ("Comelf said it almost doubled output",
+  "Inco said its profit rose") speaks for a body: no person is "it". The small model
+  often leaves a one-word firm untagged or calls it a place.
+- a firm named after its partners ("Parker and Parsley Petroleum Co", "Pesch and Co",
+  "Hongkong and Shanghai Banking Corp"): NER tags the part after "and" and the rest as
+  a person or a place; the legal form at the end says the whole is one name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from spacy.tokens import Doc, Span, Token
+
+from extractors.field_libraries import ends_in_legal_form
+from extractors.gazetteer import country_lookup
+
+PLACE_LABELS = ("GPE", "LOC", "NORP", "FAC")
+# The parts of speech of a word before a name that is no part of it ("sold to", "by the",
+# "said"); a comma or an "and" before them lists names ("Mobil, Shell and Caltex").
+OUTSIDE_A_NAME = frozenset({"ADP", "VERB", "AUX", "DET", "SCONJ", "PART", "ADV", "SPACE"})
+
+
+def self_named_spans(doc: Doc) -> list[Span]:
+    """The proper nouns that say something about themselves as "it"."""
+    out = []
+    lemmas = doc.to_array("LEMMA")  # array access: no Token objects for every word
+    for i in (lemmas == doc.vocab.strings["say"]).nonzero()[0].tolist():
+        verb = doc[i]
+        if verb.pos_ != "VERB" or not speaks_of_itself(verb):
+            continue
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subj is None or subj.pos_ != "PROPN" or subj.i > verb.i:
+            continue
+        start = subj.i
+        while start > 0 and (doc[start - 1].dep_, doc[start - 1].pos_) == ("compound", "PROPN"):
+            start -= 1
+        span = doc[start : subj.i + 1]
+        if any(c.dep_ in ("conj", "cc") for c in subj.children) or (
+            span.end < len(doc)
+            and (doc[span.end].text in ("and", "&", "-", ",") or doc[span.end].like_num)
+        ):
+            continue  # part of a longer name ("Willcox and Gibbs Inc", "Local 222")
+        if all(t.text[:1].isupper() for t in span) and not any(
+            t.ent_type_ in ("PERSON", "NORP", "DATE", "TIME") for t in span
+        ):
+            out.append(span)
+    return out
+
+
+def speaks_of_itself(verb: Token) -> bool:
+    """ "X said it would cut output", "X said its profit rose": what the speaker said is
+    about itself as a thing. An "it" that opens a judgement ("said it was a mistake")
+    may refer to anything and is not read."""
+    for clause in verb.children:
+        if clause.dep_ != "ccomp":
+            continue
+        for tok in clause.children:
+            if tok.dep_ not in ("nsubj", "nsubjpass"):
+                continue
+            if tok.lower_ == "it" and clause.lemma_ != "be":
+                return True
+            if any(c.dep_ == "poss" and c.lower_ == "its" for c in tok.children):
+                return True
+    return False
+
+
+def legal_name(span: Span) -> bool:
+    """Does the span end in a company's legal form (cleanco)?"""
+    return ends_in_legal_form([t.text for t in span])
+
+
+def partners_at(doc: Doc, start: int, and_at: int, is_head: Callable[[Token], bool]) -> bool:
+    """Whether doc[start:and_at] is one or two capitalised proper nouns before "and" that
+    open a firm's name: no legal form, org word (`is_head`) or country of their own, no
+    list before them ("Mobil, Shell and ...") and no name running on before them."""
+    left = doc[start:and_at]
+    if not 1 <= len(left) <= 2 or any(
+        t.pos_ != "PROPN" or not t.is_title or t.ent_type_ in PLACE_LABELS for t in left
+    ):
+        return False  # "Hong Kong and Luso International Bank Ltd": a place, then a bank
+    if start > 0 and doc[start - 1].pos_ not in OUTSIDE_A_NAME:
+        return False  # "Cie des Machines Bull and NEC Corp": the name runs on before them
+    return not (legal_name(left) or country_lookup(left.text) or any(is_head(t) for t in left))
+
+
+def with_partners(span: Span, is_head: Callable[[Token], bool]) -> Span:
+    """NER's "Parsley Petroleum Co" after "Parker and": a name that ends in a legal form
+    runs back over the partners' names it opens with (`partners_at`)."""
+    doc = span.doc
+    if span.start < 2 or doc[span.start - 1].lower_ not in ("and", "&"):
+        return span
+    if not legal_name(span):
+        return span
+    and_at = span.start - 1
+    for start in (and_at - 1, and_at - 2):
+        if start >= 0 and partners_at(doc, start, and_at, is_head):
+            return doc[start : span.end]
+    return span
