@@ -84,7 +84,13 @@ def partners_at(doc: Doc, start: int, and_at: int, is_head: Callable[[Token], bo
         return False  # "Hong Kong and Luso International Bank Ltd": a place, then a bank
     if start > 0 and doc[start - 1].pos_ not in OUTSIDE_A_NAME:
         return False  # "Cie des Machines Bull and NEC Corp": the name runs on before them
-    return not (legal_name(left) or country_lookup(left.text) or any(is_head(t) for t in left))
+    if len(left) == 2 and all(t.ent_type_ == "ORG" for t in left):
+        return False  # "Shell Canada and Norcen Energy Resources Ltd": a name of its own
+    return not (
+        legal_name(left)
+        or any(country_lookup(t.text) or is_head(t) for t in left)
+        or country_lookup(left.text)
+    )
 
 
 def with_partners(span: Span, is_head: Callable[[Token], bool]) -> Span:

@@ -451,6 +451,8 @@ def test_a_legal_form_of_several_words_and_a_tight_hyphen_stay_in_the_name(nlp_f
          "Texaco Inc", "Shell and Texaco Inc"),
         ("It set up Xiamen Finance Co Ltd in Hong Kong and Luso International Bank Ltd in Macao.",
          "Luso International Bank Ltd", "Hong Kong and Luso International Bank Ltd"),
+        ("Analysts agree. Shell Canada and Norcen Energy Resources Ltd forecast higher profit.",
+         "Norcen Energy Resources Ltd", "Shell Canada and Norcen Energy Resources Ltd"),
     ],
 )  # fmt: skip
 def test_a_firm_named_after_its_partners_is_one_name(nlp_full, text, name, absent) -> None:
@@ -791,6 +793,28 @@ def test_conll_dev_organisations_at_or_above_floor(nlp_full, shared_dir) -> None
     precision, recall, _ = tally.prf()
     assert precision >= floors["precision"], (tally.tp, tally.fp)
     assert recall >= floors["recall"], (tally.tp, tally.fn)
+
+
+@pytest.mark.integration
+@pytest.mark.shared
+def test_marked_company_names_at_or_above_floor(nlp_full, shared_dir) -> None:
+    """Company names as news writes them: those the Reuters wire marks in angle
+    brackets, found with the marks taken away (benchmarks/marked_names.py)."""
+    from benchmarks.marked_names import FLOORS_PATH, load_stories, measure
+
+    floors = json.loads(FLOORS_PATH.read_text())
+    stories = load_stories(shared_dir)
+    assert len(stories) == floors["stories"]
+    found, total, _ = measure(nlp_full, stories)
+    assert found / total >= floors["recall"], (found, total)
+
+
+def test_marked_names_are_read_and_taken_away() -> None:
+    from benchmarks.marked_names import marked_names, unmarked
+
+    text = "Avon will buy <Giorgio Inc>, owner of <GIOR.O> and <VOLV ST> stakes."
+    assert marked_names(text) == {"Giorgio Inc"}  # tickers are no names
+    assert unmarked(text) == "Avon will buy Giorgio Inc, owner of GIOR.O and VOLV ST stakes."
 
 
 def test_conll_proxy_lists_the_names_a_run_gained_and_lost() -> None:
