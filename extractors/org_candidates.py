@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.acronyms import fits, short_form_at, without_article
 from extractors.doc_bounds import entity_of, inside_paragraph
-from extractors.field_libraries import ends_in_legal_form
+from extractors.field_libraries import ends_in_legal_form, given_names, place_key
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
@@ -67,7 +67,8 @@ class CandidateFinder:
                 and not _goes_on(doc, j)  # "group Human Rights in China"
                 and sum(c.isalpha() for c in doc[k:j].text) >= 2
                 and doc[k].lower_ not in AFFILIATION_NOUNS  # "company CEO Tim Cook"
-                and not any(t.ent_type_ in ("PERSON", "DATE", "TIME") for t in doc[k:j])
+                and not any(t.ent_type_ in ("DATE", "TIME") for t in doc[k:j])
+                and not _a_persons_name(doc[k:j])  # "property developer Donald Trump"
             ):
                 out.append(doc[k:j])
         return out
@@ -234,6 +235,14 @@ class CandidateFinder:
                 out.append(doc[i : _domain_end(doc, last_head + 1, sent.end)])
             i = max(j, i + 1)
         return out
+
+
+def _a_persons_name(span: Span) -> bool:
+    """NER's person after a kind-of-body noun is one when a given name opens it; "maker
+    Poclain", "producer Krivorizhstal" (one word NER guessed a person) are firms."""
+    if not any(t.ent_type_ == "PERSON" for t in span):
+        return False
+    return len(span) > 1 or place_key(span[0].text) in given_names()
 
 
 def _proper_run_end(doc: Doc, start: int) -> int:

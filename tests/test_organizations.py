@@ -690,6 +690,11 @@ def test_a_name_right_after_the_kind_of_body_it_is_is_an_organisation(nlp_full) 
     assert "Arcadium Lithium" in orgs(nlp_full, told)
     assert "Human Rights" not in found  # the name runs on over "in China"
     assert "CEO" not in found and "CEO Tim Cook" not in found
+    # a one-word name NER took for a person is the firm; a person's name stays a person's
+    maker = "French machinery maker Poclain, 40 pct owned by Tenneco Inc, said it would cut jobs."
+    assert "Poclain" in orgs(nlp_full, maker)
+    developer = "The hotel was bought by property developer Donald Trump last year."
+    assert orgs(nlp_full, developer) == {}
 
 
 def test_a_town_s_name_that_acts_is_an_organisation(nlp_full) -> None:
