@@ -5,8 +5,10 @@ Two cues, neither a word list:
   "Inco said its profit rose") speaks for a body: no person is "it". The small model
   often leaves a one-word firm untagged or calls it a place.
 - a firm named after its partners ("Parker and Parsley Petroleum Co", "Pesch and Co",
-  "Hongkong and Shanghai Banking Corp"): NER tags the part after "and" and the rest as
-  a person or a place; the legal form at the end says the whole is one name.
+  "James Capel and Co"): NER tags the part after "and" and the rest as a person or
+  another organisation; the legal form at the end says the whole is one name. A place
+  before the "and" is left alone ("Hong Kong and Luso International Bank Ltd"), at the
+  price of the firms named after places ("Hongkong and Shanghai Banking Corp").
 """
 
 from __future__ import annotations
