@@ -21,6 +21,7 @@ from extractors.org_lexicons import (
     EVENT_TITLE_HEADS,
     LEGAL_FORMS,
     MOTION_VERBS,
+    PART_NOUNS,
     REPORTING,
     TYPE_NOUNS,
     OrgLexicons,
@@ -133,7 +134,9 @@ def reporting_use(span: Span) -> bool:
 def affiliated(span: Span, people: set[str]) -> bool:
     """Whether the parse ties the name to people who work for it, or has it speak: the
     object of "at"/"of"/"for" after a person or an affiliation noun ("analyst Paula
-    Buratti at Indosuez", "former editor of Sereipheap Thmei"), or the subject of "said"
+    Buratti at Indosuez", "former editor of Sereipheap Thmei"), the object of "of"/"in"
+    after a part, a stake or shares of a body ("an affiliate of Investcorp", "a stake in
+    Cominco"), or the subject of "said"
     when the name is several words NER reads as an organisation and none is a person's
     ("Offshore Data Services said"), or in apposition with the kind of body it is
     ("Arcadium Lithium, a lithium producer"). Products, places and laws said once in passing ("the
@@ -144,6 +147,8 @@ def affiliated(span: Span, people: set[str]) -> bool:
     head = root.head
     if any(c.dep_ == "appos" and c.lemma_.lower() in TYPE_NOUNS for c in root.children):
         return True  # "Krivorizhstal, the country's largest steel producer,"
+    if root.dep_ == "pobj" and head.lower_ in ("of", "in") and head.head.lower_ in PART_NOUNS:
+        return head.head.pos_ == "NOUN"  # "an affiliate of Investcorp", "a stake in Cominco"
     if root.dep_ == "pobj" and head.lower_ in ("at", "of", "for"):
         owner = head.head
         return owner.ent_type_ == "PERSON" or (

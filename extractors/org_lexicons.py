@@ -21,6 +21,7 @@ ORG_WORDS = read_word_lists(
     (
         "reporting_role", "legal_form", "company_form", "lower_head", "sub_body_head",
         "event_title_head", "motion_verb", "media_noun", "affiliation_noun", "type_noun",
+        "part_noun",
     ),
 )  # fmt: skip
 REPORTING = frozenset(ORG_WORDS["reporting_role"])
@@ -33,6 +34,7 @@ MOTION_VERBS = frozenset(ORG_WORDS["motion_verb"])
 MEDIA_NOUNS = tuple(ORG_WORDS["media_noun"])
 TYPE_NOUNS = tuple(ORG_WORDS["type_noun"])
 AFFILIATION_NOUNS = frozenset(ORG_WORDS["affiliation_noun"]) | frozenset(MEDIA_NOUNS)
+PART_NOUNS = frozenset(ORG_WORDS["part_noun"])
 
 
 @dataclass(frozen=True)

@@ -478,6 +478,12 @@ def test_a_name_said_once_is_kept_when_people_work_for_it_or_it_speaks(nlp_full)
     assert "Andean Freight Services" in speaker  # several words NER calls an org, speaking
     place = orgs(nlp_full, "Tourists still flock to see the Matterhorn in summer.")
     assert "Matterhorn" not in place  # a place said once in passing stays out
+    part = orgs(
+        nlp_full, "The company sold its stake in Bertram-Trojan Inc to an affiliate of Investcorp."
+    )
+    assert "Investcorp" in part  # a body with an affiliate, a unit, shares or a stake in it
+    staked = orgs(nlp_full, "It bought a 20 pct stake in Cominco last year.")
+    assert "Cominco" in staked
 
 
 def test_a_name_that_speaks_of_itself_as_it_is_a_body(nlp_full) -> None:
