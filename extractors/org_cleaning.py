@@ -13,7 +13,7 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.field_libraries import legal_forms
+from extractors.field_libraries import ends_in_legal_form, legal_forms
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented
 from extractors.org_lexicons import (
@@ -82,7 +82,7 @@ def clean_span(
             break
         if text == ":" and k > start:
             return None  # a title ("The Palace: Tale of Jang Noksu"), not a name
-        if text in ("(", "/") and k > start:
+        if text in ("(", "/") and k > start and not _legal_past_parenthesis(doc, k, end):
             end = k  # "National League for Democracy ( NLD"
             break
         if (
@@ -159,6 +159,13 @@ def _more_legal_form(doc: Doc, k: int, end: int) -> bool:
         and tok.ent_type_ not in ("GPE", "LOC", "NORP")
         and (tok.text.isupper() or tok.text.istitle())
     )
+
+
+def _legal_past_parenthesis(doc: Doc, k: int, end: int) -> bool:
+    """Is the "(" at k a place or form inside a company's name, which runs on past
+    the ")" to its legal form ("Borg-Warner (Australia) Ltd", org_expansion)?"""
+    close = next((j for j in range(k + 1, end - 1) if doc[j].text == ")"), None)
+    return close is not None and ends_in_legal_form([t.text for t in doc[close + 1 : end]])
 
 
 def _lists_in_one_name(doc: Doc, comma: int, end: int) -> bool:

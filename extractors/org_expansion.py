@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.acronyms import fits, short_form_at, without_article
 from extractors.doc_bounds import inside_paragraph
+from extractors.field_libraries import ends_in_legal_form
 from extractors.org_lexicons import LOWER_HEADS
 
 # Words a name continues over on its way to the short form it gives in parentheses.
@@ -66,7 +67,31 @@ def extend_name(ent: Span, sent: Span) -> Span:
         while end < sent.end and is_cap(doc[end]):
             end += 1
     end = _to_acronym(doc, ent.start, end, sent.end)
+    end = _over_parenthesis(doc, ent.start, end, sent.end)
     return doc[ent.start : end] if end > ent.end else ent
+
+
+def _over_parenthesis(doc: Doc, start: int, end: int, limit: int) -> int:
+    """Where a company's name ends when it runs on over a place or a form in
+    parentheses to its legal form: "Borg-Warner" + "(Australia) Ltd", "SHV" + "(United
+    Kingdom) Holding Co Ltd", "Toshiba Information Systems" + "(U.K.) Ltd". Only when
+    the longer name ends in a legal form (cleanco): a short form in parentheses
+    ("(BWA)") or a remark ("(the company)") is left where it is."""
+    if end >= limit or doc[end].text != "(":
+        return end
+    close = next((j for j in range(end + 1, min(limit, end + 5)) if doc[j].text == ")"), None)
+    if close is None or close == end + 1:
+        return end
+    if not all(is_cap(t) or t.text == "." for t in doc[end + 1 : close]):
+        return end
+    if close == end + 2 and fits(doc[end + 1].text, doc[start:end].text):
+        return end  # "(BWA)": the short form the name gives, not part of it
+    out, last = end, close + 1
+    while last < min(limit, close + 5) and is_cap(doc[last]):
+        last += 1
+        if ends_in_legal_form([t.text for t in doc[start:last]]):
+            out = last  # the longest: "Holding Co Ltd", not "Holding Co"
+    return out
 
 
 def _to_acronym(doc: Doc, start: int, end: int, limit: int) -> int:

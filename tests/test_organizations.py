@@ -439,6 +439,24 @@ def test_a_legal_form_of_several_words_and_a_tight_hyphen_stay_in_the_name(nlp_f
     } <= set(found)
 
 
+def test_a_name_runs_on_over_a_place_in_parentheses_to_its_legal_form(nlp_full) -> None:
+    found = orgs(
+        nlp_full,
+        "SHV (United Kingdom) Holding Co Ltd said it was making a tender offer. "
+        "Elders raised its offer for Borg-Warner (Australia) Ltd (BWA) to five dlrs. "
+        "Toshiba Information Systems (U.K.) Ltd, a Toshiba subsidiary, said it would sell. "
+        "The Organisation of Petroleum Exporting Countries (OPEC) met in Vienna.",
+    )
+    assert {
+        "SHV (United Kingdom) Holding Co Ltd",  # the longest legal form, not "Holding Co"
+        "Borg-Warner (Australia) Ltd",  # "(BWA)" after it stays the short form it gives
+        "Toshiba Information Systems (U.K.) Ltd",
+    } <= set(found)
+    assert not {"SHV", "Borg-Warner", "Toshiba Information Systems"} & set(found)
+    # no legal form past the parenthesis: a short form in it is not part of the name
+    assert "Organisation of Petroleum Exporting Countries" in found
+
+
 @pytest.mark.parametrize(
     ("text", "name", "absent"),
     [
