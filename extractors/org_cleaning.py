@@ -91,6 +91,7 @@ def clean_span(
             and lower_unaccented(text) not in LEGAL_FORMS
             and text not in (".", "-")
             and not _more_legal_form(doc, k, end)
+            and not _named_on_to_legal_form(doc, k, end)
         ):
             # A company's name ends at its legal form: "First Bank System Inc. and
             # Norwest Corp." is two names, "Daniels Pharmaceuticals Inc of St.
@@ -158,6 +159,21 @@ def _more_legal_form(doc: Doc, k: int, end: int) -> bool:
         and not tok.is_stop
         and tok.ent_type_ not in ("GPE", "LOC", "NORP")
         and (tok.text.isupper() or tok.text.istitle())
+    )
+
+
+def _named_on_to_legal_form(doc: Doc, k: int, end: int) -> bool:
+    """Whether the name goes on from token k to the legal form that ends it: "Bond
+    Corp" + "International Ltd" is one company (a subsidiary named after its parent),
+    where "Bear Stearns & Co Inc Underwriters" says what the firm did."""
+    rest = doc[k:end]
+    return (
+        2 <= len(rest) <= 3
+        and all(
+            (t.text.istitle() or t.text.isupper()) and t.ent_type_ not in ("GPE", "LOC", "NORP")
+            for t in rest[:-1]
+        )
+        and ends_in_legal_form([t.text for t in rest])
     )
 
 

@@ -429,9 +429,11 @@ def test_a_legal_form_of_several_words_and_a_tight_hyphen_stay_in_the_name(nlp_f
         nlp_full,
         "TMOC owns 80 pct of the Moonie Pipeline Co Pty Ltd, which runs the line. "
         "The group includes Sterling Grace Capital Management Inc LP, it said. "
-        "Dixie Yarns Inc and TI-CARO Inc jointly said they signed a merger agreement.",
+        "Dixie Yarns Inc and TI-CARO Inc jointly said they signed a merger agreement. "
+        "Bond Corp International Ltd, a unit of Bond Corp Holdings Ltd, said it would bid.",
     )
     assert {
+        "Bond Corp International Ltd",  # named on from its parent's "Bond Corp" to a form
         "Moonie Pipeline Co Pty Ltd",  # cleanco's "pty ltd"
         "Sterling Grace Capital Management Inc LP",  # cleanco's "lp" after "Inc"
         "TI-CARO Inc",  # a hyphen written tight joins one word ("SOCCER - LEAGUE" is spaced)
