@@ -125,13 +125,30 @@ def changes(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[s
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def names_parser(description: str) -> argparse.ArgumentParser:
+    """The options of a benchmark of organisation names (this one, marked_names)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--shared", type=Path, default=None, help="../shared dir")
     parser.add_argument("--save", type=Path, default=None, help="write each story's names")
     parser.add_argument("--against", type=Path, default=None, help="a --save file to diff")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def save_and_compare(
+    save: Path | None, before: dict[str, list[str]] | None, names: dict[str, list[str]]
+) -> None:
+    """Write each story's names to `save`; print what each story lost and gained
+    against `before` (an earlier --save file)."""
+    if save is not None:
+        save.write_text(json.dumps(names, indent=0) + "\n", encoding="utf-8")
+    if before is not None:
+        for line in changes(before, names):
+            print(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = names_parser(__doc__.splitlines()[0]).parse_args(argv)
 
     from extractors import build_nlp
     from pipeline.core.config import NLPConfig
@@ -162,11 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             f"P {numbers['precision']:.3f} R {numbers['recall']:.3f} F1 {numbers['f1']:.3f} "
             f"(TP {tally.tp} FP {tally.fp} FN {tally.fn}; a proxy: see the module's notes)"
         )
-    if args.save is not None:
-        args.save.write_text(json.dumps(names, indent=0) + "\n", encoding="utf-8")
-    if before is not None:
-        for line in changes(before, names):
-            print(line)
+    save_and_compare(args.save, before, names)
     return 0
 
 

@@ -20,7 +20,6 @@ stories of the check and sealed sets are not among them.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -28,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.conll_orgs import changes
+from benchmarks.conll_orgs import names_parser, save_and_compare
 from benchmarks.harness import REUTERS, SharedCorpusMissing, shared_dir
 from extractors.records import ExtractInput
 
@@ -113,12 +112,7 @@ def measure(nlp: Any, stories: Iterable[dict[str, Any]]) -> tuple[int, int, dict
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=None, help="../shared dir")
-    parser.add_argument("--save", type=Path, default=None, help="write each story's names found")
-    parser.add_argument("--against", type=Path, default=None, help="a --save file to diff")
-    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    args = parser.parse_args(argv)
+    args = names_parser(__doc__.splitlines()[0]).parse_args(argv)
 
     from extractors import build_nlp
     from pipeline.core.config import NLPConfig
@@ -140,11 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(stories)} Reuters TRAIN stories outside dev and check: {hits} of the {total} "
             f"company names the wire marks found with the marks taken away (recall {recall:.3f})"
         )
-    if args.save is not None:
-        args.save.write_text(json.dumps(found, indent=0) + "\n", encoding="utf-8")
-    if before is not None:
-        for line in changes(before, found):
-            print(line)
+    save_and_compare(args.save, before, found)
     return 0
 
 

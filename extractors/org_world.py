@@ -96,15 +96,8 @@ def world_rejects(
     if len(words) >= 3 and first in person_titles() and words[1].lower_ == "of":
         return True  # "Archbishop of Cape Town", "Chief of Staff": an office, not its body
     doc = span.doc
-    after = doc[span.end] if span.end < len(doc) else None  # the word the name may modify
-    if after is not None and after.lower_ in PLACE_WORDS:
-        return True  # "the disputed Nagorno-Karabakh region": the place
-    if (
-        span.start >= 2
-        and doc[span.start - 1].lower_ == "of"
-        and doc[span.start - 2].lower_ in PLACE_WORDS
-    ):
-        return True  # "the Arctic island of Spitzbergen"
+    if _called_a_place(doc, span.start, span.end):
+        return True  # "the disputed Nagorno-Karabakh region", "the island of Spitzbergen"
     key = place_key(name)
     if (
         (key in place_names() or key in places_named(doc))
@@ -112,6 +105,7 @@ def world_rejects(
         and not _acts_as_a_body(span, words)
     ) or key in stock_indices():
         return True
+    after = doc[span.end] if span.end < len(doc) else None  # the word the name may modify
     if after is not None and after.lower_ in INDEX_NEXT:
         return True  # "the Bloomberg Commodity index": the index, not its maker
     if is_person_name(words) and not agency and name not in ner_organisations(doc):
@@ -130,6 +124,14 @@ def _acts_as_a_body(span: Span, words: list[Token]) -> bool:
     return span.root.dep_ == "nsubj" and span.root.head.pos_ == "VERB"
 
 
+def _called_a_place(doc: Doc, start: int, end: int) -> bool:
+    """Does a place word follow the name ("the Nagorno-Karabakh region") or come before
+    it with "of" ("the island of Spitzbergen")?"""
+    if end < len(doc) and doc[end].lower_ in PLACE_WORDS:
+        return True
+    return start >= 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in PLACE_WORDS
+
+
 def places_named(doc: Doc) -> frozenset[str]:
     """Names the article itself calls a place: by a place word after them ("the
     Nagorno-Karabakh region") or after the place word and "of" ("the island of
@@ -137,15 +139,9 @@ def places_named(doc: Doc) -> frozenset[str]:
     ("Nagorno-Karabakh" tagged ORG) is the same place."""
 
     def compute() -> frozenset[str]:
-        out = set()
-        for ent in doc.ents:
-            after = doc[ent.end] if ent.end < len(doc) else None
-            before = doc[ent.start - 2 : ent.start]
-            if (after is not None and after.lower_ in PLACE_WORDS) or (
-                len(before) == 2 and before[1].lower_ == "of" and before[0].lower_ in PLACE_WORDS
-            ):
-                out.add(place_key(ent.text))  # the key drops a leading "the"
-        return frozenset(out)
+        return frozenset(  # the key drops a leading "the"
+            place_key(e.text) for e in doc.ents if _called_a_place(doc, e.start, e.end)
+        )
 
     return per_doc(doc, "org_world.places_named", compute)
 

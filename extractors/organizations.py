@@ -263,7 +263,7 @@ def _signature_start(doc: Doc, tail: str) -> int:
 
 
 def _speaker_named(name: str, people: set[str]) -> bool:
-    """A body that speaks of itself as "it" (`CandidateFinder.self_named_spans`) by a
+    """A body that speaks of itself as "it" (`org_firm_cues.self_named_spans`) by a
     name that is no country, no place, no dateline in capitals and no person's."""
     return not (
         country_lookup(name)
