@@ -12,8 +12,8 @@ from spacy.language import Language
 from extractors.baseline import baseline_records
 from extractors.model import load_model
 from extractors.nlp import extract
-from extractors.records import ExtractInput
-from extractors.scoring import score
+from extractors.records import EVENT_TYPES, ExtractInput
+from extractors.scoring import event_breakdown, score
 
 FIELDS = ("minerals", "countries", "officials", "organizations", "events", "events.participants")
 ACCURACIES = ("officials.role", "officials.country", "organizations.kind", "events.date")
@@ -71,7 +71,11 @@ def evaluate(
     gold = read_jsonl(gold_path)
     items = [input_from_row(row) for row in read_jsonl(texts_path)]
     predicted = {e.id: e.to_spec() for e in extract(nlp, items, batch_size=batch_size)}
-    result: dict[str, Any] = {"newswatch": score(gold, predicted), "articles": len(gold)}
+    result: dict[str, Any] = {
+        "newswatch": score(gold, predicted),
+        "events_by_type": event_breakdown(gold, predicted),
+        "articles": len(gold),
+    }
     if baseline_model:
         base_nlp = load_model(baseline_model)
         base = {r["id"]: r for r in baseline_records(base_nlp, items, batch_size=batch_size)}
@@ -114,7 +118,25 @@ def format_side_by_side(results: dict[str, dict[str, Any]]) -> str:
         b = base.get(field, {}).get("accuracy")
         tail = f" | {'-' if b is None else format(b, '.3f'):>14s}" if base else ""
         lines.append(f"{field:22s}{cells}{tail}")
+    by_type = [results[n].get("events_by_type", {}) for n in names]
+    if any(by_type):
+        lines.append(f"{'events by type':22s}{groups}" + (f" | {'':>14s}" if base else ""))
+        for kind in _event_kinds(by_type):
+            cells = "".join(
+                " | {p:6.3f} {r:6.3f} {f1:6.3f}".format(**rows[kind]) if kind in rows
+                else f" | {'-':>20s}"
+                for rows in by_type
+            )  # fmt: skip
+            lines.append(f"{'  ' + kind:22s}{cells}" + (f" | {'':>14s}" if base else ""))
     return "\n".join(lines)
+
+
+def _event_kinds(by_type: list[dict[str, Any]]) -> list[str]:
+    """The event types any set has, in the spec's order, then "any type"."""
+    present = {kind for rows in by_type for kind in rows}
+    return [k for k in (*EVENT_TYPES, "any type") if k in present] + sorted(
+        present - {*EVENT_TYPES, "any type"}
+    )
 
 
 def format_report(result: dict[str, Any]) -> str:
@@ -140,4 +162,13 @@ def format_report(result: dict[str, Any]) -> str:
             f"{name:22s} {'n/a' if value is None else format(value, '.3f'):>20s}   "
             f"{'-' if b is None else format(b, '.3f'):>11s}   (n {n})"
         )
+    by_type = result.get("events_by_type", {})
+    if by_type:
+        lines.append("events by type")
+        for kind in _event_kinds([by_type]):
+            row = by_type[kind]
+            lines.append(
+                f"{'  ' + kind:22s} {row['p']:6.3f} {row['r']:6.3f} {row['f1']:6.3f}   {'':>11s}"
+                f"   (tp {row['tp']}, fp {row['fp']}, fn {row['fn']})"
+            )
     return "\n".join(lines)

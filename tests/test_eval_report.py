@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from extractors.evaluate import format_side_by_side
-from extractors.scoring import score
+from extractors.scoring import event_breakdown, score
 from pipeline.cli import main
 
 GOLD = [
@@ -55,6 +55,60 @@ def test_side_by_side_adds_the_first_sets_baseline_column():
     assert "dev baseline" in table.splitlines()[0]
     countries = next(r for r in table.splitlines() if r.startswith("countries"))
     assert countries.split("|")[-1].strip() == "0.000"
+
+
+def _event(kind: str, evidence: str, *participants: str) -> dict[str, object]:
+    return {"type": kind, "evidence": evidence, "participants": list(participants)}
+
+
+EVENTS_GOLD = [
+    {
+        "id": "a",
+        "events": [
+            _event("statement", "India welcomed the partnership.", "India"),
+            _event("meeting", "Vaishnaw met the US delegation in Delhi.", "Ashwini Vaishnaw"),
+        ],
+    }
+]
+EVENTS_PRED = {
+    "a": {
+        "events": [
+            _event("statement", "India welcomed the partnership.", "India"),
+            _event("statement", "Analysts said lithium prices may rise.", "Analysts"),
+            # the meeting found with the wrong type
+            _event("agreement", "Vaishnaw met the US delegation in Delhi.", "Ashwini Vaishnaw"),
+        ]
+    }
+}
+
+
+def test_event_breakdown_tallies_each_type_and_the_type_blind_match():
+    rows = event_breakdown(EVENTS_GOLD, EVENTS_PRED)
+    counts = {kind: (r["tp"], r["fp"], r["fn"]) for kind, r in rows.items()}
+    assert counts == {
+        "statement": (1, 1, 0),  # one found, one gold does not log
+        "meeting": (0, 0, 1),
+        "agreement": (0, 1, 0),
+        "any type": (2, 1, 0),  # the mistyped meeting matches when types are ignored
+    }
+    # the typed rows add up to score.py's events tally
+    events = score(EVENTS_GOLD, EVENTS_PRED)["events"]
+    typed = [c for kind, c in counts.items() if kind != "any type"]
+    assert tuple(map(sum, zip(*typed, strict=True))) == (events["tp"], events["fp"], events["fn"])
+
+
+def test_side_by_side_lists_the_events_by_type_of_each_set():
+    dev = {"newswatch": score(EVENTS_GOLD, EVENTS_PRED), "articles": 1,
+           "events_by_type": event_breakdown(EVENTS_GOLD, EVENTS_PRED)}  # fmt: skip
+    perfect = {"newswatch": score(EVENTS_GOLD, {"a": EVENTS_GOLD[0]}), "articles": 1,
+               "events_by_type": event_breakdown(EVENTS_GOLD, {"a": EVENTS_GOLD[0]})}  # fmt: skip
+    lines = format_side_by_side({"dev": dev, "check": perfect}).splitlines()
+    section = lines[lines.index(next(x for x in lines if x.startswith("events by type"))) + 1 :]
+    rows = {r.split("|")[0].strip(): [c.split() for c in r.split("|")[1:3]] for r in section}
+    assert list(rows) == ["meeting", "agreement", "statement", "any type"]  # the spec's order
+    assert rows["statement"] == [["0.500", "1.000", "0.667"], ["1.000", "1.000", "1.000"]]
+    assert rows["agreement"] == [["0.000", "1.000", "0.000"], ["-"]]  # none in the check set
+    assert rows["any type"][0] == ["0.667", "1.000", "0.800"]
 
 
 @pytest.mark.integration
