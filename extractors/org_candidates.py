@@ -178,6 +178,8 @@ class CandidateFinder:
             left, right = doc[span.start : k], doc[k + 1 : span.end]
             if partners_at(doc, span.start, k, self._is_head) and legal_name(right):
                 continue  # "Parker and Parsley Petroleum Co": one firm of partners' names
+            if legal_name(right[:1]):
+                continue  # "Mitsui and Co USA Inc": "Co ..." names no firm by itself
             if self._whole_name(left) and self._whole_name(right):
                 return [left, right]
         return [span]

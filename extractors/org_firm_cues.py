@@ -104,7 +104,27 @@ def with_partners(span: Span, is_head: Callable[[Token], bool]) -> Span:
     if not legal_name(span):
         return span
     and_at = span.start - 1
+    if legal_name(doc[span.start : span.start + 1]):
+        # "E.C. Jordan and Co", "its subsidiary Mitsui and Co USA Inc": a legal form
+        # straight after "and" names no firm by itself; the partners before it are the
+        # name's start whatever NER and the word before them say
+        start = and_at
+        while start > 0 and start > and_at - 3 and _partner_word(doc[start - 1]):
+            start -= 1
+        return doc[start : span.end] if start < and_at else span
     for start in (and_at - 1, and_at - 2):
         if start >= 0 and partners_at(doc, start, and_at, is_head):
             return doc[start : span.end]
     return span
+
+
+def _partner_word(tok: Token) -> bool:
+    """A capitalised word of a partner's name ("Mitsui", "E.C.", "Jordan"): no place, no
+    country, no legal form of its own."""
+    return (
+        tok.text[:1].isupper()
+        and tok.pos_ in ("PROPN", "NOUN")
+        and tok.ent_type_ not in PLACE_LABELS
+        and (tok.ent_type_ == "PERSON" or not country_lookup(tok.text))  # "E.C. Jordan"
+        and not legal_name(tok.doc[tok.i : tok.i + 1])
+    )

@@ -466,6 +466,12 @@ def test_a_name_runs_on_over_a_place_in_parentheses_to_its_legal_form(nlp_full) 
          "Parker and Parsley Petroleum Co", "Parsley Petroleum Co"),
         ("The offer was made earlier today by Pesch and Co to merge with its unit.",
          "Pesch and Co", "Co"),
+        # a legal form straight after "and" is no name alone, whatever comes before the
+        # partners or NER calls them ("Jordan" a person here, not the country)
+        ("Its unit agreed in principle to acquire E.C. Jordan and Co, a privately held firm.",
+         "E.C. Jordan and Co", "Co"),
+        ("The group said its subsidiary Mitsui and Co USA Inc bought two mln dlrs of shares.",
+         "Mitsui and Co USA Inc", "Co USA Inc"),
         # a list before the "and", a place, a name running on: the partners rule stays out
         ("Multinational firms including Mobil, Shell and Texaco Inc were attracted.",
          "Texaco Inc", "Shell and Texaco Inc"),
