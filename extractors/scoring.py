@@ -170,11 +170,11 @@ def event_breakdown(
     """The events' tally per type, and once more with the type ignored ("any type").
 
     Not part of score.py's report: an aggregate that says where precision goes without
-    reading one article. A predicted event of a type gold has none of in its article is a
-    false positive of that type; a gold event left unmatched is a false negative of its
-    own type. "any type" matches as score.py does but with any type against any: its
-    precision above the typed figure is events found with the wrong type, the rest are
-    events gold does not log."""
+    reading one article. Events are matched as score.py matches them (the same type),
+    so a predicted event left unmatched is a false positive of its own type and a gold
+    event left unmatched a false negative of its own. "any type" matches every type
+    against every other: its precision above the typed figure is events found with the
+    wrong type; what it still counts false are events gold does not log."""
     tallies: dict[str, Tally] = defaultdict(Tally)
     for g in gold_rows:
         p = pred_rows.get(str(g["id"]), {})
