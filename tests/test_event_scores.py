@@ -19,6 +19,7 @@ from extractors.event_scores import (
 )
 from extractors.event_scores_train import (
     Example,
+    chain_spread,
     cross_validated,
     fit,
     judged_chain,
@@ -204,6 +205,34 @@ def test_fit_folds_standardisation_back_into_raw_weights():
     assert sum(label for _, label in ranked[10:]) >= 8  # held-out folds still rank x
 
 
+def test_each_assignment_deals_the_stories_into_folds_its_own_way():
+    pytest.importorskip("sklearn")
+    data = [
+        Example(f"s{i}", "judged", {"x": float(i), "noise": float(i % 3)}, int(i >= 10))
+        for i in range(20)
+    ]
+    first, again, other = (cross_validated(data, k) for k in (0, 0, 3))
+    assert first == again == cross_validated(data)  # the default deal is the hash's
+    assert first != other  # another deal: other folds, other held-out scores
+
+
+def test_the_chain_spread_gives_the_mean_and_range_of_each_figure():
+    runs = [
+        {"roc_auc": 0.75, "precision": 0.78, "recall": 0.79, "kept": 490, "of": 750},
+        {"roc_auc": 0.76, "precision": 0.80, "recall": 0.81, "kept": 500, "of": 750},
+    ]
+    spread = chain_spread(runs)
+    assert spread["assignments"] == 2
+    assert spread["mean"] == {
+        "roc_auc": 0.755,
+        "precision": 0.79,
+        "recall": 0.8,
+        "kept": 495,
+        "of": 750,
+    }
+    assert spread["range"]["recall"] == [0.79, 0.81]
+
+
 def test_the_chain_counts_a_sentence_the_rules_no_longer_find_as_dropped():
     pytest.importorskip("sklearn")
     judged = [
@@ -280,6 +309,13 @@ def test_shipped_model_records_training_and_buys_precision_cheaply():
     assert chain["roc_auc"] >= 0.748 and chain["roc_auc"] >= rules_alone["roc_auc"] + 0.12
     assert chain["precision"] >= max(0.78, rules_alone["precision"] + 0.05)
     assert chain["recall"] >= 0.80
+    # the same chain over other deals of the stories into folds: the shipped figures are
+    # one of them (the first), and the spread says how far a deal alone moves them
+    spread = cv["judged_chain_over_assignments"]
+    assert spread["assignments"] >= 10
+    for key in ("roc_auc", "precision", "recall"):
+        low, high = spread["range"][key]
+        assert low <= chain[key] <= high and low <= spread["mean"][key] <= high
     judged, all_judged = cv["judged_events_at_threshold"], cv["judged_events_unfiltered"]
     # kept events: 78% are events (the rules alone: 71%, up from 68% as they learn
     # to leave out what the filter used to)
