@@ -89,6 +89,13 @@ class Example:
     folded: tuple[str, ...] = ()  # later reports of the occurrence, folded into this one
 
 
+def training_pipeline() -> Language:
+    """The pipeline the scores stand behind (`COMPONENTS`, the gate open)."""
+    from extractors.nlp import build_nlp
+
+    return build_nlp(_Settings())
+
+
 def reuters_inputs(path: Path, wanted: set[str]) -> Iterator[ExtractInput]:
     for row in read_jsonl(str(path)):
         key = f"reuters-{row['id']}"
@@ -279,12 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     from sklearn.metrics import roc_auc_score
 
-    from extractors.nlp import build_nlp
-
     judged = read_jsonl(str(JUDGED))
     wanted = {j["article"] for j in judged}
     gold = {g["id"]: g for g in read_jsonl(str(args.dev_gold))}
-    nlp = build_nlp(_Settings())
+    nlp = training_pipeline()
     judged_inputs = [*reuters_inputs(args.reuters, wanted), *conll_inputs(args.conll, wanted)]
     dev_inputs = [input_from_row(r) for r in read_jsonl(str(args.dev_texts))]
     data = examples(nlp, judged, judged_inputs, gold, dev_inputs)
