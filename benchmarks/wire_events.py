@@ -24,19 +24,17 @@ telling whether the filter generalises.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import shared_dir
+from extractors.evaluate import read_jsonl
 from extractors.event_scores import EventScoreModel
 from extractors.event_scores_train import (
-    DEFAULT_THRESHOLD,
     Example,
     examples,
-    judged_chain,
-    judged_kept,
+    judged_figures,
     reuters_inputs,
     training_pipeline,
 )
@@ -46,7 +44,7 @@ REUTERS = Path("corpora/labelled_news/reuters21578_train.jsonl")
 
 
 def read_judged(path: Path = VERDICTS) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return read_jsonl(path)
 
 
 def wire_examples(shared: Path, judged: list[dict[str, Any]]) -> list[Example]:
@@ -67,10 +65,7 @@ def figures(
     return {
         "events_found": len(data),
         "roc_auc": round(float(roc_auc_score(labels, scores)), 4),
-        "judged_events_at_threshold": judged_kept(data, scores, DEFAULT_THRESHOLD),
-        "judged_events_unfiltered": judged_kept(data, scores, 0.0),
-        "judged_chain_at_threshold": judged_chain(data, scores, judged, DEFAULT_THRESHOLD),
-        "judged_chain_unfiltered": judged_chain(data, [1.0] * len(data), judged, 0.0),
+        **judged_figures(data, scores, judged),
     }
 
 

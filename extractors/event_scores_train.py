@@ -239,6 +239,19 @@ def judged_kept(
     }
 
 
+def judged_figures(
+    data: Sequence[Example], scores: Sequence[float], judged: Sequence[Mapping[str, Any]]
+) -> dict[str, dict[str, float]]:
+    """The judged events' figures the floors read: the filter's over the events the rules
+    find and the chain's over every judged sentence, each at the threshold and unfiltered."""
+    return {
+        "judged_events_at_threshold": judged_kept(data, scores, DEFAULT_THRESHOLD),
+        "judged_events_unfiltered": judged_kept(data, scores, 0.0),
+        "judged_chain_at_threshold": judged_chain(data, scores, judged, DEFAULT_THRESHOLD),
+        "judged_chain_unfiltered": judged_chain(data, [1.0] * len(data), judged, 0.0),
+    }
+
+
 def judged_chain(
     data: Sequence[Example],
     scores: Sequence[float],
@@ -302,10 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "roc_auc": auc,
         "dev_events_at_threshold": at,
         "dev_events_unfiltered": dev_prf(data, scores, 0.0, gold_events),
-        "judged_events_at_threshold": judged_kept(data, scores, DEFAULT_THRESHOLD),
-        "judged_events_unfiltered": judged_kept(data, scores, 0.0),
-        "judged_chain_at_threshold": judged_chain(data, scores, judged, DEFAULT_THRESHOLD),
-        "judged_chain_unfiltered": judged_chain(data, [1.0] * len(data), judged, 0.0),
+        **judged_figures(data, scores, judged),
     }
     chain = [metrics["judged_chain_at_threshold"]] + [
         judged_chain(data, cross_validated(data, k), judged, DEFAULT_THRESHOLD)

@@ -3,12 +3,12 @@ set is what it says it is, and the filter buys precision on it."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
 from benchmarks.wire_events import figures, read_judged, wire_examples
+from extractors.evaluate import read_jsonl
 from extractors.event_scores import MODEL_DIR, EventScoreModel
 from extractors.event_scores_train import JUDGED, Example
 
@@ -20,7 +20,7 @@ def test_each_judgment_is_whole_and_none_is_in_the_training_file():
     for j in judged:
         assert j["verdict"] in ("event", "noise") and j["reason"].strip(), j
         assert re.fullmatch(r"reuters-\d+", j["article"])
-    fitted = {json.loads(line)["article"] for line in JUDGED.read_text().splitlines()}
+    fitted = {j["article"] for j in read_jsonl(JUDGED)}
     assert not fitted & {j["article"] for j in judged}  # never a story the fit read
 
 
