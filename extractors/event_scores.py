@@ -6,19 +6,21 @@ scores each event with a linear model trained by `make train`
 (extractors/event_scores_train.py) on events judged by reviewers (Reuters-21578 TRAIN
 and CoNLL-2003 stories, never the check set) and on the dev gold, and keeps those
 scoring at least the threshold. The features (`event_features`) describe the event and
-its article, not its words: its type, who takes part (a linked or titled official, a
-public body, a company, a country), whether a mineral, a sum or a date is in it, how
-the sentence reports it (tense, modal, condition), where in the article it stands,
-how many events the article reports, and the relevance model's reading of the
-article, the sentence and the text around it.
+its article: its type, who takes part (a linked or titled official, a public body, a
+company, a country), whether a mineral, a sum or a date is in it, how the sentence
+reports it (tense, modal, condition), where in the article it stands, how many events
+the article reports, and the relevance model's reading of the article, the sentence and
+the text around it; one reads its words (extractors/event_wording.py: a model of the
+sentence's wording, fitted by `make train` on the same events).
 
 One rule stands beside the score (`out_of_scope_deal`): a deal between private parties
 alone that the relevance model reads as out of scope in the text around it is dropped
 whatever it scores.
 
-The model ships as a weight table in data/event_scores/ (scored without
-scikit-learn, like the relevance model). A pipeline without this component keeps every
-event the rules find, so it is opt-in by `[nlp] components`.
+The model ships as a weight table in data/event_scores/, the wording model in its
+wording/ folder (both scored without scikit-learn, like the relevance model). A
+pipeline without this component keeps every event the rules find, so it is opt-in by
+`[nlp] components`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from extractors.doc_bounds import per_doc
 from extractors.docs import LEAD_SLACK, body_offset
 from extractors.errors import LexiconError
 from extractors.event_rules import CONDITIONAL_MARKS
+from extractors.event_wording import SUBDIR as WORDING_SUBDIR
+from extractors.event_wording import WordingModel
+from extractors.event_wording import feature as wording_feature
 from extractors.lexicons import DATA_DIR
 from extractors.linear_models import logistic, read_linear_model
 from extractors.records import EVENT_TYPES
@@ -122,9 +127,14 @@ class DocFacts:
 
 
 def event_features(
-    doc: Doc, event: dict[str, Any], events_in_doc: int, relevance: RelevanceModel
+    doc: Doc,
+    event: dict[str, Any],
+    events_in_doc: int,
+    relevance: RelevanceModel,
+    wording: WordingModel | None = None,
 ) -> dict[str, float]:
-    """The features of one event (a `to_plain` Event dict) of `doc`."""
+    """The features of one event (a `to_plain` Event dict) of `doc`. Without `wording`
+    the "wording" feature is left out: the trainer gives it out-of-fold readings."""
     facts = per_doc(doc, "event_scores.facts", lambda: DocFacts.of(doc))
     text = facts.text
     start, end = int(event["evidence_start"]), int(event["evidence_end"])
@@ -172,6 +182,8 @@ def event_features(
             ),
         }
     )
+    if wording is not None:
+        feats["wording"] = wording_feature(wording.probability(event["evidence"]))
     return feats
 
 
@@ -203,19 +215,34 @@ class EventScoreModel:
 def make_component(
     nlp: Language, name: str, model_path: str, relevance_path: str, threshold: float
 ) -> EventScoreComponent:
-    model = EventScoreModel.load(Path(model_path) if model_path else MODEL_DIR)
+    directory = Path(model_path) if model_path else MODEL_DIR
+    model = EventScoreModel.load(directory)
+    wording = None  # a model fitted without the wording reading has no wording/ folder
+    if (directory / WORDING_SUBDIR).is_dir():
+        wording = WordingModel.load(directory / WORDING_SUBDIR)
+    elif "wording" in model.weights:
+        raise LexiconError(
+            f"{directory}: the event score model reads wording but has no {WORDING_SUBDIR}/ folder"
+        )
     relevance = RelevanceModel.load(Path(relevance_path)) if relevance_path else None
     cut = model.threshold if threshold < 0 else float(threshold)  # below 0: the model's own
-    return EventScoreComponent(model, relevance or RelevanceModel.load(), cut)
+    return EventScoreComponent(model, relevance or RelevanceModel.load(), cut, wording)
 
 
 class EventScoreComponent:
-    def __init__(self, model: EventScoreModel, relevance: RelevanceModel, threshold: float) -> None:
+    def __init__(
+        self,
+        model: EventScoreModel,
+        relevance: RelevanceModel,
+        threshold: float,
+        wording: WordingModel | None = None,
+    ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise LexiconError(f"newswatch_event_scores: threshold must be 0..1, got {threshold}")
         self.model = model
         self.relevance = relevance
         self.threshold = threshold
+        self.wording = wording
 
     def scores(self, doc: Doc) -> list[float]:
         """Each event's probability of being one an analyst logs, in event order; 0 for
@@ -223,7 +250,7 @@ class EventScoreComponent:
         events = doc._.nw_events or []
         out = []
         for e in events:
-            feats = event_features(doc, e, len(events), self.relevance)
+            feats = event_features(doc, e, len(events), self.relevance, self.wording)
             private_deal = out_of_scope_deal(feats, self.relevance.threshold)
             out.append(0.0 if private_deal else self.model.probability(feats))
         return out

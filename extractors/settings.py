@@ -84,7 +84,7 @@ class RelevanceSettings:
 class EventScoreSettings:
     """newswatch_event_scores."""
 
-    # a folder with weights.tsv and model.json in the format of data/event_scores/
+    # a folder with weights.tsv, model.json (and wording/) in the format of data/event_scores/
     model_path: str = field(default="", metadata=PATH)
     # the relevance model it reads sentences with; empty: the shipped data/relevance/
     relevance_path: str = field(default="", metadata=PATH)
