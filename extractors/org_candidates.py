@@ -10,7 +10,6 @@ gives ("Comelf said it doubled output"). Cleaning and filtering come later.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 import numpy
@@ -24,7 +23,13 @@ from extractors.field_libraries import ends_in_legal_form, given_names, place_ke
 from extractors.gazetteer import country_lookup
 from extractors.names import lower_unaccented
 from extractors.org_expansion import extend_name, is_cap
-from extractors.org_firm_cues import legal_name, partners_at, with_partners
+from extractors.org_firm_cues import (
+    TICKER,
+    legal_name,
+    partners_at,
+    ticker_named_spans,
+    with_partners,
+)
 from extractors.org_lexicons import (
     AFFILIATION_NOUNS,
     CONNECTORS,
@@ -34,9 +39,6 @@ from extractors.org_lexicons import (
     OrgLexicons,
 )
 from extractors.org_place_compounds import joins_places, widen_to_places
-
-# What a wire puts in angle brackets after a name that is not one: a ticker ("<CMAC.S>").
-_TICKER = re.compile(r"[A-Z0-9.]{1,8}")
 
 
 class CandidateFinder:
@@ -72,6 +74,10 @@ class CandidateFinder:
             ):
                 out.append(doc[k:j])
         return out
+
+    def ticker_named(self, doc: Doc) -> list[Span]:
+        """The names the wire follows with a ticker (`org_firm_cues.ticker_named_spans`)."""
+        return ticker_named_spans(doc, self._is_head)
 
     def media_spans(self, doc: Doc) -> list[Span]:
         """ "newspaper Dagens Nyheter", "Zycie Warszawy daily said": the capitalised words
@@ -132,14 +138,14 @@ class CandidateFinder:
                     taken.update(t.i for t in span)
                     continue
                 # A run over earlier candidates replaces those it contains, unless one
-                # contains it or another still overlaps it.
+                # contains it or another only overlaps it: then all stay as they are
+                # ("Amusements Inc and MCV Holdings Inc" keeps "MCV Holdings Inc").
                 near = found.touching(span)
-                if not any(e.start <= span.start and span.end <= e.end for e in near.values()):
-                    for key, e in near.items():
-                        if e.start >= span.start and e.end <= span.end:
-                            found.remove(key)
-                    if not found.touching(span):
-                        found.add(span)
+                inside = [k for k, e in near.items() if span.start <= e.start and e.end <= span.end]
+                if len(inside) == len(near):
+                    for key in inside:
+                        found.remove(key)
+                    found.add(span)
         spans = found.spans()
         # "China's commerce ministry", "India's home ministry": lowercase but named
         orths = doc.to_array("ORTH")  # array access: no Token objects for every word
@@ -409,7 +415,7 @@ def wire_marked_names(doc: Doc) -> list[Span]:
         if end >= len(doc) or doc[end].text != ">" or end == tok.i + 1:
             continue
         name = doc[tok.i + 1 : end]
-        if not name[0].text[:1].isupper() or _TICKER.fullmatch(name.text.replace(" ", "")):
+        if not name[0].text[:1].isupper() or TICKER.fullmatch(name.text.replace(" ", "")):
             continue
         out.append(name)
     return out

@@ -1,6 +1,6 @@
 """What the syntax of a sentence says about a firm's name, where NER says little.
 
-Two cues, neither a word list:
+Three cues, none a word list:
 - a proper noun that speaks of itself as "it" ("Comelf said it almost doubled output",
   "Inco said its profit rose") speaks for a body: no person is "it". The small model
   often leaves a one-word firm untagged or calls it a place.
@@ -9,14 +9,19 @@ Two cues, neither a word list:
   another organisation; the legal form at the end says the whole is one name. A place
   before the "and" is left alone ("Hong Kong and Luso International Bank Ltd"), at the
   price of the firms named after places ("Hongkong and Shanghai Banking Corp").
+- a name the wire follows with a stock ticker in angle brackets ("Panhandle Eastern
+  <PEL>", "Citicorp's <CCI> unit") is a listed company's: Reuters gives the ticker at a
+  firm's first mention whether or not the name carries a legal form.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.doc_bounds import inside_paragraph
 from extractors.field_libraries import ends_in_legal_form
 from extractors.gazetteer import country_lookup
 
@@ -24,6 +29,10 @@ PLACE_LABELS = ("GPE", "LOC", "NORP", "FAC")
 # The parts of speech of a word before a name that is no part of it ("sold to", "by the",
 # "said"); a comma or an "and" before them lists names ("Mobil, Shell and Caltex").
 OUTSIDE_A_NAME = frozenset({"ADP", "VERB", "AUX", "DET", "SCONJ", "PART", "ADV", "SPACE"})
+# What a wire puts in angle brackets after a listed firm's name: its ticker ("<CMAC.S>").
+TICKER = re.compile(r"[A-Z0-9.]{1,8}")
+# Words that join the parts of one name: "Bank of Japan", "Saatchi and Saatchi".
+_JOINERS = frozenset({"of", "and", "&", "de", "du", "des", "del", "di"})
 
 
 def self_named_spans(doc: Doc) -> list[Span]:
@@ -128,3 +137,51 @@ def _partner_word(tok: Token) -> bool:
         and (tok.ent_type_ == "PERSON" or not country_lookup(tok.text))  # "E.C. Jordan"
         and not legal_name(tok.doc[tok.i : tok.i + 1])
     )
+
+
+def ticker_named_spans(doc: Doc, is_head: Callable[[Token], bool]) -> list[Span]:
+    """The names a wire follows with a ticker ("Burlington Northern <BNI>", "Citicorp's
+    <CCI>"): the capitalised words before the brackets, over wrapped lines and the words
+    that join a name's parts. "of" is crossed only after an org word (`is_head`: "Union
+    Bank of Switzerland <UBS>"), so a title and a person before it stay out ("Chairman
+    John Smith of Acme Corp <ACM>" gives "Acme Corp"); "and" is crossed and left to the
+    candidates' split of coordinated names."""
+    out = []
+    for tok in doc:
+        if tok.text != "<" or tok.i < 1:
+            continue
+        close = next((t.i for t in doc[tok.i + 1 : tok.i + 5] if t.text == ">"), None)
+        if close is None or not TICKER.fullmatch(doc[tok.i + 1 : close].text.replace(" ", "")):
+            continue
+        end = tok.i
+        while end > 0 and inside_paragraph(doc[end - 1]):
+            end -= 1
+        if end > 0 and doc[end - 1].tag_ == "POS":
+            end -= 1  # "Citicorp's <CCI> unit": the owner's name
+        start = end
+        while start > 0:
+            prev = doc[start - 1]
+            if (
+                _name_word(prev)
+                or (inside_paragraph(prev) and start < end)
+                or (
+                    prev.lower_ in _JOINERS
+                    and start < end
+                    and start >= 2
+                    and _name_word(doc[start - 2])
+                    and (prev.lower_ in ("and", "&") or is_head(doc[start - 2]))
+                )
+            ):
+                start -= 1
+            else:
+                break
+        while start < end and (doc[start].is_space or doc[start].lower_ == "the"):
+            start += 1
+        if start < end and any(t.is_alpha and t.text[:1].isupper() for t in doc[start:end]):
+            out.append(doc[start:end])
+    return out
+
+
+def _name_word(tok: Token) -> bool:
+    """A word of a firm's name: capitalised or a digit, not punctuation ("3M", "H.J.")."""
+    return (tok.text[:1].isupper() or tok.text[:1].isdigit()) and not tok.is_punct

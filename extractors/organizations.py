@@ -131,21 +131,26 @@ class OrganizationsComponent:
         spans = sorted([s for s in spans if s.start not in in_media] + media, key=lambda s: s.start)
         # "the discount retailer Poundland": named by what kind of body it is, where no
         # other candidate covers the words; marked, as the wire marks names
+        # (and a mark on the candidate it ends where one does: "steel producer Krivorizhstal")
         taken = {i for s in spans for i in range(s.start, s.end)}
-        introduced = [
-            s
-            for s in self.finder.introduced_spans(doc)
-            if not any(i in taken for i in range(s.start, s.end))
-        ]
+        kinded = self.finder.introduced_spans(doc)
+        cue_ends = {s.end for s in kinded}
+        introduced = [s for s in kinded if not any(i in taken for i in range(s.start, s.end))]
         taken.update(i for s in introduced for i in range(s.start, s.end))
+        # a name the wire follows with a ticker is a listed firm's: a candidate of its own
+        # where nothing covers it, a mark on the candidate it ends otherwise
+        tickered = self.finder.ticker_named(doc)
+        cue_ends.update(s.end for s in tickered)
+        listed = [s for s in tickered if not any(i in taken for i in range(s.start, s.end))]
+        taken.update(i for s in listed for i in range(s.start, s.end))
         # names that speak of themselves as "it": new candidates where nothing else
         # covers them, a mark on the candidate they end otherwise
         speaking = self_named_spans(doc)
         speaker_ends = {s.end for s in speaking}
         speakers = [s for s in speaking if not any(i in taken for i in range(s.start, s.end))]
-        spans = sorted(spans + introduced + speakers, key=lambda s: s.start)
+        spans = sorted(spans + introduced + listed + speakers, key=lambda s: s.start)
         media_starts = {m.start for m in media}
-        marked_starts = {m.start for m in marked} | {s.start for s in introduced}
+        marked_starts = {m.start for m in (*marked, *introduced, *listed)}
         speaker_starts = {s.start for s in speakers}  # marked once they pass the filters
         signature = _signature_start(doc, tail)
         pairs = acronyms.parenthesised_pairs(doc, spans)
@@ -179,7 +184,9 @@ class OrganizationsComponent:
                 continue
             rec = records.setdefault(name_key(name), OrgRecord(name, name_key(name)))
             rec.agency = rec.agency or bool(agency)
-            rec.marked = rec.marked or is_marked or cleaned.end in speaker_ends
+            rec.marked = (
+                rec.marked or is_marked or cleaned.end in speaker_ends or span.end in cue_ends
+            )
             rec.named_alone = rec.named_alone or not _modifies_next(cleaned)
             rec.mentions.append(make_mention(cleaned, name, sent_at))
             if i in pairs and pairs[i] != name:
@@ -236,7 +243,8 @@ class OrganizationsComponent:
         spans = (doc.char_span(m.start, m.end, alignment_mode="expand") for m in rec.mentions)
         if any(span is not None and affiliated(span, people) for span in spans):
             return False  # "Commerzbank analyst Carsten Fritsch said"
-        return not ends_in_legal_form(rec.name.split())
+        words = rec.name.split()
+        return not (ends_in_legal_form(words) or _opens_with_legal_form(words))
 
     def kind_of(self, rec: OrgRecord) -> str:
         return org_kind(rec.name, rec.acronym, self.lex.kinds, self.places)
@@ -260,6 +268,13 @@ def _signature_start(doc: Doc, tail: str) -> int:
     if match is None:
         return 1 << 62  # no signature: nothing is cut
     return doc[max(0, len(doc) - 30)].idx + match.start()
+
+
+def _opens_with_legal_form(words: list[str]) -> bool:
+    """ "AB LM Ericsson", "A/S Norske Shell", "PT Freeport Indonesia": a legal form some
+    countries write before the name (cleanco's forms), not a country's short form ("UK",
+    "EU" are forms in cleanco's table too)."""
+    return len(words) > 1 and not country_lookup(words[0]) and ends_in_legal_form(words[:1])
 
 
 def _speaker_named(name: str, people: set[str]) -> bool:

@@ -866,3 +866,44 @@ def test_conll_proxy_lists_the_names_a_run_gained_and_lost() -> None:
     assert is_sports("SOCCER - BLINKER BAN LIFTED .")
     assert is_sports("MOTOR RACING - HILL WINS .")
     assert not is_sports("CHINA - TRADE SURPLUS WIDENS .")
+
+
+def test_a_run_over_two_names_keeps_the_name_it_only_overlaps(nlp_full) -> None:
+    # a capitalised run over "and" that contains one candidate and only overlaps the other
+    # leaves both as they are (it had removed the one it contained, and added nothing)
+    firms = "Redstone controls National Amusements Inc and MCV Holdings Inc, the filing said."
+    assert {"National Amusements Inc", "MCV Holdings Inc"} <= set(orgs(nlp_full, firms))
+    lenders = "Ministers met officials of the International Monetary Fund and World Bank."
+    assert {"International Monetary Fund", "World Bank"} <= set(orgs(nlp_full, lenders))
+
+
+def test_a_legal_form_that_opens_a_name_marks_it_as_a_firm_s(nlp_full) -> None:
+    from extractors.organizations import _opens_with_legal_form
+
+    # "AB", "PT", "A/S": some countries write the legal form first (cleanco's forms); a
+    # name said once that opens with one is no name in passing
+    sweden = "Sweden's AB LM Ericsson won a 50 mln dlr order from the Mexican telephone company."
+    assert "AB LM Ericsson" in orgs(nlp_full, sweden)
+    assert _opens_with_legal_form(["PT", "Freeport", "Indonesia"])
+    # a country's short form is no legal form, and a form alone is no name
+    assert not _opens_with_legal_form(["UK", "Coal"]) and not _opens_with_legal_form(["AB"])
+
+
+def test_a_name_the_wire_follows_with_a_ticker_is_a_listed_firm(nlp_full) -> None:
+    # Reuters gives a listed firm's ticker at its first mention: the name before it is
+    # the firm's, with or without a legal form, an owner's before its possessive
+    assert "Citicorp" in orgs(nlp_full, "Citicorp's <CCI> unit said it would raise rates.")
+    swiss = "Union Bank of Switzerland <UBS> raised its stake in the bank."
+    assert "Union Bank of Switzerland" in orgs(nlp_full, swiss)  # "of" after an org word
+    # ... but a title and a person before "of" stay out of the name
+    acme = orgs(nlp_full, "Chairman John Smith of Acme Corp <ACM> said the plant would close.")
+    assert "Acme Corp" in acme and not any("Smith" in name for name in acme)
+
+
+def test_a_name_ner_found_after_the_kind_of_body_it_is_is_marked(nlp_full) -> None:
+    # NER's own candidate, named once, after the kind of body it is: marked as the names
+    # the kind introduces where NER found nothing are (it was dropped as said in passing)
+    steel = "Ukrainian steel producer Krivorizhstal said output rose 5 pct."
+    assert "Krivorizhstal" in orgs(nlp_full, steel)
+    telecoms = "The deal with telecoms operator Unicom was signed on Monday."
+    assert "Unicom" in orgs(nlp_full, telecoms)
