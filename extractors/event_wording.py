@@ -18,6 +18,7 @@ its story (five folds by story).
 
 from __future__ import annotations
 
+import json
 import math
 import zlib
 from collections import Counter
@@ -25,11 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractors.linear_models import read_linear_model
+from extractors.lexicons import DATA_DIR
+from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE, read_linear_model
 from extractors.relevance import RelevanceModel, features
 
 # data/event_scores/wording/, beside the filter's own weights
 SUBDIR = "wording"
+MODEL_DIR = DATA_DIR / "event_scores" / SUBDIR
 FOLDS = 5
 SEED = 17
 # a word or pair in fewer training sentences than this is left out of the vocabulary
@@ -46,7 +49,7 @@ class WordingModel(RelevanceModel):
     model (`probability(text)`); the threshold is unused (it is a feature, not a gate)."""
 
     @classmethod
-    def load(cls, directory: Path) -> WordingModel:  # type: ignore[override]
+    def load(cls, directory: Path = MODEL_DIR) -> WordingModel:
         return cls(*read_linear_model(directory, "event wording"))
 
 
@@ -105,10 +108,6 @@ def out_of_fold(
 
 def write(model: WordingModel, directory: Path, meta: dict[str, object]) -> None:
     """The model folder `read_linear_model` reads (weights.tsv, model.json)."""
-    import json
-
-    from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE
-
     directory.mkdir(parents=True, exist_ok=True)
     lines = [
         "# newswatch event wording model: feature<TAB>weight (extractors/event_wording.py).",
