@@ -21,13 +21,12 @@ from __future__ import annotations
 import json
 import math
 import zlib
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from extractors.lexicons import DATA_DIR
-from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE, read_linear_model
+from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE, read_linear_model, text_matrix
 from extractors.relevance import RelevanceModel, features
 
 # data/event_scores/wording/, beside the filter's own weights
@@ -62,25 +61,12 @@ def feature(probability: float) -> float:
 
 def fit(sentences: Sequence[str], labels: Sequence[int]) -> WordingModel:
     """The wording model fitted on these sentences (1: an event to keep, 0: noise)."""
-    from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    feats = [features(s) for s in sentences]
-    df = Counter(f for fs in feats for f in fs)
-    vocab = sorted(f for f, n in df.items() if n >= MIN_SENTENCES)
+    vocab, x = text_matrix([features(s) for s in sentences], MIN_SENTENCES)
     if not vocab:  # no word in enough sentences: the base rate is all there is to read
         share = sum(labels) / len(labels) if labels else 0.5
         return WordingModel({}, round(feature(share), 5), 0.5)
-    column = {f: i for i, f in enumerate(vocab)}
-    rows, cols, values = [], [], []
-    for r, fs in enumerate(feats):
-        scale = 1.0 / math.sqrt(len(fs)) if fs else 0.0
-        for f in sorted(fs):
-            if f in column:
-                rows.append(r)
-                cols.append(column[f])
-                values.append(scale)
-    x = csr_matrix((values, (rows, cols)), shape=(len(feats), len(vocab)))
     model = LogisticRegression(C=REGULARISATION_C, max_iter=5000, random_state=SEED)
     model.fit(x, list(labels))
     weights = {f: round(float(w), 5) for f, w in zip(vocab, model.coef_[0], strict=True)}

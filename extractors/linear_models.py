@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
+from collections.abc import Sequence, Set
 from pathlib import Path
+from typing import Any
 
 from extractors.errors import LexiconError
 from extractors.lexicons import read_table
@@ -42,3 +45,24 @@ def logistic(z: float) -> float:
     if z < -50:
         return 0.0
     return 1.0 / (1.0 + math.exp(-z))
+
+
+def text_matrix(feats: Sequence[Set[str]], min_count: int) -> tuple[list[str], Any]:
+    """The vocabulary a text model is fitted over (the features of at least `min_count`
+    texts, sorted) and the texts' rows over it as a scipy sparse matrix: each present
+    feature at 1 / sqrt(the text's number of features), the normalisation the relevance
+    model's `probability_of` scores with."""
+    from scipy.sparse import csr_matrix
+
+    counts = Counter(f for fs in feats for f in fs)
+    vocab = sorted(f for f, n in counts.items() if n >= min_count)
+    column = {f: i for i, f in enumerate(vocab)}
+    rows, cols, values = [], [], []
+    for r, fs in enumerate(feats):
+        scale = 1.0 / math.sqrt(len(fs)) if fs else 0.0
+        for f in sorted(fs):
+            if f in column:
+                rows.append(r)
+                cols.append(column[f])
+                values.append(scale)
+    return vocab, csr_matrix((values, (rows, cols)), shape=(len(feats), len(vocab)))

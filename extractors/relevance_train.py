@@ -34,17 +34,15 @@ import argparse
 import gzip
 import hashlib
 import json
-import math
 import re
 import sys
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE
+from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE, text_matrix
 from extractors.relevance import MODEL_DIR, RelevanceModel, features
 
 SEED = 17
@@ -173,23 +171,10 @@ def prf(gold: Iterable[int], predicted: Iterable[int]) -> dict[str, float | int]
 
 
 def train(stories: Sequence[Story], threshold: float = DEFAULT_THRESHOLD) -> RelevanceModel:
-    from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
     train_set = [s for s in stories if not s.held_out]
-    feats = [features(s.text) for s in train_set]
-    df = Counter(f for fs in feats for f in fs)
-    vocab = sorted(f for f, n in df.items() if n >= MIN_DOCUMENT_FREQUENCY)
-    column = {f: i for i, f in enumerate(vocab)}
-    rows, cols, values = [], [], []
-    for r, fs in enumerate(feats):
-        scale = 1.0 / math.sqrt(len(fs)) if fs else 0.0
-        for f in sorted(fs):
-            if f in column:
-                rows.append(r)
-                cols.append(column[f])
-                values.append(scale)
-    x = csr_matrix((values, (rows, cols)), shape=(len(feats), len(vocab)))
+    vocab, x = text_matrix([features(s.text) for s in train_set], MIN_DOCUMENT_FREQUENCY)
     y = [s.label for s in train_set]
     fit = LogisticRegression(
         C=REGULARISATION_C,
