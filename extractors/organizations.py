@@ -135,19 +135,17 @@ class OrganizationsComponent:
         taken = {i for s in spans for i in range(s.start, s.end)}
         kinded = self.finder.introduced_spans(doc)
         cue_ends = {s.end for s in kinded}
-        introduced = [s for s in kinded if not any(i in taken for i in range(s.start, s.end))]
-        taken.update(i for s in introduced for i in range(s.start, s.end))
+        introduced = _claim(kinded, taken)
         # a name the wire follows with a ticker is a listed firm's: a candidate of its own
         # where nothing covers it, a mark on the candidate it ends otherwise
         tickered = self.finder.ticker_named(doc)
         cue_ends.update(s.end for s in tickered)
-        listed = [s for s in tickered if not any(i in taken for i in range(s.start, s.end))]
-        taken.update(i for s in listed for i in range(s.start, s.end))
+        listed = _claim(tickered, taken)
         # names that speak of themselves as "it": new candidates where nothing else
         # covers them, a mark on the candidate they end otherwise
         speaking = self_named_spans(doc)
         speaker_ends = {s.end for s in speaking}
-        speakers = [s for s in speaking if not any(i in taken for i in range(s.start, s.end))]
+        speakers = _claim(speaking, taken)
         spans = sorted(spans + introduced + listed + speakers, key=lambda s: s.start)
         media_starts = {m.start for m in media}
         marked_starts = {m.start for m in (*marked, *introduced, *listed)}
@@ -268,6 +266,14 @@ def _signature_start(doc: Doc, tail: str) -> int:
     if match is None:
         return 1 << 62  # no signature: nothing is cut
     return doc[max(0, len(doc) - 30)].idx + match.start()
+
+
+def _claim(cued: list[Span], taken: set[int]) -> list[Span]:
+    """The cued names no earlier candidate covers (a word of them in `taken`), each then
+    taken: they become candidates of their own; the others only mark the one they end."""
+    free = [s for s in cued if not any(i in taken for i in range(s.start, s.end))]
+    taken.update(i for s in free for i in range(s.start, s.end))
+    return free
 
 
 def _opens_with_legal_form(words: list[str]) -> bool:
