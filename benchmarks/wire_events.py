@@ -30,7 +30,7 @@ from typing import Any
 
 from benchmarks.harness import shared_dir
 from extractors.evaluate import read_jsonl
-from extractors.event_scores import MODEL_DIR, EventScoreModel
+from extractors.event_scores import EventScoreModel
 from extractors.event_scores_train import (
     Example,
     examples,
@@ -38,7 +38,6 @@ from extractors.event_scores_train import (
     reuters_inputs,
     training_pipeline,
 )
-from extractors.event_wording import SUBDIR as WORDING_SUBDIR
 from extractors.event_wording import WordingModel
 
 VERDICTS = Path(__file__).with_name("wire_events_verdicts.jsonl")
@@ -53,8 +52,8 @@ def wire_examples(shared: Path, judged: list[dict[str, Any]]) -> list[Example]:
     """The events the training pipeline finds in the judged stories, with their verdicts."""
     wanted = {j["article"] for j in judged}
     inputs = list(reuters_inputs(shared / REUTERS, wanted))
-    wording = WordingModel.load(MODEL_DIR / WORDING_SUBDIR)  # as the component reads it
-    return examples(training_pipeline(), judged, inputs, {}, [], wording)
+    # read by the shipped wording model, as the component reads them
+    return examples(training_pipeline(), judged, inputs, {}, [], WordingModel.load())
 
 
 def figures(

@@ -41,9 +41,8 @@ from extractors.errors import LexiconError
 from extractors.event_rules import CONDITIONAL_MARKS
 from extractors.event_wording import SUBDIR as WORDING_SUBDIR
 from extractors.event_wording import WordingModel
-from extractors.event_wording import feature as wording_feature
 from extractors.lexicons import DATA_DIR
-from extractors.linear_models import logistic, read_linear_model
+from extractors.linear_models import logistic, logit, read_linear_model
 from extractors.records import EVENT_TYPES
 from extractors.relevance import RelevanceModel
 from extractors.settings import EventScoreSettings, defaults
@@ -53,11 +52,6 @@ MODEL_DIR = DATA_DIR / "event_scores"
 WINDOW = 400
 PUBLIC_KINDS = frozenset({"government", "intergovernmental"})
 QUOTES = ('"', "\u201c", "\u201d")
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 0.001), 0.999)
-    return math.log(p / (1.0 - p))
 
 
 def _log_count(n: int) -> float:
@@ -175,15 +169,15 @@ def event_features(
             "article_officials": _log_count(len(doc._.nw_officials or [])),
             "article_organizations": _log_count(len(doc._.nw_organizations or [])),
             "article_countries": _log_count(len(countries)),
-            "article_relevance": 0.0 if article is None else _logit(float(article)),
-            "sentence_relevance": _logit(relevance.probability(event["evidence"])),
-            "window_relevance": _logit(
+            "article_relevance": 0.0 if article is None else logit(float(article)),
+            "sentence_relevance": logit(relevance.probability(event["evidence"])),
+            "window_relevance": logit(
                 relevance.probability(text[max(0, start - WINDOW) : end + WINDOW])
             ),
         }
     )
     if wording is not None:
-        feats["wording"] = wording_feature(wording.probability(event["evidence"]))
+        feats["wording"] = logit(wording.probability(event["evidence"]))
     return feats
 
 
@@ -280,5 +274,5 @@ def out_of_scope_deal(feats: dict[str, float], scope_threshold: float) -> bool:
         any(feats[f"type={t}"] for t in DEAL_TYPES)
         and not (feats["officials"] or feats["public_body"] or feats["country_party"])
         and not feats["minerals"]
-        and feats["window_relevance"] < _logit(scope_threshold)
+        and feats["window_relevance"] < logit(scope_threshold)
     )

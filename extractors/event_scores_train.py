@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
-import json
 import re
 import sys
 import zlib
@@ -56,7 +55,7 @@ from extractors.docs import make_doc
 from extractors.evaluate import input_from_row, read_jsonl
 from extractors.event_scores import MODEL_DIR, EventScoreModel, event_features
 from extractors.event_wording import WordingModel
-from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE
+from extractors.linear_models import logit, write_linear_model
 from extractors.nlp import DEFAULT_MAX_CHARS
 from extractors.records import Event, ExtractInput, from_plain
 from extractors.relevance import RelevanceModel
@@ -190,7 +189,7 @@ def with_wording(
     model = event_wording.fit(sentences, labels)
 
     def read(ex: Example, probability: float) -> Example:
-        feats = {**ex.features, "wording": event_wording.feature(probability)}
+        feats = {**ex.features, "wording": logit(probability)}
         return dataclasses.replace(ex, features=feats)
 
     return (
@@ -362,13 +361,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     metrics["judged_chain_over_assignments"] = spread = chain_spread(chain)
     low, high = spread["range"]["recall"]
-    args.out.mkdir(parents=True, exist_ok=True)
-    lines = [
-        "# newswatch event score model: feature<TAB>weight (extractors/event_scores.py).",
-        "# Written by `make train` (extractors/event_scores_train.py); do not edit by hand.",
-        *(f"{k}\t{w}" for k, w in sorted(weights.items())),
-    ]
-    (args.out / WEIGHTS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
     event_wording.write(
         wording,
         args.out / event_wording.SUBDIR,
@@ -399,7 +391,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "cross_validated": metrics,
     }
-    (args.out / MODEL_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    header = (
+        "newswatch event score model: feature<TAB>weight (extractors/event_scores.py).",
+        "Written by `make train` (extractors/event_scores_train.py); do not edit by hand.",
+    )
+    write_linear_model(args.out, header, weights, meta)
     print(
         f"event score model: {len(data)} events -> {args.out}; cross-validated ROC AUC "
         f"{auc:.3f}; dev events at {DEFAULT_THRESHOLD}: precision "

@@ -18,15 +18,13 @@ its story (five folds by story).
 
 from __future__ import annotations
 
-import json
-import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from extractors.lexicons import DATA_DIR
-from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE, read_linear_model, text_matrix
+from extractors.linear_models import logit, read_linear_model, text_matrix, write_linear_model
 from extractors.relevance import RelevanceModel, features
 
 # data/event_scores/wording/, beside the filter's own weights
@@ -52,13 +50,6 @@ class WordingModel(RelevanceModel):
         return cls(*read_linear_model(directory, "event wording"))
 
 
-def feature(probability: float) -> float:
-    """The filter's "wording" feature: the reading's logit (clipped, as the filter's
-    other readings)."""
-    p = min(max(probability, 0.001), 0.999)
-    return math.log(p / (1.0 - p))
-
-
 def fit(sentences: Sequence[str], labels: Sequence[int]) -> WordingModel:
     """The wording model fitted on these sentences (1: an event to keep, 0: noise)."""
     from sklearn.linear_model import LogisticRegression
@@ -66,7 +57,7 @@ def fit(sentences: Sequence[str], labels: Sequence[int]) -> WordingModel:
     vocab, x = text_matrix([features(s) for s in sentences], MIN_SENTENCES)
     if not vocab:  # no word in enough sentences: the base rate is all there is to read
         share = sum(labels) / len(labels) if labels else 0.5
-        return WordingModel({}, round(feature(share), 5), 0.5)
+        return WordingModel({}, round(logit(share), 5), 0.5)
     model = LogisticRegression(C=REGULARISATION_C, max_iter=5000, random_state=SEED)
     model.fit(x, list(labels))
     weights = {f: round(float(w), 5) for f, w in zip(vocab, model.coef_[0], strict=True)}
@@ -94,12 +85,9 @@ def out_of_fold(
 
 def write(model: WordingModel, directory: Path, meta: dict[str, object]) -> None:
     """The model folder `read_linear_model` reads (weights.tsv, model.json)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    lines = [
-        "# newswatch event wording model: feature<TAB>weight (extractors/event_wording.py).",
-        "# Written by `make train` (extractors/event_scores_train.py); do not edit by hand.",
-        *(f"{k}\t{w}" for k, w in sorted(model.weights.items())),
-    ]
-    (directory / WEIGHTS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    header = (
+        "newswatch event wording model: feature<TAB>weight (extractors/event_wording.py).",
+        "Written by `make train` (extractors/event_scores_train.py); do not edit by hand.",
+    )
     body = {"bias": model.bias, "threshold": model.threshold, **meta}
-    (directory / MODEL_FILE).write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    write_linear_model(directory, header, model.weights, body)

@@ -41,10 +41,28 @@ def read_linear_model(directory: Path, what: str) -> tuple[dict[str, float], flo
     return weights, bias, threshold
 
 
+def write_linear_model(
+    directory: Path, header: Sequence[str], weights: dict[str, float], meta: dict[str, Any]
+) -> None:
+    """The folder `read_linear_model` reads: `header` (comment lines) and the weights by
+    feature in weights.tsv, `meta` (bias and threshold among it) in model.json."""
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = [*(f"# {h}" for h in header), *(f"{k}\t{w}" for k, w in sorted(weights.items()))]
+    (directory / WEIGHTS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (directory / MODEL_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
 def logistic(z: float) -> float:
     if z < -50:
         return 0.0
     return 1.0 / (1.0 + math.exp(-z))
+
+
+def logit(p: float) -> float:
+    """The inverse of `logistic`, with p clipped to 0.001..0.999: how the event filter
+    reads a model's probability as a feature."""
+    p = min(max(p, 0.001), 0.999)
+    return math.log(p / (1.0 - p))
 
 
 def text_matrix(feats: Sequence[Set[str]], min_count: int) -> tuple[list[str], Any]:

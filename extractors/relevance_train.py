@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractors.linear_models import MODEL_FILE, WEIGHTS_FILE, text_matrix
+from extractors.linear_models import text_matrix, write_linear_model
 from extractors.relevance import MODEL_DIR, RelevanceModel, features
 
 SEED = 17
@@ -200,13 +200,10 @@ def held_out_scores(
 def write_model(
     model: RelevanceModel, directory: Path, provenance: dict[str, Any], metrics: dict[str, Any]
 ) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    lines = [
-        "# newswatch relevance model: feature<TAB>weight (extractors/relevance.py scores it).",
-        "# Written by `make train` (extractors/relevance_train.py); do not edit by hand.",
-        *(f"{f}\t{w}" for f, w in sorted(model.weights.items())),
-    ]
-    (directory / WEIGHTS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    header = (
+        "newswatch relevance model: feature<TAB>weight (extractors/relevance.py scores it).",
+        "Written by `make train` (extractors/relevance_train.py); do not edit by hand.",
+    )
     meta = {
         "bias": model.bias,
         "threshold": model.threshold,
@@ -215,7 +212,7 @@ def write_model(
         "training": provenance,
         "held_out": metrics,
     }
-    (directory / MODEL_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    write_linear_model(directory, header, model.weights, meta)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

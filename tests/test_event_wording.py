@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.event_wording import WordingModel, feature, fit, out_of_fold, write
+from extractors.event_wording import WordingModel, fit, out_of_fold, write
+from extractors.linear_models import logit
 
 pytest.importorskip("sklearn")
 
@@ -62,5 +63,5 @@ def test_the_written_model_scores_as_fitted(tmp_path):
 
 
 def test_the_feature_is_the_clipped_logit():
-    assert feature(0.5) == 0.0
-    assert feature(1.0) == feature(0.999) > 6 > -6 > feature(0.0)
+    assert logit(0.5) == 0.0
+    assert logit(1.0) == logit(0.999) > 6 > -6 > logit(0.0)
