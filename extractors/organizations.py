@@ -6,8 +6,10 @@ written cues, capitalised runs ending in an org head word, media names),
 open with places joined by a hyphen whole ("UK-Japan Business Council"),
 `org_cleaning` trims each span to the name it holds, `org_filters` drops what is no
 org (countries, people, meeting titles, portfolios, the reporting outlet),
-`org_merge` merges records and links acronyms, and `org_kinds` gives each record its
-kind. This module runs them in order and drops the news agency that signs the story.
+`org_products` leaves out the products named after a firm of the article ("Apple
+Watch" beside "Apple"), `org_merge` merges records and links acronyms, and
+`org_kinds` gives each record its kind. This module runs them in order and drops
+the news agency that signs the story.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from extractors.org_merge import (
     merge_short_forms,
 )
 from extractors.org_place_compounds import PlaceFinder, load_compound_places
+from extractors.org_products import product_keys, read_firm_words
 from extractors.org_world import load_libraries, short_references, trim_name
 from extractors.records import Mention, Organization, to_plain
 from extractors.settings import LexiconFolderSettings, defaults
@@ -73,6 +76,7 @@ class OrganizationsComponent:
         offices: OfficeLexicon,
         nlp: Language | None = None,
         compound_places: list[str] | None = None,
+        firm_words: frozenset[str] | None = None,
     ) -> None:
         self.lex = OrgLexicons.build(kinds, agencies, offices)
         # what merge_short_forms reads, built once: the names of whole bodies, and the
@@ -88,6 +92,10 @@ class OrganizationsComponent:
         if compound_places is None:
             compound_places = load_compound_places(DATA_DIR / "compound_places.txt")
         self.places = PlaceFinder(compound_places, tokenizer)
+        # what a firm's own longer name is made of ("Media", "Gold"): org_products
+        if firm_words is None:
+            firm_words = read_firm_words(DATA_DIR / "listed_firm_words.txt")
+        self.firm_words = firm_words
         aliases = "|".join(re.escape(a) for a in sorted(agencies.canonical, key=len, reverse=True))
         # "(Reuters)", "--IANS" / "- Reuter" at a line end, "AP -" at a line start
         self.signer_re = re.compile(
@@ -104,6 +112,7 @@ class OrganizationsComponent:
             OfficeLexicon.load(data_dir / "office_titles.txt"),
             nlp,
             load_compound_places(data_dir / "compound_places.txt"),
+            read_firm_words(data_dir / "listed_firm_words.txt"),
         )
 
     def __call__(self, doc: Doc) -> Doc:
@@ -194,8 +203,13 @@ class OrganizationsComponent:
         country_words.update(
             name_key(e.text) for e in doc.ents if e.label_ in ("GPE", "NORP") and len(e) == 1
         )
+        # "Apple Watch" beside "Apple": a product, left out before it swallows its maker
+        products = product_keys(records, self.lex.kinds, self.firm_words, self.fold_heads)
         merged = merge_short_forms(
-            list(records.values()), country_words, self.whole_bodies, self.fold_heads
+            [r for k, r in records.items() if k not in products],
+            country_words,
+            self.whole_bodies,
+            self.fold_heads,
         )
         # a bare head word that named no longer body of the article is generic
         merged = [r for r in merged if not is_bare_head(r, self.whole_bodies, self.kind_heads)]

@@ -907,3 +907,29 @@ def test_a_name_ner_found_after_the_kind_of_body_it_is_is_marked(nlp_full) -> No
     assert "Krivorizhstal" in orgs(nlp_full, steel)
     telecoms = "The deal with telecoms operator Unicom was signed on Monday."
     assert "Unicom" in orgs(nlp_full, telecoms)
+
+
+def test_a_product_named_after_a_firm_of_the_article_is_no_organisation(nlp_full) -> None:
+    # "Apple Watch" beside "Apple": the firm's product; before, it swallowed its maker
+    # (the short-form merge folded "Apple" into "Apple Watch")
+    text = (
+        "Apple said on Tuesday that demand was strong. The Apple Watch sold out in a week. "
+        "Apple Watch buyers wanted more, and Apple expects to ship more next month."
+    )
+    found = orgs(nlp_full, text)
+    assert set(found) == {"Apple"}
+    assert [m["text"] for m in found["Apple"]["mentions"]] == ["Apple", "Apple"]
+    amazon = orgs(
+        nlp_full,
+        "Amazon cut the price of Amazon Music Unlimited to $0.99 for four months. Amazon "
+        "Music Unlimited subscribers can cancel at any time, Amazon said.",
+    )
+    assert set(amazon) == {"Amazon"}
+    # a firm's own longer name adds words firms' names are made of ("Media", listed
+    # firms' names) and keeps its short form
+    gatehouse = orgs(
+        nlp_full,
+        "GateHouse Media agreed to buy the newspaper chain for $1.4 billion. GateHouse "
+        "said the deal would close next year.",
+    )
+    assert "GateHouse Media" in gatehouse and "GateHouse" not in gatehouse
