@@ -161,3 +161,28 @@ def affiliated(span: Span, people: set[str]) -> bool:
             {lower_unaccented(t.text) for t in span} & people
         )
     return False
+
+
+# how a sentence has a name act: as a subject, a possessor, one of a list of names or
+# a name in apposition
+ACTING_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "appos", "conj"})
+# the prepositions of a party dealt with ("worked with the FBI", "a ruling by the SEC")
+PARTY_PREPOSITIONS = frozenset({"by", "with", "from", "at"})
+POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
+
+
+def acts(span: Span) -> bool:
+    """Does the sentence have the name act as a party: the subject ("the NFL
+    decided"), a possessor ("NASA's Ames Research Center"), the object of "by", "with",
+    "from" or "at", or a name listed with others or in apposition ("Frost & Sullivan,
+    CTIA and Ernst & Young")? A name that only modifies a noun ("AC routers", "HDR
+    colour"), an object ("a LAN") or an adverb ("ASAP") does not, unless the noun it
+    modifies says what kind of body it names ("the CGT union")."""
+    root = span.root
+    if root.dep_ in ACTING_DEPS or any(c.dep_ in ("conj", "appos") for c in root.children):
+        return True
+    if root.dep_ in ("compound", "nmod", "amod") and root.head.lemma_.lower() in TYPE_NOUNS:
+        return True
+    if span.end < len(span.doc) and span.doc[span.end].lower_ in POSSESSIVES:
+        return True
+    return root.dep_ == "pobj" and root.head.lower_ in PARTY_PREPOSITIONS

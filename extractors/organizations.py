@@ -38,7 +38,7 @@ from extractors.names import (
 )
 from extractors.org_candidates import CandidateFinder, wire_marked_names
 from extractors.org_cleaning import clean_span, named_owner
-from extractors.org_filters import acceptable, affiliated, reporting_use
+from extractors.org_filters import acceptable, acts, affiliated, reporting_use
 from extractors.org_firm_cues import self_named_spans
 from extractors.org_kinds import org_kind
 from extractors.org_lexicons import COMPANY_FORMS, OrgLexicons
@@ -243,16 +243,24 @@ class OrganizationsComponent:
     def _passing(self, rec: OrgRecord, doc: Doc, people: set[str]) -> bool:
         """A short name said once that nothing marks as an organisation: no cue word of a
         kind ("Ministry", "Council", "Bank"), no legal form ("Ltd"), no acronym given,
-        not in capitals, not a medium. The spec keeps organisations the article is
-        about or quotes; a bare capitalised name in passing is mostly NER's guess at
-        a product, a place or a person ("Toblerone", "Matterhorn", "Obamacare")."""
-        if rec.agency or rec.marked or rec.acronym or len(rec.mentions) > 1 or rec.name.isupper():
+        not a medium. The spec keeps organisations the article is about or quotes; a
+        bare capitalised name in passing is mostly NER's guess at a product, a place or
+        a person ("Toblerone", "Matterhorn", "Obamacare"). A name in capitals, never
+        spelled out, is kept where its sentence has it act (`org_filters.acts`: "the
+        NFL decided", "worked with the FBI"); one that only names a thing ("AC
+        routers", "the ECG", "ASAP") is no body the article is about (NOTES: MSCI, its
+        index cited, is left out)."""
+        if rec.agency or rec.marked or rec.acronym or len(rec.mentions) > 1:
             return False
+        spans = [doc.char_span(m.start, m.end, alignment_mode="expand") for m in rec.mentions]
+        if rec.name.isupper():
+            return self.lex.kinds.kind(rec.name) is None and not any(
+                span is not None and (acts(span) or affiliated(span, people)) for span in spans
+            )
         if len(rec.name.split()) > 3:
             return False  # a long proper name is seldom a product's, a place's or a person's
         if self.lex.kinds.kind(rec.name) is not None:
             return False
-        spans = (doc.char_span(m.start, m.end, alignment_mode="expand") for m in rec.mentions)
         if any(span is not None and affiliated(span, people) for span in spans):
             return False  # "Commerzbank analyst Carsten Fritsch said"
         words = rec.name.split()

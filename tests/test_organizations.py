@@ -933,3 +933,34 @@ def test_a_product_named_after_a_firm_of_the_article_is_no_organisation(nlp_full
         "said the deal would close next year.",
     )
     assert "GateHouse Media" in gatehouse and "GateHouse" not in gatehouse
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("The Nighthawks are among the most popular AC routers around, for gamers.", "AC"),
+        ('"They need to ramp up the game catalog ASAP," says Ward.', "ASAP"),
+        ("Google recommends wiring the Chromecast up to a LAN, but it felt like overkill.", "LAN"),
+    ],
+)
+def test_capitals_said_once_that_only_name_a_thing_are_no_organisation(
+    nlp_full, text, name
+) -> None:
+    # never spelled out, said once, and nothing has them act: a modifier, an object, an
+    # adverb (NOTES: a body only mentioned, MSCI with its index cited, is left out)
+    assert name not in orgs(nlp_full, text)
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("The Steelers were in the news on Monday, as the NFL decided to move the kickoff.", "NFL"),
+        ("The office referred the call to the police, who worked with the FBI.", "FBI"),
+        ("About 100 people from the Communist-led CGT unions marched outside the offices.", "CGT"),
+        ("Nomura identified SBI, ICICI Bank and Axis Bank as its key beneficiaries.", "SBI"),
+    ],
+)
+def test_capitals_said_once_that_act_are_an_organisation(nlp_full, text, name) -> None:
+    # the subject, what is dealt "with", one of a list of names, the modifier of the
+    # kind of body it names
+    assert name in orgs(nlp_full, text)
