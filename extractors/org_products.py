@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-from extractors.field_libraries import place_key, place_names
-from extractors.gazetteer import country_lookup
+from extractors.field_libraries import names_a_place
 from extractors.lexicons import read_table
 from extractors.names import KindClassifier
 from extractors.org_merge import OrgRecord
@@ -56,15 +55,11 @@ def product_keys(
             added = words[k:]
             shown = " ".join(written[k:] if len(written) == len(words) else added)
             if not (
-                _is_place(maker.name)
-                or _is_place(shown)
+                names_a_place(maker.name)
+                or names_a_place(shown)
                 or any(w in firm_words or w in heads for w in added)
                 or kinds.kind(shown) is not None
             ):
                 out.add(key)
             break  # the shortest maker decides
     return out
-
-
-def _is_place(name: str) -> bool:
-    return bool(country_lookup(name)) or place_key(name) in place_names()

@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span
 
 from extractors import acronyms
 from extractors.docs import body_offset
-from extractors.field_libraries import ends_in_legal_form, place_key, place_names
+from extractors.field_libraries import ends_in_legal_form, names_a_place
 from extractors.gazetteer import country_lookup
 from extractors.names import (
     DATA_DIR,
@@ -309,10 +309,7 @@ def _speaker_named(name: str, people: set[str]) -> bool:
     """A body that speaks of itself as "it" (`org_firm_cues.self_named_spans`) by a
     name that is no country, no place, no dateline in capitals and no person's."""
     return not (
-        country_lookup(name)
-        or place_key(name) in place_names()
-        or name.isupper()
-        or set(lower_unaccented(name).split()) <= people
+        names_a_place(name) or name.isupper() or set(lower_unaccented(name).split()) <= people
     )
 
 
