@@ -252,19 +252,19 @@ class OrganizationsComponent:
         index cited, is left out)."""
         if rec.agency or rec.marked or rec.acronym or len(rec.mentions) > 1:
             return False
-        spans = [doc.char_span(m.start, m.end, alignment_mode="expand") for m in rec.mentions]
-        if rec.name.isupper():
-            return self.lex.kinds.kind(rec.name) is None and not any(
-                span is not None and (acts(span) or affiliated(span, people)) for span in spans
-            )
-        if len(rec.name.split()) > 3:
+        capitals = rec.name.isupper()
+        words = rec.name.split()
+        if len(words) > 3 and not capitals:
             return False  # a long proper name is seldom a product's, a place's or a person's
         if self.lex.kinds.kind(rec.name) is not None:
             return False
-        if any(span is not None and affiliated(span, people) for span in spans):
-            return False  # "Commerzbank analyst Carsten Fritsch said"
-        words = rec.name.split()
-        return not (ends_in_legal_form(words) or _opens_with_legal_form(words))
+        spans = (doc.char_span(m.start, m.end, alignment_mode="expand") for m in rec.mentions)
+        if any(
+            span is not None and (affiliated(span, people) or (capitals and acts(span)))
+            for span in spans
+        ):
+            return False  # "Commerzbank analyst Carsten Fritsch said", "the NFL decided"
+        return capitals or not (ends_in_legal_form(words) or _opens_with_legal_form(words))
 
     def kind_of(self, rec: OrgRecord) -> str:
         return org_kind(rec.name, rec.acronym, self.lex.kinds, self.places)
