@@ -16,6 +16,7 @@ usable on their own.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,8 @@ class Actor:
     org_kind: str | None = None  # organisations only
     country: str | None = None  # officials only: the state they serve
     confirmed: bool = True  # False for NER stand-ins: a PERSON is not surely an official
+    # officials only: the office as the article states it, and the KB's office
+    offices: tuple[str, ...] = ()
 
     @property
     def public(self) -> bool:
@@ -62,10 +65,35 @@ class ActorIndex:
         hi = bisect.bisect_left(self._starts, end)
         return [a for a in self.actors[lo:hi] if a.end <= end]
 
+    def holder_before(self, head: str, title: set[str], before: int) -> Actor | None:
+        """The official named last before `before` whose office (as the article states
+        it, or the KB's) is headed by `head` and holds every word of `title` ("the
+        minister" after "Energy Minister Chris Bowen", "the president" after a "Trump"
+        the KB links to the US presidency): a definite description refers back to the
+        holder the reader last met."""
+        for actor in reversed(self.actors[: bisect.bisect_left(self._starts, before)]):
+            if actor.kind != "official" or actor.end > before:
+                continue
+            for office in actor.offices:
+                words = re.findall(r"[a-z]+", office.lower())
+                if title <= set(words) and head in _role_head(words):
+                    return actor
+        return None
+
     def minerals_in(self, start: int, end: int) -> list[str]:
         lo = bisect.bisect_left(self._mineral_starts, start)
         hi = bisect.bisect_left(self._mineral_starts, end)
         return _unique(m[2] for m in self.minerals[lo:hi])
+
+
+def _role_head(words: list[str]) -> tuple[str, ...]:
+    """The head word of an office as stated: the word before its first "of" or "for"
+    ("minister for energy", "secretary of state"), else its last ("foreign ministry
+    spokesperson"); "the ministry" is no holder of a spokesperson's office."""
+    for i, word in enumerate(words):
+        if word in ("of", "for") and i:
+            return (words[i - 1],)
+    return tuple(words[-1:])
 
 
 def clause_actors(token: Token, actors: list[Actor]) -> list[Actor]:
@@ -117,7 +145,14 @@ def build_index(
     for off in officials:
         for m in off.get("mentions", []):
             actors.append(
-                Actor(off["name"], "official", m["start"], m["end"], country=off.get("country"))
+                Actor(
+                    off["name"],
+                    "official",
+                    m["start"],
+                    m["end"],
+                    country=off.get("country"),
+                    offices=tuple(o for o in (off.get("role"), off.get("kb_office")) if o),
+                )
             )
     orgs = doc._.nw_organizations or []
     for org in orgs:

@@ -307,6 +307,21 @@ class Component:
             )
         return True
 
+    def _holder_named_before(self, subj: Span, index: ActorIndex) -> list[Actor]:
+        """ "In a statement, the minister said": a subject that is only "the" and an
+        office ("the minister", "the prime minister") speaks for the official of that
+        office the article named last before it; [] when it names more (a name, a
+        country, a plural) or no such official was named."""
+        root = subj.root
+        rest = [t for t in subj if t.i != root.i]
+        if root.tag_ != "NN" or not rest or rest[0].lower_ != "the":
+            return []
+        if any(t.pos_ not in ("DET", "NOUN", "ADJ") or t.ent_type_ for t in rest[1:]):
+            return []
+        title = {root.lemma_.lower(), *(t.lower_ for t in rest[1:])}
+        holder = index.holder_before(root.lemma_.lower(), title, subj.start_char)
+        return [holder] if holder is not None else []
+
     def _speaker(self, token: Token, index: ActorIndex, weak_verb: bool) -> list[Actor]:
         """Who issues the statement; [] when it is no official, public body or country.
 
@@ -335,6 +350,8 @@ class Component:
             # minister said" speaks for an office); from anyone, an account of what
             # happened when
             return []
+        if not found and titled:
+            found = self._holder_named_before(subj, index)
         if (root.pos_ == "NOUN" and not titled) or private:
             # "The US company said", "Indian exporters warned", "Nick Kaufman, a British
             # lawyer, said": the country only describes the one who speaks, no public body

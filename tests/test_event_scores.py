@@ -315,7 +315,8 @@ def test_shipped_model_records_training_and_buys_precision_cheaply():
     # so ROC AUC and precision are pinned higher; recall stays where it was. With the
     # organisation rules that had waited on it: 0.7989 / 0.810 / 0.805 (deals from
     # 0.7989 / 0.804 / 0.805); with the later ones (products, capitals that must act):
-    # 0.7984 / 0.810 / 0.803 (deals from 0.7984 / 0.806 / 0.803).
+    # 0.7984 / 0.810 / 0.803 (deals from 0.7984 / 0.806 / 0.803); with an office alone
+    # speaking for its holder: 0.7981 / 0.810 / 0.805 (deals from 0.7981 / 0.807 / 0.805).
     chain, rules_alone = cv["judged_chain_at_threshold"], cv["judged_chain_unfiltered"]
     assert chain["of"] >= 740  # the judged sentences (753 judgments, a few of one sentence)
     assert chain["roc_auc"] >= 0.79 and chain["roc_auc"] >= rules_alone["roc_auc"] + 0.15

@@ -45,7 +45,9 @@ def run(
     orgs: tuple[tuple[str, str, str], ...] = (),
     officials: tuple[tuple[str, tuple[str, ...], str | None], ...] = (),
     minerals: tuple[tuple[str, str], ...] = (),
+    offices: dict[str, tuple[str | None, str | None]] | None = None,
 ) -> list[dict[str, Any]]:
+    """`offices`: an official's role as the text states it and the KB's office."""
     doc: Doc = nlp(text)
     doc._.nw_meta = {"id": "t", "published": published, "dateline": None, "body_offset": 0}
     doc._.nw_countries = [_mention(text, w, c) for w, c in countries]
@@ -57,7 +59,8 @@ def run(
     doc._.nw_officials = [
         {
             "name": name,
-            "role": None,
+            "role": (offices or {}).get(name, (None, None))[0],
+            "kb_office": (offices or {}).get(name, (None, None))[1],
             "country": country,
             "mentions": [_mention(text, w, name, words[:i].count(w)) for i, w in enumerate(words)],
         }
@@ -551,6 +554,32 @@ def test_a_person_s_plain_said_is_a_statement_only_with_a_position(
     dated = "Secretary of State Rubio said the talks ended late at night in Geneva."
     found = run(nlp_model, events, dated, officials=officials)
     assert not [e for e in found if e["type"] == "statement"]
+
+
+def test_the_office_alone_speaks_for_its_holder_named_before(
+    nlp_model: Language, events: Component
+) -> None:
+    def statements(text: str, offices: dict[str, tuple[str | None, str | None]]) -> list[Any]:
+        officials = (("Chris Bowen", ("Chris Bowen",), "Australia"),)
+        found = run(nlp_model, events, text, officials=officials, offices=offices)
+        return [e["participants"] for e in found if e["type"] == "statement"]
+
+    said = "In a statement, the minister said Australia would keep its 2030 target."
+    named = "Chris Bowen released the forecast on Monday. "
+    # "the minister" is the minister the article named last ...
+    assert statements(named + said, {"Chris Bowen": ("Energy Minister", None)}) == [
+        ["Chris Bowen", "Australia"]
+    ]
+    # ... by the office the text gives him or, failing that, the KB's
+    kb = {"Chris Bowen": (None, "Minister for Climate Change and Energy")}
+    assert statements(named + said, kb) == [["Chris Bowen", "Australia"]]
+    # no minister named before it, an office of another head ("the ministry" is no
+    # holder of a "ministry spokesman"'s office), or more than the office: no one speaks
+    assert statements(said + " " + named, {"Chris Bowen": ("Energy Minister", None)}) == []
+    ministry = named + said.replace("the minister", "the ministry")
+    assert statements(ministry, {"Chris Bowen": ("Energy Ministry spokesman", None)}) == []
+    prime = named + said.replace("the minister", "the prime minister")
+    assert statements(prime, {"Chris Bowen": ("Energy Minister", None)}) == []
 
 
 def test_a_meeting_needs_a_public_party_in_its_own_clause(
