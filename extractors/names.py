@@ -21,6 +21,10 @@ PUBLIC_KINDS = ("government", "intergovernmental")  # org kinds whose staff hold
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _DASH_RE = re.compile(f"\\s*[{DASHES}]\\s*")
 _POSSESSIVE_RE = re.compile(r"\s*['\u2019]s?$")
+# The possessive tokens spaCy splits off a name: "'s" (either apostrophe), and the bare
+# apostrophe of a plural or a name ending in s ("the States'", "Reuters’").
+POSSESSIVE_S = frozenset({"'s", "\u2019s"})
+POSSESSIVES = POSSESSIVE_S | {"'", "\u2019"}
 # "U.S."/"US"/"United States" name the same thing inside an org name ("U.S. Treasury").
 _US_RE = re.compile(r"\b(u\.\s?s\.|united states)(?=\s|$|-)")
 

@@ -25,6 +25,7 @@ from spacy.tokens import Doc, Span
 
 from extractors.names import (
     DATA_DIR,
+    POSSESSIVES,
     DocContext,
     KindClassifier,
     OfficeLexicon,
@@ -141,9 +142,7 @@ class OfficialsComponent:
                 lead = self.lex.abbrev[ent.doc[start].lower_]
             start += 1
         end = ent.end
-        while end > start and (
-            ent.doc[end - 1].text in ("'s", "’s", "'", "’") or ent.doc[end - 1].is_space
-        ):
+        while end > start and (ent.doc[end - 1].text in POSSESSIVES or ent.doc[end - 1].is_space):
             end -= 1
         span = ent.doc[start:end]
         if not span.text or "\n" in span.text or not span.text[0].isupper():

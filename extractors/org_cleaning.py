@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.field_libraries import ends_in_legal_form, legal_forms
 from extractors.gazetteer import country_lookup
-from extractors.names import lower_unaccented
+from extractors.names import POSSESSIVE_S, POSSESSIVES, lower_unaccented
 from extractors.org_lexicons import (
     AFFILIATION_NOUNS,
     LEGAL_FORMS,
@@ -26,6 +26,9 @@ from extractors.org_lexicons import (
 from extractors.org_place_compounds import joins_places
 
 LEADING_DROP = {"the", "his", "her", "its", "their", "a", "an", "our"}
+
+# Tokens a name never ends on: a possessive, a bracket, a comma or a dash.
+TRAILING_MARKS = POSSESSIVES | {">", "<", ")", "(", ",", "-"}
 
 
 def clean_span(
@@ -52,7 +55,7 @@ def clean_span(
     for k in range(start, end):
         if doc[k].text in ("'", "’") and not doc[k - 1].lower_.endswith("s"):
             continue  # an elision inside the name ("Sant ' Egidio Community")
-        if doc[k].text in ("'s", "’s", "'", "’") and k > start:
+        if doc[k].text in POSSESSIVES and k > start:
             if (
                 doc[k - 1].idx in countries
                 or country_lookup(doc[start:k].text)
@@ -120,7 +123,7 @@ def clean_span(
         end += 2
     full_end = end
     while end > start and (
-        doc[end - 1].text in (">", "<", "'s", "’s", "'", "’", ")", "(", ",", "-")
+        doc[end - 1].text in TRAILING_MARKS
         or doc[end - 1].is_space
         or (end - start > 1 and re.search(r"\d|=", doc[end - 1].text))
         or (
@@ -236,7 +239,7 @@ def named_owner(span: Span, lex: OrgLexicons) -> Span | None:
     owner is a candidate too."""
     doc = span.doc
     for k in range(span.start + 1, span.end - 1):
-        if doc[k].text in ("'s", "’s") and _owner_named(doc[span.start : k], lex):
+        if doc[k].text in POSSESSIVE_S and _owner_named(doc[span.start : k], lex):
             return doc[span.start : k]
     return None
 

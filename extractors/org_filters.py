@@ -14,7 +14,7 @@ from spacy.tokens import Span
 
 from extractors.field_libraries import ends_in_legal_form
 from extractors.gazetteer import country_lookup
-from extractors.names import lower_unaccented, name_key
+from extractors.names import POSSESSIVES, lower_unaccented, name_key
 from extractors.org_lexicons import (
     AFFILIATION_NOUNS,
     COMPANY_FORMS,
@@ -168,7 +168,6 @@ def affiliated(span: Span, people: set[str]) -> bool:
 ACTING_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "appos", "conj"})
 # the prepositions of a party dealt with ("worked with the FBI", "a ruling by the SEC")
 PARTY_PREPOSITIONS = frozenset({"by", "with", "from", "at"})
-POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
 
 
 def acts(span: Span) -> bool:

@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.lexicons import DATA_DIR, read_word_lists
 from extractors.names import (
+    POSSESSIVE_S,
     PUBLIC_KINDS,
     DocContext,
     KindClassifier,
@@ -143,7 +144,7 @@ class TitleReader:
             and nxt.text == "."
         ):
             return True
-        if tok.text in ("'s", "’s") and k > 0 and doc[k - 1].idx in ctx.countries:
+        if tok.text in POSSESSIVE_S and k > 0 and doc[k - 1].idx in ctx.countries:
             return True
         if low == "of" and nxt is not None and nxt.text[:1].isupper() and k > 0:
             # "Secretary of State", "Bank of Japan governor"; not a headline's "Dismissal
@@ -241,7 +242,7 @@ class TitleReader:
         head_seen = False
         for tok in phrase:
             head_seen = head_seen or lower_unaccented(tok.text).strip(".,") == head_word
-            if not head_seen and (tok.idx in ctx.countries or tok.text in ("'s", "’s")):
+            if not head_seen and (tok.idx in ctx.countries or tok.text in POSSESSIVE_S):
                 country = country or ctx.countries.get(tok.idx)
                 continue
             kept.append(tok)
@@ -350,7 +351,7 @@ class TitleReader:
         country = None
         if start < limit and doc[start].lower_ in ("the", "a", "an"):
             start += 1
-        if start + 1 < limit and doc[start + 1].text in ("'s", "’s"):
+        if start + 1 < limit and doc[start + 1].text in POSSESSIVE_S:
             country = ctx.countries.get(doc[start].idx)
             if country is None and doc[start].lower_ not in (
                 "country",
@@ -372,7 +373,7 @@ class TitleReader:
         after = head + 1
         while after < end and doc[after].is_space:
             after += 1
-        if after < end and doc[after].text in ("'s", "’s"):
+        if after < end and doc[after].text in POSSESSIVE_S:
             return None
         # the role is the noun group up to the head, plus its "of/for ..." complement
         stop = end if after < end and doc[after].lower_ in ("of", "for", "at", "to") else head + 1
