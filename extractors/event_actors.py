@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.event_rules import EVENT_WORDS, SUBJECT_DEPS, governing_verb
 from extractors.field_libraries import national_capitals, place_key
+from extractors.names import head_position
 
 # Suffixes that make an ORG span a company when no organisations component ran.
 COMPANY_SUFFIXES = tuple(EVENT_WORDS["company_suffix"])
@@ -70,13 +71,15 @@ class ActorIndex:
         it, or the KB's) is headed by `head` and holds every word of `title` ("the
         minister" after "Energy Minister Chris Bowen", "the president" after a "Trump"
         the KB links to the US presidency): a definite description refers back to the
-        holder the reader last met."""
+        holder the reader last met. The head is the office's head noun
+        (`names.head_position`): "the ministry" holds no "Foreign Ministry spokesperson"'s
+        office."""
         for actor in reversed(self.actors[: bisect.bisect_left(self._starts, before)]):
             if actor.kind != "official" or actor.end > before:
                 continue
             for office in actor.offices:
                 words = re.findall(r"[a-z]+", office.lower())
-                if title <= set(words) and head in _role_head(words):
+                if title <= set(words) and words[head_position(words)] == head:
                     return actor
         return None
 
@@ -84,16 +87,6 @@ class ActorIndex:
         lo = bisect.bisect_left(self._mineral_starts, start)
         hi = bisect.bisect_left(self._mineral_starts, end)
         return _unique(m[2] for m in self.minerals[lo:hi])
-
-
-def _role_head(words: list[str]) -> tuple[str, ...]:
-    """The head word of an office as stated: the word before its first "of" or "for"
-    ("minister for energy", "secretary of state"), else its last ("foreign ministry
-    spokesperson"); "the ministry" is no holder of a spokesperson's office."""
-    for i, word in enumerate(words):
-        if word in ("of", "for") and i:
-            return (words[i - 1],)
-    return tuple(words[-1:])
 
 
 def clause_actors(token: Token, actors: list[Actor]) -> list[Actor]:

@@ -192,15 +192,16 @@ class KindClassifier:
         for _, _, kind in found:
             if kind == "intergovernmental":
                 return kind
-        head = _head_position(words)
+        head = head_position(words)
         for pos, neg_len, kind in found:
             if pos <= head < pos - neg_len:
                 return kind
         return found[0][2]
 
 
-def _head_position(words: list[str]) -> int:
-    """The head noun of an org name: the word before the first of/for/on, else the last."""
+def head_position(words: list[str]) -> int:
+    """The head noun of an org name or an office: the word before the first of/for/on,
+    else the last ("Bank of Japan", "minister for energy", "foreign ministry spokesperson")."""
     for i, word in enumerate(words):
         if word in ("of", "for", "on") and i > 0:
             return i - 1
