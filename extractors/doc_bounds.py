@@ -10,7 +10,10 @@ Two bounds keep it linear:
   after every `MAX_SENTENCE_TOKENS` tokens without one of `.`, `!`, `?` or a line
   break. The parser keeps preset boundaries, and NER does not cross them, so parse
   trees and entities are bounded too. Ordinary prose never has a run that long
-  (the longest dev sentence is 92 tokens), so nothing about it changes.
+  (the longest dev sentence is 92 tokens), so nothing about it changes. It also
+  starts a sentence after every blank line (`_start_paragraphs`), so a title or
+  subhead without a full stop is a sentence of its own (`is_heading`), not the
+  first words of the paragraph after it.
 - `sentence_index` / `sentence_of` give the rules the sentence of a token from one
   pass over `doc.sents` (`Token.sent` walks to the sentence's ends on every call),
   and cut any sentence the parser still made longer than the bound into windows.
@@ -59,18 +62,20 @@ def make_sentence_bounds(nlp: Language, name: str, max_tokens: int) -> SentenceB
 
 
 class SentenceBounds:
-    """Presets a sentence start after `max_tokens` tokens with no sentence end or line break."""
+    """Presets a sentence start after each blank line, and after `max_tokens` tokens with
+    no sentence end or line break."""
 
     def __init__(self, max_tokens: int = MAX_SENTENCE_TOKENS) -> None:
         self.max_tokens = max_tokens
 
     def __call__(self, doc: Doc) -> Doc:
         limit = self.max_tokens
-        if len(doc) <= limit:
-            return doc
         # Array access: no Token object for every word of a long text.
         spaces = doc.to_array("IS_SPACE").nonzero()[0].tolist()
         stops = [i for i in spaces if "\n" in doc[i].text]
+        _start_paragraphs(doc, stops)
+        if len(doc) <= limit:
+            return doc
         ends = {doc.vocab.strings[s] for s in SENTENCE_ENDS}
         orth = doc.to_array("ORTH").tolist()
         stops += [i for i, o in enumerate(orth) if o in ends]
@@ -81,6 +86,48 @@ class SentenceBounds:
                 doc[k].is_sent_start = True
             previous = stop
         return doc
+
+
+def _start_paragraphs(doc: Doc, breaks: list[int]) -> None:
+    """Preset a sentence start after each blank line among `breaks` (line-break tokens).
+
+    A title or subhead has no full stop, so the parser ran it into the paragraph after
+    it ("Russia hits Kyiv with ballistic missile" + "Russia used the missile ...,
+    Zelenskyy said Sunday" parsed with "hits" as the root). An all-capitals paragraph
+    (a wire headline: "SPRINKEL URGES GREATER GROWTH IN JAPAN") is left to the parser:
+    the tagger cannot read it alone, and read with the lead it heads, its verb names the
+    lead's event. A single line break is left alone: in wire copy it wraps a line, and
+    where it parts a page's paragraphs the check set's events got worse with it."""
+    paragraph = 0
+    for i in breaks:
+        if "\n\n" not in doc[i].text:
+            continue
+        shouting = all(t.is_upper or not t.is_alpha for t in doc[paragraph:i])
+        paragraph = i + 1
+        if shouting or i + 1 >= len(doc):
+            continue
+        doc[i + 1].is_sent_start = True
+        # Handed a preset start, the parser sometimes cuts again after the first word
+        # ("PM" | "suggests he will continue ..."): a paragraph's first word is no
+        # sentence of its own unless it ends one.
+        after = i + 2
+        if after < len(doc) and not doc[after].is_space and doc[i + 1].text not in SENTENCE_ENDS:
+            doc[after].is_sent_start = False
+
+
+def is_heading(sent: Span) -> bool:
+    """Is the sentence a paragraph of its own that ends without a sentence end: a title
+    or a subhead ("Pakistan's Sharif convenes national security committee")?"""
+    doc = sent.doc
+    words = [t for t in sent if not t.is_space]
+    last = len(words) - 1
+    while last >= 0 and (words[last].is_quote or words[last].is_right_punct):
+        last -= 1  # a closing quote or bracket after the full stop: '... he said.”'
+    if last < 0 or words[last].text in SENTENCE_ENDS:
+        return False
+    opens = sent.start == 0 or "\n\n" in doc[sent.start - 1].text_with_ws
+    tail = "".join(t.text_with_ws for t in doc[words[-1].i : sent.end + 1])
+    return opens and "\n\n" in tail
 
 
 def hard_wrapped(text: str) -> bool:

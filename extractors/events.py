@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span, Token
 from extractors import event_rules as rules
 from extractors.datelines import lead_offset
 from extractors.dates import anchor_date
-from extractors.doc_bounds import ents_within, per_doc, sentence_of
+from extractors.doc_bounds import ents_within, is_heading, per_doc, sentence_of
 from extractors.docs import body_offset
 from extractors.event_actors import (
     Actor,
@@ -115,6 +115,8 @@ class Component:
             sent = sentence_of(token)
             if sent.start < body_start:  # the parser ran the headline into the lead
                 sent = doc[body_start : sent.end]
+            elif is_heading(sent):
+                continue  # a subhead repeats its paragraph, in headline grammar
             cand = self._candidate(trig, token, sent, index, commodity_tokens, anchor, triggers)
             if cand is not None:
                 by_sentence.setdefault(sent.start, []).append(cand)

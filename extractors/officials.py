@@ -23,6 +23,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extractors.doc_bounds import is_heading
 from extractors.names import (
     DATA_DIR,
     POSSESSIVES,
@@ -199,6 +200,14 @@ class OfficialsComponent:
         ]
         if before:
             return before[0]
+        heading = ctx.sent_at[sent.start - 1] if sent.start else None
+        if heading is not None and is_heading(heading):
+            # "Emergency declared in hospitals in Pakistan-controlled Kashmir" heads
+            # "Waqar Noor, the region's interior minister, says ...": a heading's country
+            # is the paragraph's, as if named before the person
+            named = [ctx.countries[t.idx] for t in heading if t.idx in ctx.countries]
+            if named:
+                return named[0]
         # "Prime Minister Keir Starmer says the U.K. is ...": a country as the next subject
         speech_verb = span.root.head
         for tok in doc[span.end : sent.end]:

@@ -28,6 +28,17 @@ def events(nlp_model: Language) -> Component:
     return Component(nlp_model, event_rules.DEFAULT_TRIGGERS, ner_fallback=False)
 
 
+@pytest.fixture(scope="module")
+def nlp_paragraphs() -> Language:
+    """The model with `newswatch_sentence_bounds` before its parser, as build_nlp has it:
+    a paragraph break starts a sentence."""
+    from extractors.model import load_model
+
+    nlp = load_model("en_core_web_sm")
+    nlp.add_pipe("newswatch_sentence_bounds", before="parser")
+    return nlp
+
+
 def _mention(text: str, word: str, canonical: str, nth: int = 0) -> dict[str, Any]:
     start = -1
     for _ in range(nth + 1):
@@ -702,3 +713,32 @@ def test_a_negated_statement_verb_is_no_statement(
     assert statements(f"Poland {verb} the tariffs Chile imposed on copper.")
     assert not statements(f"Poland {negated} the tariffs Chile imposed on copper.")
     assert statements("Poland rejected the tariffs Chile imposed on copper.")
+
+
+def test_a_subhead_is_no_event_and_no_longer_runs_into_its_paragraph(
+    nlp_paragraphs: Language,
+) -> None:
+    """A subhead repeats its paragraph in headline grammar, as the title repeats the lead;
+    run into the paragraph (before paragraph breaks started sentences), the subhead's
+    verb made the reported account of an attack pass for Zelenskyy's statement."""
+    text = (
+        "Russia hits Kyiv with ballistic missile, damages buildings and schools\n\n"
+        "Russia used the Oreshnik ballistic missile during an attack on Kyiv on Sunday that "
+        "killed at least two people, Ukrainian President Volodymyr Zelenskyy said Sunday.\n\n"
+        "Pakistan's Sharif convenes national security committee\n\n"
+        "Pakistan's prime minister convened a meeting of the National Security Committee on "
+        "Wednesday, according to a government announcement."
+    )
+    found = run(
+        nlp_paragraphs,
+        Component(nlp_paragraphs, event_rules.DEFAULT_TRIGGERS, ner_fallback=False),
+        text,
+        published="2026-05-24",
+        countries=(("Russia", "Russia"), ("Ukrainian", "Ukraine"), ("Pakistan", "Pakistan")),
+        orgs=(("National Security Committee", "National Security Committee", "government"),),
+        officials=(("Volodymyr Zelenskyy", ("Volodymyr Zelenskyy",), "Ukraine"),),
+        offices={"Volodymyr Zelenskyy": ("President", None)},
+    )
+    assert [(e["type"], e["evidence"][:40]) for e in found] == [
+        ("meeting", "Pakistan's prime minister convened a mee")
+    ]
