@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from extractors.doc_bounds import SentenceBounds, is_heading
 from extractors.docs import make_doc
@@ -36,9 +37,12 @@ KYIV = (
 KYIV_TITLE = "Russia hits Kyiv with ballistic missile, damages buildings and schools"
 
 
+def _doc(nlp: Language, title: str | None, text: str) -> Doc:
+    return nlp(make_doc(nlp, ExtractInput("t", text, title, "2026-05-24", None)))
+
+
 def _sentences(nlp: Language, title: str | None, text: str) -> list[str]:
-    doc = nlp(make_doc(nlp, ExtractInput("t", text, title, "2026-05-24", None)))
-    return [s.text.strip() for s in doc.sents]
+    return [s.text.strip() for s in _doc(nlp, title, text).sents]
 
 
 def test_every_blank_line_presets_a_sentence_start_on_the_next_word() -> None:
@@ -80,9 +84,8 @@ def test_a_paragraph_keeps_its_first_word(nlp_full: Language) -> None:
 
 
 @pytest.mark.integration
-def test_headings_are_short_paragraphs_without_a_stop(nlp_full: Language) -> None:
-    doc = nlp_full(make_doc(nlp_full, ExtractInput("t", KYIV, KYIV_TITLE, "2026-05-24", None)))
-    headings = [s.text.strip() for s in doc.sents if is_heading(s)]
+def test_headings_are_paragraphs_without_a_stop(nlp_full: Language) -> None:
+    headings = [s.text.strip() for s in _doc(nlp_full, KYIV_TITLE, KYIV).sents if is_heading(s)]
     assert headings == [
         KYIV_TITLE,
         "Pakistan's Sharif convenes national security committee",
@@ -92,6 +95,6 @@ def test_headings_are_short_paragraphs_without_a_stop(nlp_full: Language) -> Non
 
 @pytest.mark.integration
 def test_an_official_under_a_subhead_takes_its_country(nlp_full: Language) -> None:
-    doc = nlp_full(make_doc(nlp_full, ExtractInput("t", KYIV, KYIV_TITLE, "2026-05-24", None)))
+    doc = _doc(nlp_full, KYIV_TITLE, KYIV)
     officials = {o["name"]: o for o in doc._.nw_officials or []}
     assert officials["Waqar Noor"]["country"] == "Pakistan"
