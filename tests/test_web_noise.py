@@ -31,7 +31,7 @@ def test_each_page_names_where_it_comes_from():
     for row in rows:
         assert row["licence"].startswith(licences[row["repository"]])
         assert re.fullmatch(r"[0-9a-f]{40}", row["commit"])
-        assert row["path"].endswith((".html", ".htm"))
+        assert row["path"].endswith(".html")
         assert row["text"].strip()
     # the sealed set draws on BBC and Reuters pages: none of theirs is here
     assert not [r["path"] for r in rows if re.search(r"bbc|reuters", r["path"])]
