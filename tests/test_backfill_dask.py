@@ -21,7 +21,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask.config
 import pytest
+from distributed import Client
 
 from benchmarks.warc_material import WarcPage, corpus_pages, record_member, write_warc
 from pipeline.backfill import BackfillOptions, backfill
@@ -53,12 +55,19 @@ def config_for(directory: Path) -> Config:
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[str]:
-    """A LocalCluster started the way `--engine dask --workers 2` starts it; its address."""
+def owner() -> Iterator[DaskEngine]:
+    """The engine that started a LocalCluster the way `--engine dask --workers 2` does."""
     with DaskEngine(Config(), scheduler=None, workers=2, batch_size=BATCH) as engine:
         assert engine._cluster is not None
         assert engine.threads() == 2
-        yield engine._cluster.scheduler_address
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def cluster(owner: DaskEngine) -> str:
+    """That cluster's scheduler address: the other engines join it with --scheduler."""
+    assert owner._cluster is not None
+    return owner._cluster.scheduler_address
 
 
 @pytest.fixture(scope="module")
@@ -204,10 +213,32 @@ def test_a_record_that_kills_its_worker_is_recorded_and_the_rest_stored(
     reasons = query(config.db_path, "SELECT reason, url FROM run_errors")
     assert reasons == [("worker-died", POISON)]
     # The cluster replaced the dead workers: it still has two.
-    from distributed import Client
-
     with Client(cluster, set_as_default=False) as client:
         client.wait_for_workers(2, timeout=RUN_TIMEOUT)
+
+
+def test_a_worker_its_nanny_gave_up_on_is_replaced(owner: DaskEngine, cluster: str) -> None:
+    """A worker that dies while it starts is not restarted by its nanny: the nanny
+    closes, and the cluster drops it after lost-worker-timeout (what befalls a restarted
+    worker handed the poison record again). The engine that owns the cluster starts
+    another in its place."""
+    local = owner._cluster
+    assert local is not None
+    with Client(cluster, set_as_default=False) as client:
+        client.wait_for_workers(2, timeout=RUN_TIMEOUT)
+        name, nanny = next(iter(local.workers.items()))
+        with dask.config.set({"distributed.deploy.lost-worker-timeout": "1s"}):
+            local.sync(nanny.close, reason="nanny-instantiate-failed")  # as the nanny does
+            deadline = time.monotonic() + RUN_TIMEOUT
+            while local.workers.get(name) is nanny:  # the cluster drops it
+                assert time.monotonic() < deadline, "the cluster kept the closed nanny"
+                time.sleep(0.1)
+        client.wait_for_workers(2, timeout=RUN_TIMEOUT)
+        # The cluster records the new nanny once its worker has joined the scheduler.
+        while name not in local.workers:
+            assert time.monotonic() < deadline, "no nanny took the dropped one's place"
+            time.sleep(0.1)
+        assert local.workers[name] is not nanny and len(local.workers) == 2
 
 
 # --- SIGKILL mid-backfill, then again ------------------------------------------------------

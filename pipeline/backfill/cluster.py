@@ -16,6 +16,8 @@ The client yields them in record order to the one writer.
   the scheduler; a batch that kills `ALLOWED_FAILURES + 1` workers, or raises,
   is split and its records retried alone, one after the other, so only the record
   at fault is recorded as failed (`worker-died`, `task-error`) and the rest stored.
+- The engine's own LocalCluster is kept at `workers`: a worker whose nanny gave up
+  on it (it died while starting) is replaced (`_keep_workers`).
 - The cluster itself going away (the scheduler unreachable, no worker left for
   WORKERS_SECONDS) stops the backfill with ClusterError: what was stored stays, a
   rerun resumes.
@@ -35,7 +37,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from distributed import Client, Future, KilledWorker, LocalCluster, WorkerPlugin, get_worker
+from distributed.core import Status
 from threadpoolctl import threadpool_limits
+from tornado.ioloop import PeriodicCallback
 
 from pipeline.backfill.records import Outcome, WarcItem, Work
 from pipeline.backfill.steps import process
@@ -56,6 +60,8 @@ AHEAD_PER_THREAD = 2  # batches in flight per worker thread
 CONNECT_SECONDS = 30
 WORKERS_SECONDS = 120  # wait this long for a worker (at the start, or when all are gone)
 POLL_SECONDS = 10  # how often a wait for results checks that the cluster has workers
+KEEP_SECONDS = 5  # how often an engine's own LocalCluster is checked for a lost worker
+KEEPER = "newswatch-keep-workers"  # its periodic callback's name on the cluster
 
 BatchTask = Callable[[list[WarcItem]], list[Outcome]]
 
@@ -164,6 +170,7 @@ class DaskEngine:
                     scheduler_kwargs={"allowed_failures": ALLOWED_FAILURES},
                 )
                 self.client = Client(self._cluster, set_as_default=False)
+                _keep_workers(self._cluster, self.workers)
         except (OSError, TimeoutError) as exc:
             self.__exit__(None, None, None)
             where = self.scheduler or "a local cluster"
@@ -290,6 +297,42 @@ class DaskEngine:
             return batch.merged(outcomes)
         finally:
             batch.future.release()
+
+
+def _keep_workers(cluster: LocalCluster, workers: int) -> None:
+    """Have `cluster` start a new worker in place of one its nanny gave up on.
+
+    A nanny restarts a worker process that dies while it runs, but not one that dies
+    while it is starting (the restarted worker handed the poison record again, killed
+    while it loads the model): in distributed 2026.8 the nanny then closes itself. And
+    the cluster drops any nanny whose worker has been gone longer than
+    `distributed.deploy.lost-worker-timeout`, even one still restarting it on a loaded
+    machine. Nothing starts another in either case, so a long backfill would go on one
+    worker short, or end with none. Asking the cluster for its size again (`scale`)
+    starts one for each nanny it dropped. The check runs on the cluster's event loop
+    every KEEP_SECONDS and stops when the cluster closes.
+    """
+
+    def check() -> None:
+        scheduler = cluster.scheduler  # a LocalCluster's runs in this process
+        if cluster.status != Status.running or scheduler is None:
+            return
+        dropped = set(cluster.worker_spec) - set(cluster.workers)
+        # The scheduler must have let the old worker of that name go (a nanny the cluster
+        # dropped may still be taking its worker down): a new one would be refused.
+        live = {w.name for w in scheduler.workers.values()}
+        if dropped and not dropped & live:
+            log.info("the local cluster lost %d worker(s) for good: starting more", len(dropped))
+            cluster.scale(workers)
+
+    def install() -> None:
+        keeper = PeriodicCallback(check, KEEP_SECONDS * 1000)
+        cluster.periodic_callbacks[KEEPER] = keeper  # stopped by cluster.close()
+        keeper.start()
+
+    loop = cluster.loop
+    assert loop is not None  # a started cluster has its loop
+    loop.add_callback(install)
 
 
 def _failed(item: WarcItem, exc: Exception) -> Outcome:
