@@ -141,6 +141,13 @@ def _renamed(pages: Iterable[WarcPage], host: str) -> Iterator[WarcPage]:
         yield dataclasses.replace(page, url=page.url.replace("://", f"://{host}.", 1))
 
 
+def _warm(engine: Any, warm_up: Path, directory: Path, batch: int) -> None:
+    """Backfill `warm_up` into a throwaway database, untimed: an engine's first batches
+    pay for lazy loads (in every worker, for dask) that a backfill of thousands of
+    records pays once, so the timed runs measure the work, not the start-up."""
+    backfill(_config(directory, batch), [warm_up], BackfillOptions(), engine=engine)
+
+
 def _speedup(shared: Path, work: Path, warm_up: Path, quick: bool) -> dict[str, Any]:
     from extractors import build_nlp
     from pipeline.backfill.cluster import DaskEngine
@@ -156,13 +163,11 @@ def _speedup(shared: Path, work: Path, warm_up: Path, quick: bool) -> dict[str, 
         start = time.perf_counter()
         with DaskEngine(config, scheduler=None, workers=WORKERS, batch_size=SPEED_BATCH) as dask:
             startup = time.perf_counter() - start
-            # Each engine's first batches pay for lazy loads (in every worker, for dask)
-            # that a backfill of thousands of records pays once: untimed, as in the
-            # scale runs. Without it the first round read 1.41x and 1.51x, the later ones
-            # 1.55-1.71x; with it, 1.53-1.75x in every round (two runs each, 2026-12-07).
-            for side, engine in (("local", local), ("dask", dask)):
-                throwaway = _config(work / f"warm-up-{side}", SPEED_BATCH)
-                backfill(throwaway, [warm_up], BackfillOptions(), engine=engine)
+            # Without the warm-up the first round read 1.41x and 1.51x, the later ones
+            # 1.55-1.71x (two runs); with it, 1.53-1.75x in every round (three runs,
+            # 2026-12-07).
+            _warm(local, warm_up, work / "warm-up-local", SPEED_BATCH)
+            _warm(dask, warm_up, work / "warm-up-dask", SPEED_BATCH)
 
             def one(side: str, engine: Any, round_: int) -> None:
                 target = _config(work / f"{side}-{round_}", SPEED_BATCH)
@@ -199,8 +204,7 @@ def backfill_in_child(warm_up: str, warc: str, directory: str) -> dict[str, Any]
 
     config = _config(Path(directory))
     with DaskEngine(config, scheduler=None, workers=WORKERS, batch_size=BATCH) as engine:
-        throwaway = _config(Path(directory) / "warm-up")
-        backfill(throwaway, [Path(warm_up)], BackfillOptions(), engine=engine)
+        _warm(engine, Path(warm_up), Path(directory) / "warm-up", BATCH)
         timed = _Timed(engine)
         start = time.perf_counter()
         summary = backfill(config, [Path(warc)], BackfillOptions(), engine=timed)
