@@ -1,5 +1,5 @@
 """The newswatch_relevance component: is an article about trade, minerals and metals,
-energy or economic policy?
+energy, the farm and forest commodities or economic policy?
 
 A linear model trained by `make train` (extractors/relevance_train.py, scikit-learn's
 logistic regression) on the topic labels of Reuters-21578 TRAIN and on modern labelled

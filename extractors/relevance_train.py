@@ -4,14 +4,15 @@ modern labelled headlines.
     python -m extractors.relevance_train CORPUS.jsonl [--exclude TEXTS.jsonl ...] [--out DIR]
 
 An article is in scope (label 1) when any of its Reuters topics is one of IN_SCOPE:
-trade, the metals, energy, or economic policy (money, rates, currencies, the national
-accounts). Each story goes to the held-out split or the training split by the CRC-32
-of its id, so the split is the same on every run and every machine; the model never
-sees the held-out stories, and the precision and recall written to model.json (and
-checked by tests/test_relevance.py) are measured on them. Stories whose body also
-appears in an evaluation set (--exclude: the dev and check texts) are left out of both
-splits, so the extraction scores on those sets are not helped by the gate having seen
-them.
+trade, the metals, energy, the farm and forest commodities, or economic policy (money,
+rates, currencies, the national accounts): every Reuters topic but the corporate ones
+(earnings, acquisitions) and shipping. Each story goes to the held-out split or the
+training split by the CRC-32 of its id, so the split is the same on every run and every
+machine; the model never sees the held-out stories, and the precision and recall written
+to model.json (and checked by tests/test_relevance.py) are measured on them. Stories
+whose body also appears in an evaluation set (--exclude: the dev and check texts) are
+left out of both splits, so the extraction scores on those sets are not helped by the
+gate having seen them.
 
 Reuters is 1987 news: it leaves a model blind to today's vocabulary, and general news
 of today (campaigns, crime, gadgets) scored 0.3-0.5 and passed the gate. About 5,000
@@ -50,9 +51,11 @@ HELD_OUT_BUCKETS = 5  # one story in five, by CRC-32 of its id
 MIN_DOCUMENT_FREQUENCY = 2  # a feature seen in one training story only is noise
 REGULARISATION_C = 16.0
 MIN_ABS_WEIGHT = 0.01  # smaller weights are left out of the shipped table (size)
-# Shipped threshold: on the dev set every article with a gold event and no mineral named
-# scores above it (the gate must not cost in-scope recall).
-DEFAULT_THRESHOLD = 0.08
+# Shipped threshold: the highest, in steps of 0.01, at which the gate keeps both of its
+# in-scope floors: every dev article with a gold event and no mineral named scores above
+# it, and at least 70% of the judged in-scope modern headlines pass
+# (tests/test_relevance.py HEADLINE_BOUNDS; a headline scores lower than its article).
+DEFAULT_THRESHOLD = 0.13
 # Modern headlines (see read_headlines): a headline and its standfirst are a tenth of a
 # Reuters story, so each counts half; the in-scope ones are 2% of them, so those count
 # twice, or the modern vocabulary itself would read as out of scope.
@@ -65,12 +68,29 @@ METALS = {
     "palladium", "strategic-metal", "iron-steel",
 }  # fmt: skip
 ENERGY = {"crude", "nat-gas", "gas", "fuel", "heat", "jet", "propane", "naphtha", "pet-chem"}
+# The farm and forest commodities: their stories are export subsidies, quotas, crop
+# output and prices, the spec's trade_measure, supply and price events. Left out of scope
+# until the sixteenth round, they taught the gate that farm subsidies and trade talks are
+# out of scope (extractors/QUALITY_LOG.md).
+FARM_AND_FOREST = {
+    "grain", "wheat", "corn", "barley", "oat", "rye", "rice", "sorghum", "oilseed", "soybean",
+    "rapeseed", "sunseed", "linseed", "castorseed", "groundnut", "coconut", "palmkernel",
+    "copra-cake", "veg-oil", "palm-oil", "soy-oil", "sun-oil", "rape-oil", "coconut-oil",
+    "corn-oil", "cotton-oil", "groundnut-oil", "lin-oil", "castor-oil", "meal-feed",
+    "soy-meal", "sun-meal", "rape-meal", "lin-meal", "fishmeal", "cornglutenfeed",
+    "citruspulp", "tapioca", "sugar", "coffee", "cocoa", "tea", "orange", "potato",
+    "red-bean", "cotton", "wool", "rubber", "lumber", "plywood", "livestock", "carcass",
+    "hog", "l-cattle", "pork-belly",
+}  # fmt: skip
 ECONOMIC_POLICY = {
     "money-fx", "interest", "money-supply", "gnp", "bop", "cpi", "reserves", "jobs", "ipi",
-    "wpi", "retail", "housing", "lei", "income", "inventories", "instal-debt", "dlr", "yen",
-    "stg", "dmk",
+    "wpi", "retail", "housing", "lei", "income", "inventories", "instal-debt", "cpu",
 }  # fmt: skip
-IN_SCOPE = frozenset({"trade"} | METALS | ENERGY | ECONOMIC_POLICY)
+CURRENCIES = {
+    "dlr", "yen", "stg", "dmk", "austdlr", "can", "cruzado", "dfl", "dkr", "lit", "nkr",
+    "nzdlr", "peseta", "rand", "ringgit", "rupiah", "saudriyal", "skr",
+}  # fmt: skip
+IN_SCOPE = frozenset({"trade"} | METALS | ENERGY | FARM_AND_FOREST | ECONOMIC_POLICY | CURRENCIES)
 
 
 @dataclass(frozen=True)

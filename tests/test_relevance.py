@@ -20,14 +20,16 @@ from extractors.relevance import (
 )
 from tests.models import model_differences
 
-# Held-out floors for the shipped model (measured 0.786 / 0.985 at its threshold 0.08,
-# 0.948 / 0.901 at 0.5); only ever raised.
-HELD_OUT_FLOORS = {"at_threshold": (0.74, 0.97), "at_0.5": (0.93, 0.90)}
+# Held-out floors for the shipped model (measured 0.930 / 0.987 at its threshold 0.13,
+# 0.971 / 0.950 at 0.5, with the farm and forest commodities in scope; 0.786 / 0.985 at
+# 0.08 and 0.948 / 0.901 at 0.5 before); only ever raised.
+HELD_OUT_FLOORS = {"at_threshold": (0.90, 0.97), "at_0.5": (0.95, 0.93)}
 # Modern headlines the model never saw, as (ceiling on the out-of-scope share passing the
-# gate, floor on the in-scope share): the training split's held-out fifth (measured 5.6%
-# and 76%) and the evaluation split, judged apart (13.6% and 75%). The Reuters-only model
-# passed 95% / 100% and 97.5% / 96%.
-HEADLINE_BOUNDS = {"train": (0.08, 0.70), "evaluation": (0.16, 0.70)}
+# gate, floor on the in-scope share): the training split's held-out fifth (measured 4.1%
+# and 81%; 5.6% and 76% before the commodities) and the evaluation split, judged apart
+# (8.9% and 71%; 13.6% and 75% before). The Reuters-only model passed 95% / 100% and
+# 97.5% / 96%. Ceilings only ever lowered, floors only ever raised.
+HEADLINE_BOUNDS = {"train": (0.06, 0.75), "evaluation": (0.11, 0.70)}
 
 
 def test_features_are_content_words_and_their_pairs_lower_cased():
