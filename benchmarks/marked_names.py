@@ -82,7 +82,7 @@ def load_stories(shared: Path) -> list[dict[str, Any]]:
                 "id": str(row["id"]),
                 "text": unmarked(body),
                 "title": unmarked(str(row.get("title") or "")) or None,
-                "date": (row.get("date") or "")[:10] or None,
+                "date": row.get("date") or None,  # whole: "26-FEB-1987 15:01:01.79"
                 "dateline": row.get("dateline"),
                 "names": sorted(marked_names(body)),
             }

@@ -9,6 +9,7 @@ import math
 import pytest
 import spacy
 
+from extractors.dates import anchor_date
 from extractors.errors import LexiconError
 from extractors.event_scores import (
     MODEL_DIR,
@@ -24,6 +25,7 @@ from extractors.event_scores_train import (
     fit,
     judged_chain,
     probability,
+    reuters_inputs,
 )
 from extractors.event_wording import SUBDIR as WORDING_SUBDIR
 from extractors.event_wording import WordingModel
@@ -192,6 +194,17 @@ def test_factory_reads_model_path_and_threshold_from_the_component_config(tmp_pa
     _write_model(tmp_path, {"lead": 1.0, "wording": 0.5}, 0.0, 0.8)
     with pytest.raises(LexiconError, match="reads wording but has no wording/ folder"):
         spacy.blank("en").add_pipe("newswatch_event_scores", config={"model_path": str(tmp_path)})
+
+
+def test_the_trainer_reads_a_wire_story_with_its_date(tmp_path):
+    # Cut to "26-FEB-198" the stamp gave no date: the filter was fitted on undated stories.
+    row = {"id": 7, "date": "26-FEB-1987 15:01:01.79", "title": "T",
+           "dateline": "SALVADOR, Feb 26 -", "body": "Cocoa rose.\n Reuter"}  # fmt: skip
+    corpus = tmp_path / "reuters.jsonl"
+    corpus.write_text(json.dumps(row) + "\n")
+    (story,) = reuters_inputs(corpus, {"reuters-7"})
+    assert story.text == "Cocoa rose."
+    assert str(anchor_date(story.published, story.dateline, story.text)) == "1987-02-26"
 
 
 def test_fit_folds_standardisation_back_into_raw_weights():
