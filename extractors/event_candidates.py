@@ -78,7 +78,11 @@ def named_mentions(cands: list[Candidate], main: Candidate) -> list[Candidate]:
 
 def merge(candidates: list[Candidate]) -> list[Event]:
     """One record per occurrence: same type and a shared identifying actor (or name);
-    a definite back-reference joins the latest report of its type."""
+    a definite back-reference joins the latest report of its type. Two reports the text
+    dates to different days are two occurrences, whoever takes part (the ministers who
+    "met on Monday" and "will meet again on May 20"; tariffs imposed on one day and
+    more due on another): the spec's record is one per real-world occurrence, and a
+    day of its own is what tells one occurrence from the next."""
     kept: list[Candidate] = []
     for cand in candidates:
         same_type = [k for k in kept if k.event.type == cand.event.type]
@@ -90,6 +94,8 @@ def merge(candidates: list[Candidate]) -> list[Event]:
                 continue
             if cand.split and other.event.evidence_start == cand.event.evidence_start:
                 continue  # split from this very sentence on purpose
+            if _dated_apart(cand.event, other.event):
+                continue
             same_name = bool(cand.event.name) and cand.event.name == other.event.name
             if same_name or (cand.keys and cand.keys & other.keys):
                 _absorb(other, cand)
@@ -97,6 +103,12 @@ def merge(candidates: list[Candidate]) -> list[Event]:
         else:
             kept.append(cand)
     return [c.event for c in kept]
+
+
+def _dated_apart(a: Event, b: Event) -> bool:
+    """Do both reports state a date of their own (not the story's date given by
+    default), and different ones?"""
+    return bool(a.date_text and b.date_text and a.date and b.date and a.date != b.date)
 
 
 def _absorb(into: Candidate, other: Candidate) -> None:

@@ -221,6 +221,32 @@ def test_repeated_reports_merge_into_the_first(nlp_model: Language, events: Comp
     assert agreements[0]["date"] == "2024-06-03"
 
 
+def test_reports_dated_to_different_days_are_two_occurrences(
+    nlp_model: Language, events: Component
+) -> None:
+    def agreements(text: str) -> list[str | None]:
+        ruto = (("William Ruto", ("William Ruto", "William Ruto"), "Kenya"),)
+        found = run(
+            nlp_model,
+            events,
+            text,
+            published="2024-06-05",
+            officials=ruto,
+            minerals=(("cobalt", "cobalt"),),
+        )
+        return sorted(e["date"] for e in found if e["type"] == "agreement")
+
+    first = "President William Ruto signed a pact on cobalt mining on Monday. "
+    # the same party, two days the text states: two pacts, not one record
+    assert agreements(first + "William Ruto signed a pact on cobalt exports on May 20.") == [
+        "2024-05-20",
+        "2024-06-03",
+    ]
+    # a repeat dated to the same day, or not dated at all, is the one occurrence
+    assert agreements(first + "William Ruto signed the cobalt pact on June 3.") == ["2024-06-03"]
+    assert agreements(first + "William Ruto signed the cobalt pact in Nairobi.") == ["2024-06-03"]
+
+
 @pytest.mark.integration
 def test_a_repeat_folded_into_the_first_report_is_named_on_the_record(nlp_full: Language) -> None:
     from extractors.nlp import extract
