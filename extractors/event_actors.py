@@ -109,6 +109,43 @@ def clause_actors(token: Token, actors: list[Actor]) -> list[Actor]:
     return [a for a in actors if start <= a.start < end]
 
 
+# What names the doer on a trigger noun itself: "the EU's complaint", "an EU complaint".
+DOER_DEPS = frozenset({"poss", "compound", "amod", "nmod"})
+
+
+def own_actor(token: Token, actors: list[Actor]) -> str | None:
+    """Who does what the trigger reports, by the trigger's own grammar: a noun's
+    possessor or naming modifier before it ("a retaliatory EU complaint"), else the
+    subject (or passive agent) of the verb it is the object of ("The US filed a
+    complaint") or is ("China imposed tariffs"). None when the grammar names no actor:
+    then the doer is unknown, not different."""
+    if token.pos_ in ("NOUN", "PROPN"):
+        for child in token.children:
+            if child.dep_ in DOER_DEPS and child.i < token.i and (name := _actor_at(child, actors)):
+                return name
+        if token.dep_ not in ("dobj", "attr"):
+            return None
+        token = token.head
+    if token.pos_ not in ("VERB", "AUX"):
+        return None
+    for child in token.children:
+        if child.dep_ == "nsubj":
+            return _actor_at(child, actors)
+        if child.dep_ == "agent":
+            return next((_actor_at(p, actors) for p in child.children if p.dep_ == "pobj"), None)
+    return None
+
+
+def _actor_at(phrase: Token, actors: list[Actor]) -> str | None:
+    """The actor the phrase `phrase` heads names: the one at its head word ("Serco" in
+    "Australian rail unit Serco"), else the first named inside it ("Chinese officials")."""
+    start = phrase.left_edge.idx
+    end = phrase.right_edge.idx + len(phrase.right_edge)
+    inside = [a for a in actors if start <= a.start < end]
+    at_head = [a for a in inside if a.start <= phrase.idx < a.end]
+    return (at_head or inside)[0].canonical if inside else None
+
+
 def _verb_of(token: Token) -> Token:
     """The token when it is a verb, else the nearest verb above it (or the root)."""
     return governing_verb(token) or [token, *token.ancestors][-1]

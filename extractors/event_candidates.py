@@ -29,6 +29,7 @@ class Candidate:
     trigger_dep: str = ""
     own_date: bool = False  # a trigger noun with its own date ("their Dec. 11 meeting")
     split: bool = False  # a second occurrence reported in the same sentence as another
+    own_actor: str | None = None  # who does it, by the trigger's grammar (event_actors)
 
 
 def pick_main(cands: list[Candidate]) -> Candidate:
@@ -42,21 +43,38 @@ def pick_main(cands: list[Candidate]) -> Candidate:
 
 def second_events(cands: list[Candidate], main: Candidate) -> list[Candidate]:
     """Further occurrences a sentence reports beside its main one: a coordinated verb of
-    another type ("met X on Monday and signed an agreement on lithium"), or a trigger
+    another type ("met X on Monday and signed an agreement on lithium"), a trigger
     noun dated apart from the main event ("their first visit since their Dec. 11
-    meeting"). Each has a trigger, arguments and (for the second) a date of its own."""
+    meeting"), or one of the same type that another actor does ("The US filed a
+    complaint ..., prompting a retaliatory EU complaint"). Each has a trigger,
+    arguments and (for the last two) a date or a doer of its own."""
     out: list[Candidate] = []
     for cand in cands:
         if cand is main or cand.reported or cand.anaphoric:
             continue
-        if any(c.event.type == cand.event.type for c in (main, *out)) and not cand.own_date:
+        by_another = _done_by_another(cand, [main, *out])
+        repeats_a_type = any(c.event.type == cand.event.type for c in (main, *out))
+        if repeats_a_type and not (cand.own_date or by_another):
             continue
         coordinated = cand.trigger_dep == "conj" and cand.trigger_head_i == main.trigger_i
         dated_apart = cand.own_date and cand.event.date != main.event.date
-        if coordinated or dated_apart:
+        if coordinated or dated_apart or by_another:
             cand.split = True
             out.append(cand)
     return out
+
+
+def _done_by_another(cand: Candidate, taken: list[Candidate]) -> bool:
+    """Does the grammar name a doer for this trigger and for every event of its type the
+    sentence already reports, each a different one? Two actors' acts are two
+    occurrences (spec: one record per real-world occurrence); a doer the grammar does
+    not name ("the tariffs and the quotas") may be the same one."""
+    same = [c for c in taken if c.event.type == cand.event.type]
+    return (
+        bool(same)
+        and cand.own_actor is not None
+        and all(c.own_actor is not None and c.own_actor != cand.own_actor for c in same)
+    )
 
 
 def named_mentions(cands: list[Candidate], main: Candidate) -> list[Candidate]:

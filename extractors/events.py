@@ -30,6 +30,7 @@ from extractors.event_actors import (
     bare_quote,
     build_index,
     clause_actors,
+    own_actor,
     participants,
 )
 from extractors.event_candidates import (
@@ -247,6 +248,7 @@ class Component:
         cand.trigger_i, cand.trigger_head_i = token.i, token.head.i
         cand.trigger_dep = token.dep_
         cand.own_date = own_date(token) and event.date is not None
+        cand.own_actor = own_actor(token, actors)
         name_span = rules.event_name_span(token) if etype == "meeting" else None
         if name_span is not None:
             scope = rules.mention_scope(token)

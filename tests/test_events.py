@@ -247,6 +247,41 @@ def test_reports_dated_to_different_days_are_two_occurrences(
     assert agreements(first + "William Ruto signed the cobalt pact in Nairobi.") == ["2024-06-03"]
 
 
+def test_one_type_done_by_two_actors_in_a_sentence_is_two_occurrences(
+    nlp_model: Language, events: Component
+) -> None:
+    def measures(text: str, countries: tuple[tuple[str, str], ...]) -> int:
+        found = run(nlp_model, events, text, published="2024-06-05", countries=countries)
+        return sum(e["type"] == "trade_measure" for e in found)
+
+    japan_vietnam = (("Japan", "Japan"), ("Vietnam", "Vietnam"), ("Vietnamese", "Vietnam"))
+    lead = "Japan filed a complaint against Vietnam over rice subsidies, prompting a "
+    # each complaint has its own doer: the grammar names Japan, then Vietnam
+    assert measures(lead + "Vietnamese complaint over car quotas.", japan_vietnam) == 2
+    # a second one whose doer the grammar does not name may be Japan's again
+    assert measures(lead + "second complaint over car quotas.", japan_vietnam[:2]) == 1
+    # one doer's two measures in one breath stay the sentence's one event
+    one_doer = "Japan imposed tariffs on rice imports and a ban on steel exports."
+    assert measures(one_doer, (("Japan", "Japan"),)) == 1
+
+
+def test_the_doer_is_the_actor_a_phrase_is_headed_by(nlp_model: Language) -> None:
+    from extractors.event_actors import Actor, own_actor
+
+    text = "Australian rail unit Serco sold its stake to Allegro Funds."
+    doc = nlp_model(text)
+    sold = next(t for t in doc if t.lower_ == "sold")
+    actors = [
+        Actor("Australia", "country", 0, len("Australian")),
+        Actor("Serco", "org", text.index("Serco"), text.index("Serco") + 5),
+    ]
+    # the demonym describes the unit; the subject's head word names who sold
+    assert own_actor(sold, actors) == "Serco"
+    # with no actor at the head word, one inside the phrase still speaks for it
+    assert own_actor(sold, actors[:1]) == "Australia"
+    assert own_actor(sold, []) is None
+
+
 @pytest.mark.integration
 def test_a_repeat_folded_into_the_first_report_is_named_on_the_record(nlp_full: Language) -> None:
     from extractors.nlp import extract
