@@ -79,6 +79,9 @@ CHANGE_VERBS = frozenset(
         "rise", "fall", "grow", "increase", "decrease", "decline", "drop", "climb", "dip",
         "ease", "slow", "narrow", "widen", "contract", "expand", "shrink", "total", "stand",
         "reach", "jump", "slip", "edge", "surge", "plunge", "be", "show", "average",
+        "advance", "gain", "revise", "rebound", "recover", "soar", "tumble", "slump",
+        "plummet", "rally", "retreat", "firm", "weaken", "strengthen", "improve",
+        "worsen", "deteriorate", "accelerate", "decelerate", "double", "triple", "halve",
     }
 )  # fmt: skip
 FIGURES = frozenset({"PERCENT", "MONEY", "QUANTITY", "CARDINAL"})
@@ -93,16 +96,33 @@ def reported_clauses(said: Token, deps: tuple[str, ...] = ("ccomp", "parataxis")
     return clauses
 
 
-def reports_a_statistic(said: Token) -> bool:
+def reports_a_statistic(said: Token, start: int = 0) -> bool:
     """Is what the speaker said a figure ("unemployment fell to 2.41 mln, the Federal
     Labour Office said")? A data release is no statement (NOTES: "data releases and
-    statistics with no matching type" are not logged)."""
-    for clause in reported_clauses(said):
+    statistics with no matching type" are not logged). `start`: where the sentence's
+    body begins, when the parser ran a headline into it (doc_bounds leaves a wire
+    headline in capitals to the parser): a clause it found there is the headline's."""
+    clauses = reported_clauses(said)
+    if any(c.i < start for c in clauses):
+        clauses = _lead_clauses(said, start)
+    for clause in clauses:
         if clause.lemma_.lower() not in CHANGE_VERBS:
             continue
         if any(t.ent_type_ in FIGURES for t in clause.subtree if not t.is_punct):
             return True
     return False
+
+
+def _lead_clauses(said: Token, start: int) -> list[Token]:
+    """The verbs heading the words between the body's start and the reporting verb
+    ("CANADA LEADING INDICATOR UP 0.4 PCT" + "Canada's leading indicator advanced 0.4 pct
+    ..., Statistics Canada said"): those whose head lies outside them."""
+    lead = said.doc[start : said.i]
+    return [
+        t
+        for t in lead
+        if t.pos_ in ("VERB", "AUX") and (t.head.i == t.i or not start <= t.head.i < said.i)
+    ]
 
 
 def states_a_position(said: Token, aspire_verbs: tuple[str, ...]) -> bool:

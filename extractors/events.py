@@ -188,7 +188,7 @@ class Component:
             if not speaker:
                 return None
             if trig.pattern in WEAK_VERBS and (
-                bare_quote(sent, token, speaker, index) or reports_a_statistic(token)
+                bare_quote(sent, token, speaker, index) or reports_a_statistic(token, sent.start)
             ):
                 return None  # a remark, or a data release: no position on policy
             keys = {speaker[0].canonical}

@@ -57,10 +57,13 @@ def run(
     officials: tuple[tuple[str, tuple[str, ...], str | None], ...] = (),
     minerals: tuple[tuple[str, str], ...] = (),
     offices: dict[str, tuple[str | None, str | None]] | None = None,
+    body_offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """`offices`: an official's role as the text states it and the KB's office."""
+    """`offices`: an official's role as the text states it and the KB's office;
+    `body_offset`: where the body starts, after a title."""
     doc: Doc = nlp(text)
-    doc._.nw_meta = {"id": "t", "published": published, "dateline": None, "body_offset": 0}
+    meta = {"id": "t", "published": published, "dateline": None, "body_offset": body_offset}
+    doc._.nw_meta = meta
     doc._.nw_countries = [_mention(text, w, c) for w, c in countries]
     doc._.nw_minerals = [_mention(text, w, c) for w, c in minerals]
     doc._.nw_organizations = [
