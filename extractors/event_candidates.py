@@ -52,9 +52,9 @@ def second_events(cands: list[Candidate], main: Candidate) -> list[Candidate]:
     for cand in cands:
         if cand is main or cand.reported or cand.anaphoric:
             continue
-        by_another = _done_by_another(cand, [main, *out])
-        repeats_a_type = any(c.event.type == cand.event.type for c in (main, *out))
-        if repeats_a_type and not (cand.own_date or by_another):
+        same_type = [c for c in (main, *out) if c.event.type == cand.event.type]
+        by_another = bool(same_type) and _done_by_another(cand, same_type)
+        if same_type and not (cand.own_date or by_another):
             continue
         coordinated = cand.trigger_dep == "conj" and cand.trigger_head_i == main.trigger_i
         dated_apart = cand.own_date and cand.event.date != main.event.date
@@ -64,16 +64,13 @@ def second_events(cands: list[Candidate], main: Candidate) -> list[Candidate]:
     return out
 
 
-def _done_by_another(cand: Candidate, taken: list[Candidate]) -> bool:
+def _done_by_another(cand: Candidate, same_type: list[Candidate]) -> bool:
     """Does the grammar name a doer for this trigger and for every event of its type the
-    sentence already reports, each a different one? Two actors' acts are two
-    occurrences (spec: one record per real-world occurrence); a doer the grammar does
-    not name ("the tariffs and the quotas") may be the same one."""
-    same = [c for c in taken if c.event.type == cand.event.type]
-    return (
-        bool(same)
-        and cand.own_actor is not None
-        and all(c.own_actor is not None and c.own_actor != cand.own_actor for c in same)
+    sentence already reports (`same_type`), each a different one? Two actors' acts are
+    two occurrences (spec: one record per real-world occurrence); a doer the grammar
+    does not name ("the tariffs and the quotas") may be the same one."""
+    return cand.own_actor is not None and all(
+        c.own_actor is not None and c.own_actor != cand.own_actor for c in same_type
     )
 
 
