@@ -1,8 +1,8 @@
 """How a sentence reports what its trigger names: as a happening, or hedged (a modal, a
-condition, a wish, a refusal, a negation, a question), and for a statement whether it
-was made at all. Read off the parse and a few closed-class words; the content words
-(the wish and refusal verbs, the reporting verbs) are data/event_words.tsv's, through
-`event_rules`.
+condition, a wish, an aim, a refusal, a negation, a question), and for a statement
+whether it was made at all. Read off the parse and a few closed-class words; the content
+words (the wish and refusal verbs, the nouns of aim, the reporting verbs) are
+data/event_words.tsv's, through `event_rules`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from extractors.event_rules import (
+    ASPIRE_NOUNS,
     ASPIRE_VERBS,
     CONDITIONAL_MARKS,
     MODALS,
@@ -20,9 +21,10 @@ from extractors.event_rules import (
 
 
 def is_hedged(token: Token) -> bool:
-    """A modal, a negation, an if/unless/whether clause, a wish on the trigger's verb or
-    a question: not (yet) a happening ("could impose", "did not sign", "is seeking
-    pacts", "ruled out talks", "whether they will agree", "Will they invest?")."""
+    """A modal, a negation, an if/unless/whether clause, a wish on the trigger's verb, a
+    noun of wish or aim above it, or a question: not (yet) a happening ("could impose",
+    "did not sign", "is seeking pacts", "ruled out talks", "goals for a trade pact",
+    "whether they will agree", "Will they invest?")."""
     if is_question(token.sent):
         return True  # "Will US companies underwrite an investment?" asserts none
     verb = governing_verb(token)
@@ -30,7 +32,11 @@ def is_hedged(token: Token) -> bool:
         return False
     if any(_negated(tok) or _wishes_or_refuses(tok) for tok in _own_verbs(verb)):
         return True
+    if _sought(token, verb):
+        return True  # "pairing ambitious goals for a trade pact"
     for tok in (verb, *verb.ancestors):
+        if tok is not verb and _aim_noun(tok):
+            return True  # "an attempt to change the legal context for ... complaints"
         for child in tok.children:
             if (
                 child.dep_ == "aux"
@@ -43,6 +49,24 @@ def is_hedged(token: Token) -> bool:
         if tok.dep_ not in ("xcomp", "ccomp", "conj", "advcl", "acl"):
             break
     return False
+
+
+def _sought(token: Token, verb: Token) -> bool:
+    """Does the trigger hang from a noun of wish or aim on its way up to `verb` ("pairing
+    ambitious goals for a trade pact")? The pact is sought, not made, as the object of
+    "seek" or "want" is."""
+    if token.i == verb.i:
+        return False
+    for tok in token.ancestors:
+        if tok.i == verb.i:
+            return False
+        if _aim_noun(tok):
+            return True
+    return False
+
+
+def _aim_noun(token: Token) -> bool:
+    return token.pos_ == "NOUN" and token.lemma_.lower() in ASPIRE_NOUNS
 
 
 def is_unsaid(token: Token) -> bool:

@@ -41,13 +41,14 @@ CONDITIONAL_MARKS = ("if", "unless", "whether")
 EVENT_WORDS = read_word_lists(
     DATA_DIR / "event_words.tsv",
     (
-        "aspire_verb", "refuse_verb", "volume_noun", "launch_verb", "price_verb",
+        "aspire_verb", "aspire_noun", "refuse_verb", "volume_noun", "launch_verb", "price_verb",
         "facility_word", "transaction_verb", "holding_verb", "descriptive_verb",
         "stake_word", "reporting_verb", "announcing_verb", "company_suffix", "commodity_alias",
     ),
     meanings=("commodity_alias",),
 )  # fmt: skip
 ASPIRE_VERBS = tuple(EVENT_WORDS["aspire_verb"])
+ASPIRE_NOUNS = frozenset(EVENT_WORDS["aspire_noun"])
 # Verbs that report speech or a happening ("said", "announced"): what they report is
 # the speaker's.
 REPORTED_SPEECH_VERBS = (*EVENT_WORDS["reporting_verb"], *EVENT_WORDS["announcing_verb"])

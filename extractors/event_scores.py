@@ -52,6 +52,9 @@ MODEL_DIR = DATA_DIR / "event_scores"
 WINDOW = 400
 PUBLIC_KINDS = frozenset({"government", "intergovernmental"})
 QUOTES = ('"', "\u201c", "\u201d")
+# Where a mineral is dug or processed: a deal over one is in the scope of minerals,
+# whatever the relevance model reads around it.
+MINERAL_SITES = frozenset({"mine", "smelter", "refinery"})
 
 
 def _log_count(n: int) -> float:
@@ -75,6 +78,16 @@ def _mood(sent: Span | None) -> dict[str, float]:
         "main_past": float(main in ("VBD", "VBN")),
         "main_present": float(main in ("VBZ", "VBP")),
     }
+
+
+def _names_a_mineral_site(sent: Span | None) -> bool:
+    """ "sell its smelter at Goldendale", "a stake in the Escondida Mine", "copper mined
+    there": a site of the minerals trade, whatever the tagger calls the word (a site in
+    a name or in capitals is a proper noun to it); "mine" the pronoun is none."""
+    return sent is not None and any(
+        t.pos_ != "PRON" and (t.lemma_.lower() in MINERAL_SITES or t.lower_ in MINERAL_SITES)
+        for t in sent
+    )
 
 
 @dataclass(frozen=True)
@@ -160,6 +173,7 @@ def event_features(
             "money": float(bool(labels & {"MONEY", "PERCENT"})),
             "quantity": float(bool(labels & {"QUANTITY", "CARDINAL"})),
             "quoted": float(any(q in event["evidence"] for q in QUOTES)),
+            "mineral_site": float(_names_a_mineral_site(sent)),
             "position": start / max(1, len(text)),
             "lead": float(start <= body_start + LEAD_SLACK),
             "article_events": _log_count(events_in_doc),
@@ -264,15 +278,18 @@ DEAL_TYPES = ("agreement", "investment")
 
 def out_of_scope_deal(feats: dict[str, float], scope_threshold: float) -> bool:
     """A deal between private parties alone (no official, public body or country takes
-    part, no mineral is named) that the relevance model does not read as in scope in the
-    text around it (below the threshold at which its gate lets an article in): a game
-    studio bought, a film funded, a phone sold. A company deal an analyst of minerals,
-    trade and policy logs stands among words of that scope (an oil refinery's joint
-    venture, a smelter's sale). The rule is not left to the linear score: the wire
-    stories it is fitted on hold too few such deals to learn it."""
+    part, no mineral and no mine, smelter or refinery is named) that the relevance model
+    does not read as in scope in the text around it (below the threshold at which its
+    gate lets an article in): a game studio bought, a film funded, a phone sold. A
+    company deal an analyst of minerals, trade and policy logs stands among words of
+    that scope (an oil refinery's joint venture), or names the site it is about (a
+    smelter's sale, read low by the model when the metal is named only in the firms'
+    names). The rule is not left to the linear score: the wire stories it is fitted on
+    hold too few such deals to learn it."""
     return (
         any(feats[f"type={t}"] for t in DEAL_TYPES)
         and not (feats["officials"] or feats["public_body"] or feats["country_party"])
         and not feats["minerals"]
+        and not feats["mineral_site"]
         and feats["window_relevance"] < logit(scope_threshold)
     )

@@ -159,14 +159,28 @@ def test_a_private_deal_outside_the_scope_is_dropped_whatever_its_score(tmp_path
     assert kept(_deal_doc("Microsoft agreed a deal with the Ministry of Mines.", ministry))
 
 
+def test_a_private_deal_over_a_mine_smelter_or_refinery_is_in_scope(tmp_path):
+    # the relevance model reads nothing as in scope: the site the deal names decides
+    model = _write_model(tmp_path, {}, 4.0, 0.5)
+    component = EventScoreComponent(model, RelevanceModel({}, -4.0, 0.08), threshold=0.5)
+    firms = {"Comalco": "company", "Columbia": "company"}
+    for site in ("smelter", "mine", "refinery"):
+        sale = f"Comalco agreed to sell its {site} at Goldendale to Columbia."
+        assert component(_deal_doc(sale, firms))._.nw_events, site
+    studio = "Comalco agreed to sell its studio to Columbia."
+    assert not component(_deal_doc(studio, firms))._.nw_events
+
+
 def test_only_deals_are_held_to_the_scope_rule():
     base = {f"type={t}": 0.0 for t in EVENT_TYPES}
     feats = {
         **base, "official_titled": 0.0, "official_linked": 0.0, "officials": 0.0,
-        "public_body": 0.0, "country_party": 0.0, "minerals": 0.0, "window_relevance": -5.0,
+        "public_body": 0.0, "country_party": 0.0, "minerals": 0.0, "mineral_site": 0.0,
+        "window_relevance": -5.0,
     }  # fmt: skip
     assert out_of_scope_deal({**feats, "type=investment": 1.0}, 0.08)
     assert not out_of_scope_deal({**feats, "type=meeting": 1.0}, 0.08)
+    assert not out_of_scope_deal({**feats, "type=investment": 1.0, "mineral_site": 1.0}, 0.08)
     assert not out_of_scope_deal({**feats, "type=investment": 1.0, "window_relevance": 0.0}, 0.08)
 
 

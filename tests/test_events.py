@@ -420,6 +420,23 @@ def test_wishes_negations_and_refusals_are_no_events(
     assert run(nlp_model, events, text, countries=countries) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Poland paired ambitious goals for a trade pact with Chile with threats.",
+        "Poland's letter was seen as an attempt to win an accord with Chile on taxation.",
+        "Poland made every effort to sign an accord with Chile.",
+    ],
+)
+def test_what_hangs_from_a_noun_of_aim_is_sought_not_done(
+    nlp_model: Language, events: Component, text: str
+) -> None:
+    countries = (("Poland", "Poland"), ("Chile", "Chile"))
+    assert run(nlp_model, events, text, countries=countries) == []
+    done = "Poland signed a trade pact with Chile, the goal of years of talks."
+    assert [e["type"] for e in run(nlp_model, events, done, countries=countries)] == ["agreement"]
+
+
 def test_standing_facts_are_not_deals_or_supply(nlp_model: Language, events: Component) -> None:
     facts = (
         "Foreign sales of silver and zinc earn Peru half of its export income. "
