@@ -35,7 +35,7 @@ def is_hedged(token: Token) -> bool:
     if _sought(token, verb):
         return True  # "pairing ambitious goals for a trade pact"
     for tok in (verb, *verb.ancestors):
-        if tok is not verb and _aim_noun(tok):
+        if _aim_noun(tok):  # never the verb itself: a noun
             return True  # "an attempt to change the legal context for ... complaints"
         for child in tok.children:
             if (

@@ -38,7 +38,7 @@ from spacy.tokens import Doc, Span
 from extractors.doc_bounds import per_doc
 from extractors.docs import LEAD_SLACK, body_offset
 from extractors.errors import LexiconError
-from extractors.event_rules import CONDITIONAL_MARKS
+from extractors.event_rules import CONDITIONAL_MARKS, lemmas
 from extractors.event_wording import SUBDIR as WORDING_SUBDIR
 from extractors.event_wording import WordingModel
 from extractors.lexicons import DATA_DIR
@@ -84,10 +84,7 @@ def _names_a_mineral_site(sent: Span | None) -> bool:
     """ "sell its smelter at Goldendale", "a stake in the Escondida Mine", "copper mined
     there": a site of the minerals trade, whatever the tagger calls the word (a site in
     a name or in capitals is a proper noun to it); "mine" the pronoun is none."""
-    return sent is not None and any(
-        t.pos_ != "PRON" and (t.lemma_.lower() in MINERAL_SITES or t.lower_ in MINERAL_SITES)
-        for t in sent
-    )
+    return sent is not None and bool(lemmas([t for t in sent if t.pos_ != "PRON"]) & MINERAL_SITES)
 
 
 @dataclass(frozen=True)

@@ -411,28 +411,23 @@ def test_definite_back_reference_joins_the_earlier_event(
         # a wish whatever the verb's form (the model's lemmatizer read "hopes" as "hop")
         "Poland hopes to sign an accord with Chile.",
         "Poland hoped to sign an accord with Chile.",
-    ],
-)
-def test_wishes_negations_and_refusals_are_no_events(
-    nlp_model: Language, events: Component, text: str
-) -> None:
-    countries = (("Poland", "Poland"), ("Chile", "Chile"))
-    assert run(nlp_model, events, text, countries=countries) == []
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
+        # what hangs from a noun of wish or aim is sought, not done
         "Poland paired ambitious goals for a trade pact with Chile with threats.",
         "Poland's letter was seen as an attempt to win an accord with Chile on taxation.",
         "Poland made every effort to sign an accord with Chile.",
     ],
 )
-def test_what_hangs_from_a_noun_of_aim_is_sought_not_done(
+def test_wishes_aims_negations_and_refusals_are_no_events(
     nlp_model: Language, events: Component, text: str
 ) -> None:
     countries = (("Poland", "Poland"), ("Chile", "Chile"))
     assert run(nlp_model, events, text, countries=countries) == []
+
+
+def test_a_noun_of_aim_that_does_not_govern_the_trigger_hedges_nothing(
+    nlp_model: Language, events: Component
+) -> None:
+    countries = (("Poland", "Poland"), ("Chile", "Chile"))
     done = "Poland signed a trade pact with Chile, the goal of years of talks."
     assert [e["type"] for e in run(nlp_model, events, done, countries=countries)] == ["agreement"]
 
