@@ -1,8 +1,8 @@
 """How a sentence reports what its trigger names: as a happening, or hedged (a modal, a
-condition, a wish, an aim, a refusal, a negation, a question), and for a statement
-whether it was made at all. Read off the parse and a few closed-class words; the content
-words (the wish and refusal verbs, the nouns of aim, the reporting verbs) are
-data/event_words.tsv's, through `event_rules`.
+condition, a wish, an aim, a prospect, a refusal, a negation, a question), or as the kind
+in general; and for a statement whether it was made at all. Read off the parse and a few
+closed-class words; the content words (the wish and refusal verbs, the nouns of aim and
+possibility, the reporting verbs) are data/event_words.tsv's, through `event_rules`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from extractors.event_rules import (
 
 def is_hedged(token: Token) -> bool:
     """A modal, a negation, an if/unless/whether clause, a wish on the trigger's verb, a
-    noun of wish or aim above it, or a question: not (yet) a happening ("could impose",
+    noun of wish, aim or possibility above it, or a question: not (yet) a happening ("could impose",
     "did not sign", "is seeking pacts", "ruled out talks", "goals for a trade pact",
     "whether they will agree", "Will they invest?")."""
     if is_question(token.sent):
@@ -67,6 +67,31 @@ def _sought(token: Token, verb: Token) -> bool:
 
 def _aim_noun(token: Token) -> bool:
     return token.pos_ == "NOUN" and token.lemma_.lower() in ASPIRE_NOUNS
+
+
+def names_a_kind(token: Token) -> bool:
+    """A bare plural or mass trigger noun with no word of its own (no determiner,
+    possessor, number, modifier or complement), standing as an active verb's subject or a
+    preposition's object: it names the kind in general ("Tariffs have strengthened its
+    leverage", "the threat of tariffs"), not an occurrence of it. An occurrence is
+    imposed, lifted or announced: the object of its verb, or the subject of a passive
+    ("Tariffs were imposed on ..."), is left alone. The caller says for which types:
+    a bare "talks" or "production" is how news names an occurrence of those."""
+    return (
+        token.pos_ == "NOUN"
+        and token.tag_ in ("NNS", "NN")
+        and token.dep_ in ("nsubj", "pobj")
+        and all(_describes(child) for child in token.children)
+    )
+
+
+def _describes(child: Token) -> bool:
+    """A comma and a non-restrictive relative clause say more about the kind without
+    picking out one ("from tariffs, which are paid by people in the U.S.")."""
+    if child.dep_ == "punct":
+        return True
+    left = child.left_edge.i
+    return child.dep_ == "relcl" and left > 0 and child.doc[left - 1].text == ","
 
 
 def is_unsaid(token: Token) -> bool:

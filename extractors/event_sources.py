@@ -47,7 +47,11 @@ def reported_by_nonspeaker(trigger: Token, nonspeakers: frozenset[str]) -> bool:
     node = trigger
     while node.head.i != node.i:  # up to the reporting verb whose clause holds it
         said = node.head
-        if said.pos_ == "VERB" and said.lemma_.lower() in SAYING and node in reported_clauses(said):
+        if (
+            said.pos_ == "VERB"
+            and said.lemma_.lower() in SAYING | HOLDING_A_VIEW
+            and node in reported_clauses(said)
+        ):
             if names_a_time(node):
                 return False
             return any(
@@ -169,6 +173,12 @@ GUESSING_MODALS = frozenset({"could", "might", "may"})
 OPEN_QUOTES = ('"', "\u201c")
 CLOSE_QUOTES = ('"', "\u201d")
 SAYING = frozenset({"say", "tell", "add", "write", "explain"})
+# Verbs that report what someone holds rather than what happened ("analysts see ...",
+# "economists expect ..."): a commentator's view in their clause is opinion as their
+# saying is.
+HOLDING_A_VIEW = frozenset(
+    {"see", "believe", "think", "expect", "predict", "forecast", "reckon", "argue"}
+)
 
 
 def inside_quote(sent: Span, token: Token) -> bool:

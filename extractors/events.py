@@ -41,7 +41,7 @@ from extractors.event_candidates import (
     second_events,
 )
 from extractors.event_dates import date_event, own_date, tells_history
-from extractors.event_moods import is_hedged, is_unsaid
+from extractors.event_moods import is_hedged, is_unsaid, names_a_kind
 from extractors.event_sources import (
     attributed_to_nonspeaker,
     inside_quote,
@@ -240,6 +240,16 @@ class Component:
             minerals=minerals,
         )
         date_event(event, sent, token, anchor, triggers, REPORTING)
+        if (
+            etype == "trade_measure"
+            and " " not in trig.pattern  # a phrase's last word is not its head
+            and event.date_text is None
+            and names_a_kind(token)
+        ):
+            # "Tariffs have strengthened its leverage", "the threat of tariffs": the
+            # instrument in general, as policy writing names it, not one imposed; a time
+            # of its own ("Tariffs took effect on Monday") makes it one
+            return None
         depth = len(list(token.ancestors))
         reported = trig.pattern in WEAK_VERBS or trig.pattern in ANNOUNCING
         cand = Candidate(

@@ -269,6 +269,21 @@ def test_what_an_analyst_says_is_no_event_unless_it_dates_it(nlp_model, events):
     assert [e["type"] for e in fact] == ["trade_measure"]
 
 
+def test_what_an_analyst_believes_or_expects_is_opinion_too(nlp_model, events):
+    countries = (("Poland", "Poland"), ("Chilean", "Chile"))
+    for text in (
+        "Analysts believe Poland imposed tariffs on Chilean steel.",
+        "Analysts see Poland imposing tariffs on Chilean steel.",
+        "Poland imposed tariffs on Chilean steel, analysts believe.",
+    ):
+        assert run(nlp_model, events, text, countries=countries) == [], text
+    # the same clause, said by the government that acts, is its news
+    text = "Poland imposed tariffs on Chilean steel, the government said."
+    assert [e["type"] for e in run(nlp_model, events, text, countries=countries)] == [
+        "trade_measure"
+    ]
+
+
 def test_a_dated_account_of_what_happened_is_no_statement(nlp_model, events):
     ministry = (("Defence Ministry", "Defence Ministry", "government"),)
     text = "The Defence Ministry said its forces shot down 33 drones overnight into Sunday."

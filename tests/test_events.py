@@ -364,7 +364,7 @@ def test_suspending_or_blocking_trade_is_a_trade_measure(
         ("Congo suspended cobalt exports for four months on Saturday.", congo),
         ("Mexico blocked imports of steel from Asia on Monday.", mexico),
     ):
-        found = run(nlp_model, events, text, countries=countries)
+        found = run(nlp_model, events, text, countries=countries, published="2024-06-05")
         assert [e["type"] for e in found] == ["trade_measure"], text
     # what is suspended must be trade itself, not talks about it
     talks = "Mexico suspended the talks on trade on Monday."
@@ -415,6 +415,11 @@ def test_definite_back_reference_joins_the_earlier_event(
         "Poland paired ambitious goals for a trade pact with Chile with threats.",
         "Poland's letter was seen as an attempt to win an accord with Chile on taxation.",
         "Poland made every effort to sign an accord with Chile.",
+        # the verbs of those nouns, and of preference
+        "Poland is attempting to sign an accord with Chile.",
+        "Poland prefers to sign an accord with Chile.",
+        # and what hangs from a noun of possibility is possible, not done
+        "The prospects for an accord between Poland and Chile are uncertain.",
     ],
 )
 def test_wishes_aims_negations_and_refusals_are_no_events(
@@ -430,6 +435,33 @@ def test_a_noun_of_aim_that_does_not_govern_the_trigger_hedges_nothing(
     countries = (("Poland", "Poland"), ("Chile", "Chile"))
     done = "Poland signed a trade pact with Chile, the goal of years of talks."
     assert [e["type"] for e in run(nlp_model, events, done, countries=countries)] == ["agreement"]
+
+
+def test_a_trade_measure_named_bare_is_the_kind_not_one_imposed(
+    nlp_model: Language, events: Component
+) -> None:
+    def types(text: str) -> list[str]:
+        names = ("Poland", "Chilean" if "Chilean" in text else "Chile")
+        countries = tuple((w, w.replace("Chilean", "Chile")) for w in names if w in text)
+        found = run(nlp_model, events, text, countries=countries, published="2024-06-05")
+        return [e["type"] for e in found]
+
+    for kind in (
+        "Tariffs have strengthened Poland's hand against Chile.",
+        "The threat of tariffs pushed Chile to make concessions to Poland.",
+        # a relative clause after a comma says more of the kind, picks out none
+        "Poland's revenue will come from tariffs, which are paid by importers in Chile.",
+        # nor is the measure done when it is only favoured
+        "Poland pursued an agenda favoring tariffs on Chilean steel.",
+    ):
+        assert types(kind) == [], kind
+    for imposed in (
+        "Poland imposed tariffs on Chile.",
+        "Tariffs were imposed on steel from Chile by Poland.",
+        "Tariffs on Chilean steel took effect in Poland.",
+        "Tariffs took effect in Poland on Monday.",  # a time of its own
+    ):
+        assert types(imposed) == ["trade_measure"], imposed
 
 
 def test_standing_facts_are_not_deals_or_supply(nlp_model: Language, events: Component) -> None:
@@ -781,7 +813,7 @@ def test_a_negated_statement_verb_is_no_statement(
 ) -> None:
     def statements(text: str) -> list[dict[str, Any]]:
         countries = (("Poland", "Poland"), ("Chile", "Chile"))
-        found = run(nlp_model, events, text, countries=countries)
+        found = run(nlp_model, events, text, countries=countries, published="2024-06-05")
         return [e for e in found if e["type"] == "statement"]
 
     # a statement's verb is not hedged as a refusal ("rejected") or by a modal around it,
