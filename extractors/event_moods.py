@@ -22,9 +22,10 @@ from extractors.event_rules import (
 
 def is_hedged(token: Token) -> bool:
     """A modal, a negation, an if/unless/whether clause, a wish on the trigger's verb, a
-    noun of wish, aim or possibility above it, or a question: not (yet) a happening ("could impose",
-    "did not sign", "is seeking pacts", "ruled out talks", "goals for a trade pact",
-    "whether they will agree", "Will they invest?")."""
+    noun of wish, aim or possibility above it, or a question: not (yet) a happening
+    ("could impose", "did not sign", "is seeking pacts", "ruled out talks", "goals for a
+    trade pact", "the prospects for a deal", "whether they will agree", "Will they
+    invest?")."""
     if is_question(token.sent):
         return True  # "Will US companies underwrite an investment?" asserts none
     verb = governing_verb(token)

@@ -49,7 +49,7 @@ def reported_by_nonspeaker(trigger: Token, nonspeakers: frozenset[str]) -> bool:
         said = node.head
         if (
             said.pos_ == "VERB"
-            and said.lemma_.lower() in SAYING | HOLDING_A_VIEW
+            and said.lemma_.lower() in SAYING_OR_HOLDING
             and node in reported_clauses(said)
         ):
             if names_a_time(node):
@@ -179,6 +179,7 @@ SAYING = frozenset({"say", "tell", "add", "write", "explain"})
 HOLDING_A_VIEW = frozenset(
     {"see", "believe", "think", "expect", "predict", "forecast", "reckon", "argue"}
 )
+SAYING_OR_HOLDING = SAYING | HOLDING_A_VIEW
 
 
 def inside_quote(sent: Span, token: Token) -> bool:
