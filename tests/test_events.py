@@ -364,7 +364,7 @@ def test_suspending_or_blocking_trade_is_a_trade_measure(
         ("Congo suspended cobalt exports for four months on Saturday.", congo),
         ("Mexico blocked imports of steel from Asia on Monday.", mexico),
     ):
-        found = run(nlp_model, events, text, countries=countries, published="2024-06-05")
+        found = run(nlp_model, events, text, countries=countries)
         assert [e["type"] for e in found] == ["trade_measure"], text
     # what is suspended must be trade itself, not talks about it
     talks = "Mexico suspended the talks on trade on Monday."
@@ -813,7 +813,7 @@ def test_a_negated_statement_verb_is_no_statement(
 ) -> None:
     def statements(text: str) -> list[dict[str, Any]]:
         countries = (("Poland", "Poland"), ("Chile", "Chile"))
-        found = run(nlp_model, events, text, countries=countries, published="2024-06-05")
+        found = run(nlp_model, events, text, countries=countries)
         return [e for e in found if e["type"] == "statement"]
 
     # a statement's verb is not hedged as a refusal ("rejected") or by a modal around it,
