@@ -441,8 +441,8 @@ def test_a_trade_measure_named_bare_is_the_kind_not_one_imposed(
     nlp_model: Language, events: Component
 ) -> None:
     def types(text: str) -> list[str]:
-        names = ("Poland", "Chilean" if "Chilean" in text else "Chile")
-        countries = tuple((w, w.replace("Chilean", "Chile")) for w in names if w in text)
+        chile = ("Chilean", "Chile") if "Chilean" in text else ("Chile", "Chile")
+        countries = tuple(c for c in (("Poland", "Poland"), chile) if c[0] in text)
         found = run(nlp_model, events, text, countries=countries, published="2024-06-05")
         return [e["type"] for e in found]
 
