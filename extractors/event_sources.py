@@ -224,3 +224,33 @@ def quoted_from_nonpublic(sent: Span, trigger: Token, public_starts: set[int]) -
             # a pronoun ("she said") points back at someone: maybe an official
             return child.pos_ != "PRON" and not any(t.idx in public_starts for t in subject)
     return False
+
+
+# A clause or apposition that says who someone is ("who heads ...", "a group that ...");
+# not a phrase of source ("people familiar with the talks", "briefed on the talks"),
+# which presupposes the talks.
+WHO_THEY_ARE = frozenset({"relcl", "appos"})
+
+
+def describes_a_speaker(trigger: Token) -> bool:
+    """Is the trigger in the words that frame a saying, saying who speaks or what they
+    refer to, not in what they say ("said Scott Paul, who heads the Alliance ..., a group
+    that has applauded Trump's tariff decisions"; "said Shotwell, referring to NASA's
+    effort that funded the development of ...")? A clause or apposition that describes
+    the speaker or their reference is background to what the sentence reports, unless
+    it dates what it tells ("The official, a member of the U.S. delegation to ICO talks
+    earlier this year, said"): a dated mention still happened."""
+    node, description = trigger, None
+    while node.head.i != node.i:
+        if node.dep_ in WHO_THEY_ARE:
+            description = node
+        if (
+            node.dep_ in (*SUBJECT_DEPS, "advcl")
+            and node.head.pos_ == "VERB"
+            and node.head.lemma_.lower() in SAYING
+        ):
+            # the parser may hang the time on the speaker ("The official, a member of
+            # ..., earlier this year, said"): the whole frame is read for it
+            return description is not None and not names_a_time(node)
+        node = node.head
+    return False

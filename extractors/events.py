@@ -44,6 +44,7 @@ from extractors.event_dates import date_event, own_date, tells_history
 from extractors.event_moods import is_hedged, is_unsaid, names_a_kind
 from extractors.event_sources import (
     attributed_to_nonspeaker,
+    describes_a_speaker,
     inside_quote,
     quoted_from_nonpublic,
     recounts_dated_happening,
@@ -165,8 +166,11 @@ class Component:
             etype is None
             or attributed_to_nonspeaker(sent, token, nonspeakers)
             or reported_by_nonspeaker(token, nonspeakers)
+            or describes_a_speaker(token)
         ):
-            return None  # not an event, or only an analyst's or a source's word for it
+            # not an event, or only an analyst's or a source's word for it, or a
+            # description of who speaks ("said X, who heads a group that ...")
+            return None
         if tells_history(sent, anchor):
             return None  # every time it names lies years back: background, not news
         actors = index.actors_in(sent.start_char, sent.end_char)

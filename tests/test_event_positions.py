@@ -325,3 +325,39 @@ def test_a_sentence_whose_times_lie_years_back_is_history_not_news(nlp_model, ev
         countries=venezuela,
     )
     assert [e["type"] for e in old_story] == ["agreement"]
+
+
+def test_what_describes_a_speaker_or_their_reference_is_no_event_unless_dated(nlp_model, events):
+    # who the speaker is: a clause or apposition about them frames the saying
+    text = (
+        "The industry is doing well, said Jane Roe, who heads the Steel Users Council, "
+        "a group that has applauded Poland's tariff decisions."
+    )
+    found = run(
+        nlp_model,
+        events,
+        text,
+        countries=(("Poland", "Poland"),),
+        orgs=(("Steel Users Council", "Steel Users Council", "other"),),
+    )
+    assert [e for e in found if e["type"] == "trade_measure"] == []
+    # what they refer to, described by a clause, is background too
+    text = (
+        "It is a good model, said Jane Roe, referring to Poland's programme that funded "
+        "the development of its lithium mines."
+    )
+    found = run(
+        nlp_model,
+        events,
+        text,
+        countries=(("Poland", "Poland"),),
+        minerals=(("lithium", "lithium"),),
+    )
+    assert [e for e in found if e["type"] == "investment"] == []
+    # a description that dates what it tells still reports a happening
+    text = (
+        "The official, a member of the Polish delegation to the trade talks earlier this "
+        "year, said no new round was planned."
+    )
+    found = run(nlp_model, events, text, published="2019-05-13", countries=(("Polish", "Poland"),))
+    assert [e["type"] for e in found] == ["meeting"]
