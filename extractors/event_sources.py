@@ -7,6 +7,10 @@ or one named with such a role in apposition ("Derek Scissors, a China scholar, s
 The roles are the events lexicon's `nonspeaker` words (data/event_triggers.tsv), the
 same that keep them from issuing statements, less unnamed officials and advisers, whose
 reports of what happened count.
+
+Nor is an event one that only describes who speaks, or what they refer to ("said X, who
+heads a group that has applauded the tariffs"): the frame of a saying is background to
+what the sentence reports (`describes_a_speaker`).
 """
 
 from __future__ import annotations
